@@ -1,0 +1,306 @@
+//! Model diff: the changes that turn one schema (the newest snapshot) into another (the
+//! models). Pure and deterministic: tables in name order, and within a table columns,
+//! then keys, indexes, checks and foreign keys.
+
+use crate::model::{Check, Column, ForeignKey, Index, PrimaryKey, Table};
+use std::fmt;
+
+/// One difference between two schemas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // fields are named after what they hold
+pub enum Change {
+    /// A table the old schema did not have.
+    CreateTable(Table),
+    /// A table the new schema no longer has.
+    DropTable(Table),
+    /// `renamed_from` on the struct, and the old name is in the old schema.
+    RenameTable { from: String, to: String },
+    AddColumn { table: String, column: Column },
+    DropColumn { table: String, column: Column },
+    /// `renamed_from` on the field.
+    RenameColumn { table: String, from: String, to: String },
+    /// Type, nullability, default or identity changed.
+    AlterColumn { table: String, from: Column, to: Column },
+    SetPrimaryKey { table: String, from: Option<PrimaryKey>, to: Option<PrimaryKey> },
+    AddIndex { table: String, index: Index },
+    DropIndex { table: String, index: Index },
+    /// Same name, different definition.
+    ReplaceIndex { table: String, from: Index, to: Index },
+    AddCheck { table: String, check: Check },
+    DropCheck { table: String, check: Check },
+    AddForeignKey { table: String, foreign_key: ForeignKey },
+    DropForeignKey { table: String, foreign_key: ForeignKey },
+}
+
+impl Change {
+    /// The table the change is on (the new name for renames).
+    pub fn table(&self) -> &str {
+        match self {
+            Change::CreateTable(t) | Change::DropTable(t) => &t.name,
+            Change::RenameTable { to, .. } => to,
+            Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::RenameColumn { table, .. }
+            | Change::AlterColumn { table, .. }
+            | Change::SetPrimaryKey { table, .. }
+            | Change::AddIndex { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::ReplaceIndex { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. }
+            | Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. } => table,
+        }
+    }
+
+    /// A few words for a migration name: `create_users`, `add_posts_views`.
+    pub fn slug(&self) -> String {
+        let s = match self {
+            Change::CreateTable(t) => format!("create_{}", t.name),
+            Change::DropTable(t) => format!("drop_{}", t.name),
+            Change::RenameTable { to, .. } => format!("rename_{to}"),
+            Change::AddColumn { table, column } => format!("add_{table}_{}", column.name),
+            Change::DropColumn { table, column } => format!("drop_{table}_{}", column.name),
+            Change::RenameColumn { table, to, .. } => format!("rename_{table}_{to}"),
+            Change::AlterColumn { table, to, .. } => format!("alter_{table}_{}", to.name),
+            Change::SetPrimaryKey { table, .. } => format!("{table}_primary_key"),
+            Change::AddIndex { index, .. } | Change::ReplaceIndex { to: index, .. } => {
+                format!("index_{}", index.name)
+            }
+            Change::DropIndex { index, .. } => format!("drop_{}", index.name),
+            Change::AddCheck { check, .. } => format!("check_{}", check.name),
+            Change::DropCheck { check, .. } => format!("drop_{}", check.name),
+            Change::AddForeignKey { foreign_key, .. } => format!("fk_{}", foreign_key.name),
+            Change::DropForeignKey { foreign_key, .. } => format!("drop_{}", foreign_key.name),
+        };
+        slugify(&s)
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::CreateTable(t) => write!(f, "new table \"{}\"", t.name),
+            Change::DropTable(t) => write!(f, "table \"{}\" removed from the models", t.name),
+            Change::RenameTable { from, to } => write!(f, "table \"{from}\" renamed to \"{to}\""),
+            Change::AddColumn { table, column } => write!(
+                f,
+                "new column \"{table}\".\"{}\" {}{}",
+                column.name,
+                column.sql_type,
+                if column.nullable { "" } else { " NOT NULL" }
+            ),
+            Change::DropColumn { table, column } => {
+                write!(f, "column \"{table}\".\"{}\" removed", column.name)
+            }
+            Change::RenameColumn { table, from, to } => {
+                write!(f, "column \"{table}\".\"{from}\" renamed to \"{to}\"")
+            }
+            Change::AlterColumn { table, from, to } => {
+                write!(f, "column \"{table}\".\"{}\" changed:", to.name)?;
+                if from.sql_type != to.sql_type {
+                    write!(f, " type {} → {}", from.sql_type, to.sql_type)?;
+                }
+                if from.nullable != to.nullable {
+                    let n = |b: bool| if b { "NULL" } else { "NOT NULL" };
+                    write!(f, " {} → {}", n(from.nullable), n(to.nullable))?;
+                }
+                if from.default != to.default {
+                    let d = |d: &Option<String>| d.clone().unwrap_or_else(|| "no default".into());
+                    write!(f, " default {} → {}", d(&from.default), d(&to.default))?;
+                }
+                if from.identity != to.identity {
+                    write!(f, " identity {} → {}", from.identity, to.identity)?;
+                }
+                Ok(())
+            }
+            Change::SetPrimaryKey { table, to, .. } => match to {
+                Some(pk) => write!(f, "primary key of \"{table}\" set to ({})", pk.columns.join(", ")),
+                None => write!(f, "primary key of \"{table}\" removed"),
+            },
+            Change::AddIndex { table, index } => {
+                write!(f, "new index \"{}\" on \"{table}\"", index.name)
+            }
+            Change::DropIndex { table, index } => {
+                write!(f, "index \"{}\" on \"{table}\" removed", index.name)
+            }
+            Change::ReplaceIndex { table, to, .. } => {
+                write!(f, "index \"{}\" on \"{table}\" redefined", to.name)
+            }
+            Change::AddCheck { table, check } => {
+                write!(f, "new check \"{}\" on \"{table}\"", check.name)
+            }
+            Change::DropCheck { table, check } => {
+                write!(f, "check \"{}\" on \"{table}\" removed", check.name)
+            }
+            Change::AddForeignKey { table, foreign_key } => {
+                write!(f, "new foreign key \"{}\" on \"{table}\"", foreign_key.name)
+            }
+            Change::DropForeignKey { table, foreign_key } => {
+                write!(f, "foreign key \"{}\" on \"{table}\" removed", foreign_key.name)
+            }
+        }
+    }
+}
+
+/// Lower-case ASCII words joined by `_`, at most 60 bytes.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for ch in s.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let mut out = out.trim_end_matches('_').to_owned();
+    if out.len() > 60 {
+        out.truncate(60);
+        out = out.trim_end_matches('_').to_owned();
+    }
+    out
+}
+
+/// The changes from `old` to `new`. Rename hints (`renamed_from`) in `new` are honoured
+/// only when the old name exists in `old` and the new one does not.
+pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let find = |tables: &'_ [Table], name: &str| -> Option<Table> {
+        tables.iter().find(|t| t.name == name).cloned()
+    };
+    let mut new_sorted: Vec<&Table> = new.iter().collect();
+    new_sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut consumed_old: Vec<String> = Vec::new();
+    for t in new_sorted {
+        let before = match find(old, &t.name) {
+            Some(b) => Some(b),
+            None => match &t.renamed_from {
+                Some(from) if find(new, from).is_none() => find(old, from).inspect(|_| {
+                    changes.push(Change::RenameTable {
+                        from: from.clone(),
+                        to: t.name.clone(),
+                    });
+                }),
+                _ => None,
+            },
+        };
+        match before {
+            None => changes.push(Change::CreateTable(t.schema_only())),
+            Some(b) => {
+                consumed_old.push(b.name.clone());
+                diff_table(&b, t, &mut changes);
+            }
+        }
+    }
+    let mut dropped: Vec<&Table> = old
+        .iter()
+        .filter(|t| !consumed_old.contains(&t.name))
+        .collect();
+    dropped.sort_by(|a, b| a.name.cmp(&b.name));
+    changes.extend(dropped.into_iter().map(|t| Change::DropTable(t.schema_only())));
+    changes
+}
+
+fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
+    let table = new.name.clone();
+    let mut consumed: Vec<&str> = Vec::new();
+    for c in &new.columns {
+        let before = match old.column(&c.name) {
+            Some(b) => Some(b),
+            None => match &c.renamed_from {
+                Some(from) if new.column(from).is_none() => old.column(from).inspect(|_| {
+                    out.push(Change::RenameColumn {
+                        table: table.clone(),
+                        from: from.clone(),
+                        to: c.name.clone(),
+                    });
+                }),
+                _ => None,
+            },
+        };
+        match before {
+            None => out.push(Change::AddColumn {
+                table: table.clone(),
+                column: c.clone(),
+            }),
+            Some(b) => {
+                consumed.push(&b.name);
+                let same = b.sql_type == c.sql_type
+                    && b.nullable == c.nullable
+                    && b.default == c.default
+                    && b.identity == c.identity;
+                if !same {
+                    out.push(Change::AlterColumn {
+                        table: table.clone(),
+                        from: b.clone(),
+                        to: c.clone(),
+                    });
+                }
+            }
+        }
+    }
+    for c in &old.columns {
+        if !consumed.contains(&c.name.as_str()) {
+            out.push(Change::DropColumn {
+                table: table.clone(),
+                column: c.clone(),
+            });
+        }
+    }
+    if old.primary_key.as_ref().map(|p| &p.columns) != new.primary_key.as_ref().map(|p| &p.columns)
+    {
+        out.push(Change::SetPrimaryKey {
+            table: table.clone(),
+            from: old.primary_key.clone(),
+            to: new.primary_key.clone(),
+        });
+    }
+    named(&old.indexes, &new.indexes, |i| &i.name, |from, to| match (from, to) {
+        (None, Some(i)) => out.push(Change::AddIndex { table: table.clone(), index: i.clone() }),
+        (Some(i), None) => out.push(Change::DropIndex { table: table.clone(), index: i.clone() }),
+        (Some(a), Some(b)) => out.push(Change::ReplaceIndex {
+            table: table.clone(),
+            from: a.clone(),
+            to: b.clone(),
+        }),
+        (None, None) => {}
+    });
+    named(&old.checks, &new.checks, |c| &c.name, |from, to| {
+        if let Some(c) = from {
+            out.push(Change::DropCheck { table: table.clone(), check: c.clone() });
+        }
+        if let Some(c) = to {
+            out.push(Change::AddCheck { table: table.clone(), check: c.clone() });
+        }
+    });
+    named(&old.foreign_keys, &new.foreign_keys, |f| &f.name, |from, to| {
+        if let Some(f) = from {
+            out.push(Change::DropForeignKey { table: table.clone(), foreign_key: f.clone() });
+        }
+        if let Some(f) = to {
+            out.push(Change::AddForeignKey { table: table.clone(), foreign_key: f.clone() });
+        }
+    });
+}
+
+/// Pairs named objects by name and calls `f` for each pair that differs, in name order.
+fn named<T: PartialEq>(
+    old: &[T],
+    new: &[T],
+    name: impl Fn(&T) -> &String,
+    mut f: impl FnMut(Option<&T>, Option<&T>),
+) {
+    let mut names: Vec<&String> = old.iter().chain(new.iter()).map(&name).collect();
+    names.sort();
+    names.dedup();
+    for n in names {
+        let a = old.iter().find(|o| name(o) == n);
+        let b = new.iter().find(|o| name(o) == n);
+        if a != b {
+            f(a, b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,25 @@
+//! Safe PostgreSQL schema changes from Rust types: the model, its snapshots, the differ,
+//! the phase planner and the SQL renderer.
+//!
+//! Pipeline: [`schema`] (derive input → [`model::Table`]) → [`snapshot`] (the schema
+//! after each migration) → [`diff`] (what changed) → [`plan`] (safe phased steps) →
+//! [`sql`] (reviewable phase files). Every stage here is pure; reading and writing
+//! migration folders lives in [`migrations`].
+
+pub mod diff;
+pub mod migrations;
+pub mod model;
+pub mod plan;
+#[cfg(feature = "parse")]
+pub mod schema;
+pub mod snapshot;
+pub mod sql;
+
+#[cfg(feature = "db")]
+pub mod introspect;
+
+/// Implemented by `#[derive(Schema)]`: the table a struct describes.
+pub trait Schema {
+    /// The table model, exactly as `cargo migrate generate` sees the struct.
+    fn table() -> model::Table;
+}

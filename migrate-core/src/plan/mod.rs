@@ -1,0 +1,285 @@
+//! The planner: changes → steps, each in its phase (expand, backfill, contract), with the
+//! lock it takes, whether it rewrites or scans, and how it is undone. The catalogue it
+//! follows is `shared/SAFETY.md`; a change without a safe plan here is an error naming the
+//! change and the table, never a naive statement.
+
+mod ddl;
+
+use crate::diff::Change;
+use crate::model::Table;
+use crate::sql::{default_is_constant, ident};
+pub use ddl::{create_index, create_table};
+use std::fmt;
+
+/// The three phases of a migration, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Phase {
+    /// Backward compatible: old code keeps working.
+    Expand,
+    /// Long-running, non-blocking data work (validation, concurrent index builds, batches).
+    Backfill,
+    /// After every running instance uses the new schema.
+    Contract,
+}
+
+impl Phase {
+    /// All phases in run order.
+    pub const ALL: [Phase; 3] = [Phase::Expand, Phase::Backfill, Phase::Contract];
+
+    /// File stem: `expand`, `backfill`, `contract`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Expand => "expand",
+            Phase::Backfill => "backfill",
+            Phase::Contract => "contract",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a step is undone by the phase's down file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reversible {
+    /// The down statement restores the previous state exactly.
+    Yes,
+    /// The down statement restores the schema but drops data written since (said why).
+    LosesData(String),
+    /// The down statement restores the structure only; the data is gone (said why).
+    SchemaOnly(String),
+    /// Nothing to undo: the step changes no schema state (e.g. validating a constraint).
+    NothingToUndo,
+}
+
+/// One statement of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Phase the step runs in.
+    pub phase: Phase,
+    /// Table the step is on.
+    pub table: String,
+    /// What it does, for the reviewer: `Create table "users".`
+    pub summary: String,
+    /// The statement (no trailing semicolon).
+    pub sql: String,
+    /// The statements that undo it, run by the phase's down file (empty: nothing to undo).
+    pub down: Vec<String>,
+    /// The lock it takes and for how long.
+    pub lock: String,
+    /// Whether it rewrites the table.
+    pub rewrites: bool,
+    /// Whether it scans the table (and whether that blocks).
+    pub scan: Option<String>,
+    /// How it is undone.
+    pub reversible: Reversible,
+    /// False for statements that cannot run inside a transaction (CONCURRENTLY).
+    pub transactional: bool,
+    /// True when the step only touches objects created earlier in the same phase, so it
+    /// can share a transaction with them.
+    pub on_new_table: bool,
+    /// Destroys data: needs the acknowledgement recorded in the file.
+    pub destructive: bool,
+}
+
+/// The steps of one migration, in run order within each phase.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Every step, phase by phase.
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// The steps of one phase, in order.
+    pub fn phase(&self, phase: Phase) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(move |s| s.phase == phase)
+    }
+}
+
+/// Planner settings.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    /// Target PostgreSQL major version.
+    pub pg_version: u32,
+    /// Tables the user has acknowledged dropping (`--allow-drop`).
+    pub allow_drop: Vec<String>,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            pg_version: 14,
+            allow_drop: Vec::new(),
+        }
+    }
+}
+
+/// A change the planner refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// No safe plan exists for it yet.
+    #[error("table \"{table}\": {change}: {reason}")]
+    Unsupported {
+        /// Table name.
+        table: String,
+        /// The change, in words.
+        change: String,
+        /// Why, and what to do instead.
+        reason: String,
+    },
+    /// A table would be dropped without acknowledgement.
+    #[error(
+        "table \"{table}\" is in the last snapshot but no model defines it. Dropping it destroys its rows: if that is intended, run again with `--allow-drop {table}`; if not, check the `models` globs in Migrate.toml"
+    )]
+    DropNotAcknowledged {
+        /// Table name.
+        table: String,
+    },
+}
+
+/// Plans `changes` (from [`crate::diff::diff`] of `old` → the models), or returns every
+/// change it refuses.
+pub fn plan(
+    changes: &[Change],
+    old: &[Table],
+    opts: &PlanOptions,
+) -> Result<Plan, Vec<PlanError>> {
+    let mut errors = Vec::new();
+    let mut steps = Vec::new();
+    let existed = |name: &str| old.iter().any(|t| t.name == name);
+    let created: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+
+    // 1. New tables, then every foreign key of theirs (so creation order never matters).
+    for t in &created {
+        steps.extend(ddl::create_table_steps(t));
+    }
+    for t in &created {
+        for fk in &t.foreign_keys {
+            steps.extend(ddl::add_foreign_key(&t.name, fk, !existed(&fk.ref_table)));
+        }
+    }
+
+    // 2. Changes to existing tables.
+    for change in changes {
+        let unsupported = |reason: &str| PlanError::Unsupported {
+            table: change.table().to_owned(),
+            change: change.to_string(),
+            reason: reason.to_owned(),
+        };
+        match change {
+            Change::CreateTable(_) | Change::DropTable(_) => {}
+            Change::AddColumn { table, column } => {
+                if column.identity {
+                    errors.push(unsupported(
+                        "an identity column added to an existing table fills every row and rewrites the table; not planned safely yet",
+                    ));
+                    continue;
+                }
+                match (&column.default, column.nullable) {
+                    (Some(d), _) if !default_is_constant(d) => errors.push(unsupported(
+                        "a default that is not a constant (a volatile function such as gen_random_uuid(), or an expression this version cannot classify) would be evaluated for every row, rewriting the table; not planned safely yet",
+                    )),
+                    (Some(_), false) if opts.pg_version < 11 => errors.push(unsupported(
+                        "before PostgreSQL 11, ADD COLUMN … NOT NULL DEFAULT rewrites the table",
+                    )),
+                    (None, false) => errors.push(unsupported(
+                        "a NOT NULL column on an existing table needs a value for the rows already there: add `default = \"...\"` (a constant) to the field, or make it an `Option`",
+                    )),
+                    _ => steps.push(ddl::add_column(table, column)),
+                }
+            }
+            Change::AddIndex { table, index } => {
+                if existed(table) {
+                    steps.push(ddl::create_index_concurrently(table, index));
+                }
+            }
+            Change::DropIndex { table, index } => steps.push(ddl::drop_index(table, index)),
+            Change::AddForeignKey { table, foreign_key } if existed(table) => {
+                steps.extend(ddl::add_foreign_key(table, foreign_key, false));
+            }
+            Change::AddCheck { table, check } if existed(table) => {
+                steps.extend(ddl::add_check(table, check));
+            }
+            Change::AddForeignKey { .. } | Change::AddCheck { .. } => {}
+            Change::RenameTable { .. } => errors.push(unsupported(
+                "renaming a table breaks the code still using the old name; the expand/contract rename (with a view under the old name) is not planned yet. Remove `renamed_from` and keep the old `table` name for now",
+            )),
+            Change::RenameColumn { .. } => errors.push(unsupported(
+                "renaming a column breaks the code still using the old name; the expand/contract rename with a sync trigger is not planned yet",
+            )),
+            Change::DropColumn { .. } => errors.push(unsupported(
+                "dropping a column breaks code that still reads it and destroys its data; the deprecate-then-drop plan is not planned yet",
+            )),
+            Change::AlterColumn { .. } => errors.push(unsupported(
+                "changing a column's type, nullability, default or identity is not planned safely yet",
+            )),
+            Change::SetPrimaryKey { .. } => errors.push(unsupported(
+                "changing a primary key builds a unique index under lock; the concurrent-index plan is not planned yet",
+            )),
+            Change::ReplaceIndex { .. } => errors.push(unsupported(
+                "redefining an index under the same name is not planned yet; give the new definition a new `name` (the old index is then dropped concurrently)",
+            )),
+            Change::DropCheck { .. } | Change::DropForeignKey { .. } => errors.push(unsupported(
+                "dropping or redefining a constraint of an existing table is not planned yet",
+            )),
+        }
+    }
+
+    // 3. Dropped tables, in contract, each before the dropped tables it references.
+    let dropped: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for t in drop_order(dropped) {
+        if !opts.allow_drop.iter().any(|a| a == &t.name) {
+            errors.push(PlanError::DropNotAcknowledged {
+                table: t.name.clone(),
+            });
+            continue;
+        }
+        steps.push(ddl::drop_table(t));
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    steps.sort_by_key(|s| s.phase); // stable: keeps order within a phase
+    Ok(Plan { steps })
+}
+
+/// Orders tables so that each comes before the tables it references (by name among
+/// equals); a reference cycle is broken by name order, and PostgreSQL's own dependency
+/// check reports it if the cycle is real.
+fn drop_order(mut left: Vec<&Table>) -> Vec<&Table> {
+    left.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out = Vec::new();
+    while !left.is_empty() {
+        let free = left.iter().position(|t| {
+            !left.iter().any(|o| {
+                o.name != t.name && o.foreign_keys.iter().any(|f| f.ref_table == t.name)
+            })
+        });
+        out.push(left.remove(free.unwrap_or(0)));
+    }
+    out
+}
+
+/// `"table"."column"` for messages.
+pub fn qualified(table: &str, column: &str) -> String {
+    format!("{}.{}", ident(table), ident(column))
+}
+
+#[cfg(test)]
+mod tests;

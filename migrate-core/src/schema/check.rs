@@ -1,0 +1,123 @@
+//! Cross-field rules, one function each, run after the attributes are read. Each says why
+//! the combination is refused.
+
+use super::FieldColumn;
+use super::attr::{ContainerAttrs, FieldAttrs};
+use super::ctxt::Ctxt;
+use crate::model::{PrimaryKey, Table};
+use proc_macro2::Span;
+use std::collections::HashMap;
+
+/// `skip` means "not a column": any column attribute beside it would be silently ignored.
+pub fn skip_alone(cx: &mut Ctxt, attrs: &FieldAttrs) {
+    for (key, span) in attrs.spans_besides_skip() {
+        cx.error_at(
+            span,
+            format!("`{key}` has no effect on a `skip` field (it is not a column)"),
+        );
+    }
+}
+
+/// A table has one primary key: two field-level keys would be two keys, and a field-level
+/// key beside a struct-level one is ambiguous. `unique` beside `primary_key` would build a
+/// second, redundant index. `on_delete` / `on_update` without `references` would be lost.
+pub fn one_primary_key(cx: &mut Ctxt, cattrs: &ContainerAttrs, columns: &[FieldColumn]) {
+    let mut field_pks = columns.iter().filter_map(|f| f.attrs.primary_key.span());
+    if let Some(first) = field_pks.next() {
+        if cattrs.primary_key.get().is_some() {
+            cx.error_at(
+                first,
+                "the primary key is declared twice: on this field and with `#[schema(primary_key(...))]` on the struct",
+            );
+        }
+        for extra in field_pks {
+            cx.error_at(
+                extra,
+                "a second field-level `primary_key`; for a composite key write `#[schema(primary_key(a, b))]` on the struct",
+            );
+        }
+    }
+    for f in columns {
+        if let (Some(_), Some(u)) = (f.attrs.primary_key.get(), f.attrs.unique.get()) {
+            cx.error_at(
+                u.span,
+                "`unique` is redundant beside `primary_key` (a primary key is unique)",
+            );
+        }
+        for slot in [&f.attrs.on_delete, &f.attrs.on_update] {
+            if let (Some(a), None) = (slot.get(), f.attrs.references.get()) {
+                cx.error_at(
+                    a.span,
+                    "a referential action needs `references = \"table(column)\"` on the same field",
+                );
+            }
+        }
+    }
+}
+
+/// Primary key columns are NOT NULL in PostgreSQL; an `Option` field would lie about it.
+pub fn primary_key_not_null(cx: &mut Ctxt, pk: &PrimaryKey, columns: &[FieldColumn]) {
+    for f in columns {
+        if f.column.nullable && pk.columns.contains(&f.column.name) {
+            cx.error_at(
+                f.ident_span,
+                format!(
+                    "primary key column `{}` cannot be an `Option`: primary key columns are NOT NULL",
+                    f.column.name
+                ),
+            );
+        }
+    }
+}
+
+/// Two fields mapping to one column would make an invalid CREATE TABLE.
+pub fn distinct_columns(cx: &mut Ctxt, columns: &[FieldColumn]) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for f in columns {
+        if let Some(prev) = seen.insert(&f.column.name, &f.rust_name) {
+            let span = f.attrs.column.span().unwrap_or(f.ident_span);
+            cx.error_at(
+                span,
+                format!(
+                    "column `{}` is already mapped by field `{prev}`",
+                    f.column.name
+                ),
+            );
+        }
+    }
+}
+
+/// Index names share the schema's relation namespace with tables; constraint names must be
+/// distinct within a table. A clash here would fail at apply time instead of compile time.
+pub fn distinct_names(cx: &mut Ctxt, table: &Table, span: Span) {
+    let mut relations: HashMap<&str, &str> = HashMap::new();
+    for name in table.relation_names() {
+        if let Some(prev) = relations.insert(name, name) {
+            cx.error_at(
+                span,
+                format!(
+                    "two objects of table `{}` are named `{prev}`; give one of them its own `name = \"...\"`",
+                    table.name
+                ),
+            );
+        }
+    }
+    let mut constraints: HashMap<&str, ()> = HashMap::new();
+    let names = table
+        .primary_key
+        .iter()
+        .map(|p| p.name.as_str())
+        .chain(table.checks.iter().map(|c| c.name.as_str()))
+        .chain(table.foreign_keys.iter().map(|f| f.name.as_str()));
+    for name in names {
+        if constraints.insert(name, ()).is_some() {
+            cx.error_at(
+                span,
+                format!(
+                    "two constraints of table `{}` are named `{name}`",
+                    table.name
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Attribute key names, in one place so that parsing, "did you mean" hints and error
+//! messages never disagree.
+
+pub const SCHEMA: &str = "schema";
+
+// struct level
+pub const TABLE: &str = "table";
+pub const PRIMARY_KEY: &str = "primary_key";
+pub const INDEX: &str = "index";
+pub const CHECK: &str = "check";
+pub const RENAMED_FROM: &str = "renamed_from";
+// inside struct-level index(…) and check(…)
+pub const COLUMNS: &str = "columns";
+pub const UNIQUE: &str = "unique";
+pub const NAME: &str = "name";
+pub const WHERE: &str = "where";
+pub const USING: &str = "using";
+pub const EXPR: &str = "expr";
+// field level
+pub const COLUMN: &str = "column";
+pub const SQL_TYPE: &str = "sql_type";
+pub const MAX_LENGTH: &str = "max_length";
+pub const DEFAULT: &str = "default";
+pub const BACKFILL: &str = "backfill";
+pub const REFERENCES: &str = "references";
+pub const ON_DELETE: &str = "on_delete";
+pub const ON_UPDATE: &str = "on_update";
+pub const IDENTITY: &str = "identity";
+pub const SKIP: &str = "skip";
+
+/// Keys accepted on the struct.
+pub const STRUCT_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, INDEX, CHECK, RENAMED_FROM];
+/// Keys accepted inside `index(…)`.
+pub const INDEX_KEYS: &[&str] = &[COLUMNS, UNIQUE, NAME, WHERE, USING];
+/// Keys accepted inside `check(…)`.
+pub const CHECK_KEYS: &[&str] = &[NAME, EXPR];
+/// Keys accepted on a field.
+pub const FIELD_KEYS: &[&str] = &[
+    PRIMARY_KEY,
+    UNIQUE,
+    INDEX,
+    COLUMN,
+    SQL_TYPE,
+    MAX_LENGTH,
+    DEFAULT,
+    BACKFILL,
+    RENAMED_FROM,
+    REFERENCES,
+    ON_DELETE,
+    ON_UPDATE,
+    CHECK,
+    IDENTITY,
+    SKIP,
+];

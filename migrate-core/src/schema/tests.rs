@@ -1,0 +1,115 @@
+use super::table_from_derive;
+use crate::model::{FkAction, IndexMethod};
+
+fn parse(input: syn::DeriveInput) -> crate::model::Table {
+    match table_from_derive(&input) {
+        Ok(t) => t,
+        Err(e) => panic!("unexpected error: {e}"),
+    }
+}
+
+fn errors(input: syn::DeriveInput) -> Vec<String> {
+    match table_from_derive(&input) {
+        Ok(t) => panic!("expected errors, got {t:?}"),
+        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+#[test]
+fn full_model() {
+    let t = parse(syn::parse_quote! {
+        #[schema(table = "posts", index(columns(author_id, published_at), name = "posts_by_author"))]
+        #[schema(index(columns(tags), using = "gin"), index(columns(slug), unique, where = "deleted_at IS NULL"))]
+        #[schema(check(name = "posts_title_not_blank", expr = "title <> ''"))]
+        struct Post {
+            #[schema(primary_key, identity)]
+            id: i64,
+            #[schema(references = "users(id)", on_delete = "cascade", index)]
+            author_id: i64,
+            #[schema(max_length = 200, check = "char_length(title) > 2")]
+            title: String,
+            #[schema(column = "url_slug")]
+            slug: String,
+            #[schema(default = "'{}'")]
+            tags: Vec<String>,
+            published_at: Option<chrono::DateTime<chrono::Utc>>,
+            deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+            #[schema(default = "0", backfill = "0")]
+            views: i32,
+            #[schema(skip)]
+            cache: std::collections::HashMap<String, String>,
+        }
+    });
+    insta::assert_json_snapshot!(t);
+}
+
+#[test]
+fn defaults_and_composite_key() {
+    let t = parse(syn::parse_quote! {
+        #[schema(primary_key(post_id, tag_id))]
+        struct PostTag {
+            #[schema(references = "posts(id)", on_delete = "set null", on_update = "restrict")]
+            post_id: i64,
+            tag_id: i64,
+        }
+    });
+    assert_eq!(t.name, "post_tag");
+    let pk = t.primary_key.as_ref().unwrap();
+    assert_eq!(pk.name, "post_tag_pkey");
+    assert_eq!(pk.columns, ["post_id", "tag_id"]);
+    assert_eq!(t.foreign_keys[0].on_delete, FkAction::SetNull);
+    assert_eq!(t.foreign_keys[0].on_update, FkAction::Restrict);
+    assert_eq!(t.indexes.len(), 0);
+}
+
+#[test]
+fn raw_identifiers_and_reserved_words() {
+    let t = parse(syn::parse_quote! {
+        #[schema(table = "Order Items")]
+        struct OrderItem {
+            #[schema(primary_key)]
+            id: i64,
+            r#type: String,
+            #[schema(sql_type = "VARCHAR(20)", unique)]
+            code: String,
+        }
+    });
+    assert_eq!(t.name, "Order Items");
+    assert_eq!(t.columns[1].name, "type");
+    assert_eq!(t.columns[2].sql_type, "character varying(20)");
+    assert_eq!(t.indexes[0].name, "Order Items_code_key");
+    assert_eq!(t.indexes[0].method, IndexMethod::Btree);
+}
+
+#[test]
+fn long_generated_names_are_shortened() {
+    let t = parse(syn::parse_quote! {
+        #[schema(table = "a_table_name_that_is_long_enough_to_matter_in_postgres")]
+        struct T {
+            #[schema(primary_key)]
+            id: i64,
+            #[schema(unique)]
+            another_rather_long_column_name: String,
+        }
+    });
+    let name = &t.indexes[0].name;
+    assert!(name.len() <= 63, "{name}");
+    assert!(name.starts_with("a_table_name_that_is_long"), "{name}");
+}
+
+#[test]
+fn reports_every_error_at_once() {
+    let errs = errors(syn::parse_quote! {
+        #[schema(tabel = "x")]
+        struct T {
+            #[schema(primary_kye)]
+            id: i64,
+            n: u32,
+            #[schema(backfill = "1")]
+            m: Option<i32>,
+        }
+    });
+    assert_eq!(errs.len(), 4, "{errs:#?}");
+    assert!(errs[0].contains("did you mean `table`"), "{errs:#?}");
+    assert!(errs[1].contains("did you mean `primary_key`"), "{errs:#?}");
+}

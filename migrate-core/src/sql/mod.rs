@@ -1,0 +1,12 @@
+//! SQL text helpers: identifier and literal quoting, PostgreSQL's 63-byte names, canonical
+//! type names and the rendering of plans into phase files. Pure: no I/O.
+
+mod names;
+mod quote;
+mod render;
+mod types;
+
+pub use names::{MAX_IDENT_BYTES, shorten_name};
+pub use quote::{ident, literal, qualified_columns};
+pub use render::{PhaseFiles, render_plan};
+pub use types::{TypeError, canonical_type, default_is_constant};

@@ -1,0 +1,155 @@
+//! Model → tokens: an `impl migrate_core::Schema` whose `table()` rebuilds the exact model
+//! the parser produced. On invalid input, the errors plus a fallback impl, so the user sees
+//! our errors and not a cascade of "trait not implemented" ones.
+
+use migrate_core::model::{
+    Check, Column, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table,
+};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn derive(input: &syn::DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let (body, errors) = match migrate_core::schema::table_from_derive(input) {
+        Ok(table) => (table_tokens(&table), TokenStream::new()),
+        Err(e) => (
+            quote!(::core::unreachable!(
+                "`#[derive(Schema)]` failed to compile"
+            )),
+            e.to_compile_error(),
+        ),
+    };
+    quote! {
+        #errors
+        #[automatically_derived]
+        impl #impl_generics ::migrate_core::Schema for #ident #ty_generics #where_clause {
+            fn table() -> ::migrate_core::model::Table {
+                #body
+            }
+        }
+    }
+}
+
+fn string(s: &str) -> TokenStream {
+    quote!(::std::string::String::from(#s))
+}
+
+fn opt_string(s: &Option<String>) -> TokenStream {
+    match s {
+        Some(s) => {
+            let s = string(s);
+            quote!(::core::option::Option::Some(#s))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn strings(v: &[String]) -> TokenStream {
+    let items = v.iter().map(|s| string(s));
+    quote!(::std::vec![#(#items),*])
+}
+
+fn table_tokens(t: &Table) -> TokenStream {
+    let name = string(&t.name);
+    let renamed_from = opt_string(&t.renamed_from);
+    let columns = t.columns.iter().map(column_tokens);
+    let primary_key = match &t.primary_key {
+        Some(PrimaryKey { name, columns }) => {
+            let (name, columns) = (string(name), strings(columns));
+            quote!(::core::option::Option::Some(::migrate_core::model::PrimaryKey { name: #name, columns: #columns }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let indexes = t.indexes.iter().map(index_tokens);
+    let checks = t.checks.iter().map(|Check { name, expr }| {
+        let (name, expr) = (string(name), string(expr));
+        quote!(::migrate_core::model::Check { name: #name, expr: #expr })
+    });
+    let foreign_keys = t.foreign_keys.iter().map(fk_tokens);
+    quote! {
+        ::migrate_core::model::Table {
+            name: #name,
+            renamed_from: #renamed_from,
+            columns: ::std::vec![#(#columns),*],
+            primary_key: #primary_key,
+            indexes: ::std::vec![#(#indexes),*],
+            checks: ::std::vec![#(#checks),*],
+            foreign_keys: ::std::vec![#(#foreign_keys),*],
+        }
+    }
+}
+
+fn column_tokens(c: &Column) -> TokenStream {
+    let name = string(&c.name);
+    let sql_type = string(&c.sql_type);
+    let nullable = c.nullable;
+    let default = opt_string(&c.default);
+    let identity = c.identity;
+    let backfill = opt_string(&c.backfill);
+    let renamed_from = opt_string(&c.renamed_from);
+    quote! {
+        ::migrate_core::model::Column {
+            name: #name,
+            sql_type: #sql_type,
+            nullable: #nullable,
+            default: #default,
+            identity: #identity,
+            backfill: #backfill,
+            renamed_from: #renamed_from,
+        }
+    }
+}
+
+fn index_tokens(ix: &Index) -> TokenStream {
+    let name = string(&ix.name);
+    let columns = strings(&ix.columns);
+    let unique = ix.unique;
+    let method = match ix.method {
+        IndexMethod::Btree => quote!(Btree),
+        IndexMethod::Hash => quote!(Hash),
+        IndexMethod::Gist => quote!(Gist),
+        IndexMethod::Spgist => quote!(Spgist),
+        IndexMethod::Gin => quote!(Gin),
+        IndexMethod::Brin => quote!(Brin),
+    };
+    let predicate = opt_string(&ix.predicate);
+    quote! {
+        ::migrate_core::model::Index {
+            name: #name,
+            columns: #columns,
+            unique: #unique,
+            method: ::migrate_core::model::IndexMethod::#method,
+            predicate: #predicate,
+        }
+    }
+}
+
+fn action(a: FkAction) -> TokenStream {
+    let v = match a {
+        FkAction::NoAction => quote!(NoAction),
+        FkAction::Restrict => quote!(Restrict),
+        FkAction::Cascade => quote!(Cascade),
+        FkAction::SetNull => quote!(SetNull),
+        FkAction::SetDefault => quote!(SetDefault),
+    };
+    quote!(::migrate_core::model::FkAction::#v)
+}
+
+fn fk_tokens(fk: &ForeignKey) -> TokenStream {
+    let name = string(&fk.name);
+    let columns = strings(&fk.columns);
+    let ref_table = string(&fk.ref_table);
+    let ref_columns = strings(&fk.ref_columns);
+    let (on_delete, on_update) = (action(fk.on_delete), action(fk.on_update));
+    quote! {
+        ::migrate_core::model::ForeignKey {
+            name: #name,
+            columns: #columns,
+            ref_table: #ref_table,
+            ref_columns: #ref_columns,
+            on_delete: #on_delete,
+            on_update: #on_update,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Compile-fail tests: every misuse of `#[derive(Schema)]` is an error on the narrowest
+//! token, all reported at once. The `.stderr` files are the messages users read; they are
+//! pinned to the workspace's toolchain (rust-version in Cargo.toml), since rustc's
+//! rendering changes between releases.
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*/*.rs");
+    t.pass("tests/pass/*.rs");
+}

@@ -1,0 +1,9 @@
+use migrate_macros::Schema;
+
+#[derive(Schema)]
+enum Status {
+    Active,
+    Suspended,
+}
+
+fn main() {}

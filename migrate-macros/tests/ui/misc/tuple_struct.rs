@@ -1,0 +1,7 @@
+use migrate_macros::Schema;
+
+#[derive(Schema)]
+#[schema(table = "users")]
+struct User(#[schema(primary_key)] i64);
+
+fn main() {}

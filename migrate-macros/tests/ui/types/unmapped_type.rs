@@ -1,0 +1,11 @@
+use migrate_macros::Schema;
+
+#[derive(Schema)]
+#[schema(table = "users")]
+struct User {
+    #[schema(primary_key)]
+    id: i64,
+    login_count: u32,
+}
+
+fn main() {}
