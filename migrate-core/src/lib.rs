@@ -11,12 +11,11 @@ pub mod migrations;
 pub mod model;
 pub mod plan;
 #[cfg(feature = "parse")]
+pub mod project;
+#[cfg(feature = "parse")]
 pub mod schema;
 pub mod snapshot;
 pub mod sql;
-
-#[cfg(feature = "db")]
-pub mod introspect;
 
 /// Implemented by `#[derive(Schema)]`: the table a struct describes.
 pub trait Schema {

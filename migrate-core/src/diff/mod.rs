@@ -14,22 +14,65 @@ pub enum Change {
     /// A table the new schema no longer has.
     DropTable(Table),
     /// `renamed_from` on the struct, and the old name is in the old schema.
-    RenameTable { from: String, to: String },
-    AddColumn { table: String, column: Column },
-    DropColumn { table: String, column: Column },
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    DropColumn {
+        table: String,
+        column: Column,
+    },
     /// `renamed_from` on the field.
-    RenameColumn { table: String, from: String, to: String },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
     /// Type, nullability, default or identity changed.
-    AlterColumn { table: String, from: Column, to: Column },
-    SetPrimaryKey { table: String, from: Option<PrimaryKey>, to: Option<PrimaryKey> },
-    AddIndex { table: String, index: Index },
-    DropIndex { table: String, index: Index },
+    AlterColumn {
+        table: String,
+        from: Column,
+        to: Column,
+    },
+    SetPrimaryKey {
+        table: String,
+        from: Option<PrimaryKey>,
+        to: Option<PrimaryKey>,
+    },
+    AddIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
     /// Same name, different definition.
-    ReplaceIndex { table: String, from: Index, to: Index },
-    AddCheck { table: String, check: Check },
-    DropCheck { table: String, check: Check },
-    AddForeignKey { table: String, foreign_key: ForeignKey },
-    DropForeignKey { table: String, foreign_key: ForeignKey },
+    ReplaceIndex {
+        table: String,
+        from: Index,
+        to: Index,
+    },
+    AddCheck {
+        table: String,
+        check: Check,
+    },
+    DropCheck {
+        table: String,
+        check: Check,
+    },
+    AddForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
+    DropForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
 }
 
 impl Change {
@@ -115,7 +158,11 @@ impl fmt::Display for Change {
                 Ok(())
             }
             Change::SetPrimaryKey { table, to, .. } => match to {
-                Some(pk) => write!(f, "primary key of \"{table}\" set to ({})", pk.columns.join(", ")),
+                Some(pk) => write!(
+                    f,
+                    "primary key of \"{table}\" set to ({})",
+                    pk.columns.join(", ")
+                ),
                 None => write!(f, "primary key of \"{table}\" removed"),
             },
             Change::AddIndex { table, index } => {
@@ -137,7 +184,11 @@ impl fmt::Display for Change {
                 write!(f, "new foreign key \"{}\" on \"{table}\"", foreign_key.name)
             }
             Change::DropForeignKey { table, foreign_key } => {
-                write!(f, "foreign key \"{}\" on \"{table}\" removed", foreign_key.name)
+                write!(
+                    f,
+                    "foreign key \"{}\" on \"{table}\" removed",
+                    foreign_key.name
+                )
             }
         }
     }
@@ -197,7 +248,11 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
         .filter(|t| !consumed_old.contains(&t.name))
         .collect();
     dropped.sort_by(|a, b| a.name.cmp(&b.name));
-    changes.extend(dropped.into_iter().map(|t| Change::DropTable(t.schema_only())));
+    changes.extend(
+        dropped
+            .into_iter()
+            .map(|t| Change::DropTable(t.schema_only())),
+    );
     changes
 }
 
@@ -255,32 +310,65 @@ fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
             to: new.primary_key.clone(),
         });
     }
-    named(&old.indexes, &new.indexes, |i| &i.name, |from, to| match (from, to) {
-        (None, Some(i)) => out.push(Change::AddIndex { table: table.clone(), index: i.clone() }),
-        (Some(i), None) => out.push(Change::DropIndex { table: table.clone(), index: i.clone() }),
-        (Some(a), Some(b)) => out.push(Change::ReplaceIndex {
-            table: table.clone(),
-            from: a.clone(),
-            to: b.clone(),
-        }),
-        (None, None) => {}
-    });
-    named(&old.checks, &new.checks, |c| &c.name, |from, to| {
-        if let Some(c) = from {
-            out.push(Change::DropCheck { table: table.clone(), check: c.clone() });
-        }
-        if let Some(c) = to {
-            out.push(Change::AddCheck { table: table.clone(), check: c.clone() });
-        }
-    });
-    named(&old.foreign_keys, &new.foreign_keys, |f| &f.name, |from, to| {
-        if let Some(f) = from {
-            out.push(Change::DropForeignKey { table: table.clone(), foreign_key: f.clone() });
-        }
-        if let Some(f) = to {
-            out.push(Change::AddForeignKey { table: table.clone(), foreign_key: f.clone() });
-        }
-    });
+    named(
+        &old.indexes,
+        &new.indexes,
+        |i| &i.name,
+        |from, to| match (from, to) {
+            (None, Some(i)) => out.push(Change::AddIndex {
+                table: table.clone(),
+                index: i.clone(),
+            }),
+            (Some(i), None) => out.push(Change::DropIndex {
+                table: table.clone(),
+                index: i.clone(),
+            }),
+            (Some(a), Some(b)) => out.push(Change::ReplaceIndex {
+                table: table.clone(),
+                from: a.clone(),
+                to: b.clone(),
+            }),
+            (None, None) => {}
+        },
+    );
+    named(
+        &old.checks,
+        &new.checks,
+        |c| &c.name,
+        |from, to| {
+            if let Some(c) = from {
+                out.push(Change::DropCheck {
+                    table: table.clone(),
+                    check: c.clone(),
+                });
+            }
+            if let Some(c) = to {
+                out.push(Change::AddCheck {
+                    table: table.clone(),
+                    check: c.clone(),
+                });
+            }
+        },
+    );
+    named(
+        &old.foreign_keys,
+        &new.foreign_keys,
+        |f| &f.name,
+        |from, to| {
+            if let Some(f) = from {
+                out.push(Change::DropForeignKey {
+                    table: table.clone(),
+                    foreign_key: f.clone(),
+                });
+            }
+            if let Some(f) = to {
+                out.push(Change::AddForeignKey {
+                    table: table.clone(),
+                    foreign_key: f.clone(),
+                });
+            }
+        },
+    );
 }
 
 /// Pairs named objects by name and calls `f` for each pair that differs, in name order.

@@ -21,8 +21,14 @@ fn identical_schemas_have_no_changes() {
 
 #[test]
 fn detects_table_and_column_changes() {
-    let old = users(vec![Column::new("id", "bigint", false), Column::new("a", "text", true)]);
-    let mut new = users(vec![Column::new("id", "integer", false), Column::new("b", "text", true)]);
+    let old = users(vec![
+        Column::new("id", "bigint", false),
+        Column::new("a", "text", true),
+    ]);
+    let mut new = users(vec![
+        Column::new("id", "integer", false),
+        Column::new("b", "text", true),
+    ]);
     new.indexes.push(Index {
         name: "users_b_idx".into(),
         columns: vec!["b".into()],
@@ -57,7 +63,9 @@ fn renames_need_the_old_name_in_the_old_schema() {
     new.renamed_from = Some("users".into());
     let changes = diff(std::slice::from_ref(&old), std::slice::from_ref(&new));
     assert_eq!(changes.len(), 2, "{changes:?}");
-    assert!(matches!(&changes[0], Change::RenameTable { from, to } if from == "users" && to == "accounts"));
+    assert!(
+        matches!(&changes[0], Change::RenameTable { from, to } if from == "users" && to == "accounts")
+    );
     assert!(matches!(&changes[1], Change::RenameColumn { from, .. } if from == "name"));
     // Hint for a name the old schema never had: a plain new table.
     new.renamed_from = Some("nobody".into());

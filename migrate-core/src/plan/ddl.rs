@@ -5,7 +5,8 @@ use super::{Phase, Reversible, Step};
 use crate::model::{Check, Column, ForeignKey, Index, IndexMethod, Table};
 use crate::sql::{ident, qualified_columns};
 
-const NEW_TABLE_LOCK: &str = "ACCESS EXCLUSIVE on the new table only (no other session uses it yet)";
+const NEW_TABLE_LOCK: &str =
+    "ACCESS EXCLUSIVE on the new table only (no other session uses it yet)";
 
 /// `CREATE TABLE` with columns, primary key and checks (foreign keys and indexes are
 /// separate statements).
@@ -289,7 +290,10 @@ pub fn create_index_concurrently(table: &str, ix: &Index) -> Step {
             ident(&ix.name)
         ),
         sql: create_index(table, ix, true),
-        down: vec![format!("DROP INDEX CONCURRENTLY IF EXISTS {}", ident(&ix.name))],
+        down: vec![format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}",
+            ident(&ix.name)
+        )],
         lock: format!(
             "SHARE UPDATE EXCLUSIVE on {} (reads and writes continue)",
             ident(table)

@@ -142,11 +142,7 @@ pub enum PlanError {
 
 /// Plans `changes` (from [`crate::diff::diff`] of `old` → the models), or returns every
 /// change it refuses.
-pub fn plan(
-    changes: &[Change],
-    old: &[Table],
-    opts: &PlanOptions,
-) -> Result<Plan, Vec<PlanError>> {
+pub fn plan(changes: &[Change], old: &[Table], opts: &PlanOptions) -> Result<Plan, Vec<PlanError>> {
     let mut errors = Vec::new();
     let mut steps = Vec::new();
     let existed = |name: &str| old.iter().any(|t| t.name == name);
@@ -267,9 +263,9 @@ fn drop_order(mut left: Vec<&Table>) -> Vec<&Table> {
     let mut out = Vec::new();
     while !left.is_empty() {
         let free = left.iter().position(|t| {
-            !left.iter().any(|o| {
-                o.name != t.name && o.foreign_keys.iter().any(|f| f.ref_table == t.name)
-            })
+            !left
+                .iter()
+                .any(|o| o.name != t.name && o.foreign_keys.iter().any(|f| f.ref_table == t.name))
         });
         out.push(left.remove(free.unwrap_or(0)));
     }

@@ -23,7 +23,10 @@ fn not_null_column_without_default_is_refused_with_the_fix() {
     let old = [table("users", vec![Column::new("id", "bigint", false)])];
     let new = [table(
         "users",
-        vec![Column::new("id", "bigint", false), Column::new("age", "integer", false)],
+        vec![
+            Column::new("id", "bigint", false),
+            Column::new("age", "integer", false),
+        ],
     )];
     let errs = plan_of(&old, &new, &PlanOptions::default()).unwrap_err();
     assert_eq!(errs.len(), 1);
@@ -47,7 +50,14 @@ fn volatile_defaults_and_old_servers_are_refused() {
             ],
         )]
     };
-    assert!(plan_of(&old, &with("gen_random_uuid()", true), &PlanOptions::default()).is_err());
+    assert!(
+        plan_of(
+            &old,
+            &with("gen_random_uuid()", true),
+            &PlanOptions::default()
+        )
+        .is_err()
+    );
     let pg10 = PlanOptions {
         pg_version: 10,
         ..PlanOptions::default()
@@ -76,11 +86,17 @@ fn dropping_a_table_needs_acknowledgement() {
 fn every_refused_change_is_reported() {
     let old = [table(
         "users",
-        vec![Column::new("id", "bigint", false), Column::new("a", "text", true)],
+        vec![
+            Column::new("id", "bigint", false),
+            Column::new("a", "text", true),
+        ],
     )];
     let new = [table(
         "users",
-        vec![Column::new("id", "integer", false), Column::new("b", "text", false)],
+        vec![
+            Column::new("id", "integer", false),
+            Column::new("b", "text", false),
+        ],
     )];
     let errs = plan_of(&old, &new, &PlanOptions::default()).unwrap_err();
     assert_eq!(errs.len(), 3, "{errs:#?}");

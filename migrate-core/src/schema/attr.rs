@@ -465,7 +465,9 @@ fn ident_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Sp<Strin
     }
     meta.parse_nested_meta(|inner| {
         match inner.path.get_ident() {
-            Some(id) if !inner.input.peek(syn::Token![=]) && !inner.input.peek(syn::token::Paren) => {
+            Some(id)
+                if !inner.input.peek(syn::Token![=]) && !inner.input.peek(syn::token::Paren) =>
+            {
                 cols.push(Sp {
                     value: id.to_string().trim_start_matches("r#").to_owned(),
                     span: id.span(),
@@ -498,9 +500,7 @@ fn parse_reference(s: &str) -> Result<(String, String), String> {
         return Err(format!("the referenced column is empty; {HINT}"));
     }
     if column.contains([',', '(', ')']) || table.contains([',', ')']) {
-        return Err(format!(
-            "a field references exactly one column; {HINT}"
-        ));
+        return Err(format!("a field references exactly one column; {HINT}"));
     }
     Ok((table.to_owned(), column.to_owned()))
 }
@@ -520,8 +520,16 @@ mod tests {
             ("users".into(), "id".into())
         );
         assert!(parse_reference("users").is_err());
-        assert!(parse_reference("users()").unwrap_err().contains("column is empty"));
-        assert!(parse_reference("(id)").unwrap_err().contains("table is empty"));
+        assert!(
+            parse_reference("users()")
+                .unwrap_err()
+                .contains("column is empty")
+        );
+        assert!(
+            parse_reference("(id)")
+                .unwrap_err()
+                .contains("table is empty")
+        );
         assert!(parse_reference("users(a, b)").is_err());
     }
 }

@@ -12,7 +12,8 @@ pub struct Ctxt {
 impl Ctxt {
     /// An error on the tokens of `obj`.
     pub fn error_spanned_by<T: ToTokens, M: Display>(&mut self, obj: T, msg: M) {
-        self.errors.push(syn::Error::new_spanned(obj.into_token_stream(), msg));
+        self.errors
+            .push(syn::Error::new_spanned(obj.into_token_stream(), msg));
     }
 
     /// An error at `span`.

@@ -44,16 +44,19 @@ pub fn table_from_derive(input: &syn::DeriveInput) -> Result<Table, syn::Error> 
 
 /// Whether an item carries `#[derive(…Schema…)]` (the scanner's filter).
 pub fn derives_schema(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        let mut found = false;
-        let _ = a.parse_nested_meta(|m| {
-            if m.path.segments.last().is_some_and(|s| s.ident == "Schema") {
-                found = true;
-            }
-            Ok(())
-        });
-        found
-    })
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|m| {
+                if m.path.segments.last().is_some_and(|s| s.ident == "Schema") {
+                    found = true;
+                }
+                Ok(())
+            });
+            found
+        })
 }
 
 /// A field that is a column, with what the model needs to refer back to it.

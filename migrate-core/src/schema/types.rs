@@ -43,7 +43,12 @@ fn scalar(ty: &Type) -> Option<String> {
     if p.qself.is_some() {
         return None;
     }
-    let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     let last = segs.last()?.as_str();
     let sql = match last {
         "i16" => "smallint",
@@ -114,7 +119,11 @@ mod tests {
             ("Vec<u8>", "bytea", false),
             ("uuid::Uuid", "uuid", false),
             ("DateTime<Utc>", "timestamp with time zone", false),
-            ("chrono::DateTime<chrono::Utc>", "timestamp with time zone", false),
+            (
+                "chrono::DateTime<chrono::Utc>",
+                "timestamp with time zone",
+                false,
+            ),
             ("time::OffsetDateTime", "timestamp with time zone", false),
             ("NaiveDateTime", "timestamp without time zone", false),
             ("PrimitiveDateTime", "timestamp without time zone", false),
@@ -136,7 +145,15 @@ mod tests {
 
     #[test]
     fn unmapped() {
-        for ty in ["u32", "i8", "Money", "HashMap<String, i32>", "Vec<Money>", "&str", "other::Value"] {
+        for ty in [
+            "u32",
+            "i8",
+            "Money",
+            "HashMap<String, i32>",
+            "Vec<Money>",
+            "&str",
+            "other::Value",
+        ] {
             assert_eq!(sql(ty), None, "{ty}");
         }
     }

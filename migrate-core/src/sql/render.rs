@@ -113,7 +113,10 @@ fn write_units(out: &mut String, units: Vec<Unit>) {
 
 /// Groups consecutive steps on tables created in this phase into one transaction; every
 /// other step runs alone, so each lock on an existing table is held for one statement.
-fn grouped<'a>(steps: impl Iterator<Item = (usize, &'a Step)>, body: impl Fn(usize, &Step) -> (String, usize)) -> Vec<Unit> {
+fn grouped<'a>(
+    steps: impl Iterator<Item = (usize, &'a Step)>,
+    body: impl Fn(usize, &Step) -> (String, usize),
+) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::new();
     let mut open_group = false;
     for (n, step) in steps {
@@ -134,23 +137,30 @@ fn grouped<'a>(steps: impl Iterator<Item = (usize, &'a Step)>, body: impl Fn(usi
 
 fn render_up(phase: Phase, steps: &[&Step]) -> String {
     let mut out = header(phase, "up");
-    let units = grouped(steps.iter().copied().enumerate().map(|(i, s)| (i + 1, s)), |n, s| {
-        (format!("{}{};\n", step_comment(n, s), s.sql), 1)
-    });
+    let units = grouped(
+        steps.iter().copied().enumerate().map(|(i, s)| (i + 1, s)),
+        |n, s| (format!("{}{};\n", step_comment(n, s), s.sql), 1),
+    );
     write_units(&mut out, units);
     out
 }
 
 fn render_down(phase: Phase, steps: &[&Step]) -> String {
     let mut out = header(phase, "down");
-    out.push_str(&format!(
-        "\n-- Undoes {phase}.up.sql, last step first.\n"
-    ));
+    out.push_str(&format!("\n-- Undoes {phase}.up.sql, last step first.\n"));
     let units = grouped(
-        steps.iter().copied().enumerate().map(|(i, s)| (i + 1, s)).rev(),
+        steps
+            .iter()
+            .copied()
+            .enumerate()
+            .map(|(i, s)| (i + 1, s))
+            .rev(),
         |n, s| {
             if s.down.is_empty() {
-                return (format!("-- Undo step {n}: nothing to undo ({})\n", s.summary), 0);
+                return (
+                    format!("-- Undo step {n}: nothing to undo ({})\n", s.summary),
+                    0,
+                );
             }
             let mut text = format!("-- Undo step {n}: {}\n", s.summary);
             if let Reversible::LosesData(why) | Reversible::SchemaOnly(why) = &s.reversible {

@@ -130,7 +130,9 @@ pub fn default_is_constant(expr: &str) -> bool {
     }
     let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
     !digits.is_empty()
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E')
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E')
         && digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
         && digits.chars().any(|c| c.is_ascii_digit())
 }
@@ -204,7 +206,12 @@ mod tests {
 
     #[test]
     fn refuses_serial_and_bad_modifiers() {
-        assert!(canonical_type("bigserial").unwrap_err().0.contains("identity"));
+        assert!(
+            canonical_type("bigserial")
+                .unwrap_err()
+                .0
+                .contains("identity")
+        );
         assert!(canonical_type("integer(4)").is_err());
         assert!(canonical_type("varchar(12").is_err());
         assert!(canonical_type("  ").is_err());

@@ -1,0 +1,23 @@
+//! `cargo migrate`: the command-line front of migrate-core. Each subcommand is one file
+//! under `commands/` whose body calls the library.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli::CargoCli::Migrate(args) = cli::CargoCli::parse();
+    let result = match &args.command {
+        cli::Command::Generate(g) => commands::generate::run(&args.dir, g),
+        cli::Command::Check => commands::check::run(&args.dir),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

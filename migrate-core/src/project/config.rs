@@ -1,0 +1,54 @@
+//! `Migrate.toml`, optional, at the crate root.
+
+use serde::Deserialize;
+use std::path::Path;
+
+/// File name of the project configuration.
+pub const CONFIG_FILE: &str = "Migrate.toml";
+
+/// Project settings; every key is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Globs (relative to the crate root) of the sources holding `#[derive(Schema)]` structs.
+    pub models: Vec<String>,
+    /// Migrations folder, relative to the crate root.
+    pub migrations: String,
+    /// Target PostgreSQL major version.
+    pub postgres: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            models: vec!["src/**/*.rs".into()],
+            migrations: "migrations".into(),
+            postgres: 14,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `Migrate.toml` in `root`, or the defaults when there is none.
+    pub fn load(root: &Path) -> Result<Config, String> {
+        let path = root.join(CONFIG_FILE);
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let config: Config =
+            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if config.models.is_empty() {
+            return Err(format!("{}: `models` lists no glob", path.display()));
+        }
+        if !(10..=99).contains(&config.postgres) {
+            return Err(format!(
+                "{}: `postgres = {}` is not a PostgreSQL major version (10 or later)",
+                path.display(),
+                config.postgres
+            ));
+        }
+        Ok(config)
+    }
+}
