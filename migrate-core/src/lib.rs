@@ -17,6 +17,9 @@ pub mod schema;
 pub mod snapshot;
 pub mod sql;
 
+#[cfg(feature = "db")]
+pub mod introspect;
+
 /// Implemented by `#[derive(Schema)]`: the table a struct describes.
 pub trait Schema {
     /// The table model, exactly as `cargo migrate generate` sees the struct.

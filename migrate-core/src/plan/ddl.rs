@@ -364,3 +364,23 @@ pub fn drop_table(t: &Table) -> Step {
         destructive: true,
     }
 }
+
+/// Statements creating `tables` from nothing, in one go (tables, then indexes, then
+/// foreign keys): the reference a migrated database is compared with.
+pub fn create_schema(tables: &[Table]) -> Vec<String> {
+    let mut out: Vec<String> = tables.iter().map(create_table).collect();
+    for t in tables {
+        out.extend(t.indexes.iter().map(|ix| create_index(&t.name, ix, false)));
+    }
+    for t in tables {
+        out.extend(t.foreign_keys.iter().map(|fk| {
+            format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {}",
+                ident(&t.name),
+                ident(&fk.name),
+                fk_clause(fk)
+            )
+        }));
+    }
+    out
+}

@@ -8,7 +8,7 @@ mod ddl;
 use crate::diff::Change;
 use crate::model::Table;
 use crate::sql::{default_is_constant, ident};
-pub use ddl::{create_index, create_table};
+pub use ddl::{create_index, create_schema, create_table};
 use std::fmt;
 
 /// The three phases of a migration, in the order they run.

@@ -1,0 +1,182 @@
+//! Reads the schema back from a live server's catalog into the model, so a migrated
+//! database can be compared with the snapshot it should match. Types come from
+//! `format_type()` (the canonical spelling the model uses); expressions (defaults, checks,
+//! predicates) come from `pg_get_expr()`, the server's normalised form.
+
+use crate::model::{Check, Column, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table};
+use sqlx::PgConnection;
+
+/// A schema read from the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Introspected {
+    /// Tables, sorted by name, named objects sorted by name.
+    pub tables: Vec<Table>,
+    /// Objects a failed or unfinished run left behind: INVALID indexes and NOT VALID
+    /// constraints, as `table.object`.
+    pub not_valid: Vec<String>,
+}
+
+/// Reads every table of `schema`.
+pub async fn introspect(
+    conn: &mut PgConnection,
+    schema: &str,
+) -> Result<Introspected, sqlx::Error> {
+    // language=SQL
+    let tables: Vec<(i64, String)> = sqlx::query_as(
+        r#"SELECT c.oid::int8, c.relname::text
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+           ORDER BY c.relname"#,
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Introspected {
+        tables: Vec::new(),
+        not_valid: Vec::new(),
+    };
+    for (oid, name) in tables {
+        let table = read_table(conn, oid, &name, &mut out.not_valid).await?;
+        out.tables.push(table.schema_only());
+    }
+    Ok(out)
+}
+
+async fn read_table(
+    conn: &mut PgConnection,
+    oid: i64,
+    name: &str,
+    not_valid: &mut Vec<String>,
+) -> Result<Table, sqlx::Error> {
+    // language=SQL
+    let columns: Vec<(String, String, bool, Option<String>, String)> = sqlx::query_as(
+        r#"SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                  pg_get_expr(d.adbin, d.adrelid), a.attidentity::text
+           FROM pg_attribute a
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+           WHERE a.attrelid::int8 = $1 AND a.attnum > 0 AND NOT a.attisdropped
+           ORDER BY a.attnum"#,
+    )
+    .bind(oid)
+    .fetch_all(&mut *conn)
+    .await?;
+    let columns = columns
+        .into_iter()
+        .map(|(name, sql_type, not_null, default, identity)| Column {
+            default,
+            identity: !identity.is_empty(),
+            ..Column::new(&name, &sql_type, !not_null)
+        })
+        .collect();
+
+    // language=SQL
+    let constraints: Vec<(
+        String,
+        String,
+        Vec<String>,
+        Option<String>,
+        Option<String>,
+        Vec<String>,
+        String,
+        String,
+        bool,
+    )> = sqlx::query_as(
+        r#"SELECT con.conname::text, con.contype::text,
+                      ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
+                            JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n
+                            ORDER BY k.o),
+                      CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END,
+                      (SELECT r.relname::text FROM pg_class r WHERE r.oid = con.confrelid),
+                      ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
+                            JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
+                            ORDER BY k.o),
+                      con.confdeltype::text, con.confupdtype::text, con.convalidated
+               FROM pg_constraint con
+               WHERE con.conrelid::int8 = $1 AND con.contype IN ('p', 'c', 'f')
+               ORDER BY con.conname"#,
+    )
+    .bind(oid)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut primary_key = None;
+    let mut checks = Vec::new();
+    let mut foreign_keys = Vec::new();
+    for (cname, kind, cols, expr, ref_table, ref_cols, del, upd, validated) in constraints {
+        if !validated {
+            not_valid.push(format!("{name}.{cname}"));
+        }
+        match kind.as_str() {
+            "p" => {
+                primary_key = Some(PrimaryKey {
+                    name: cname,
+                    columns: cols,
+                })
+            }
+            "c" => checks.push(Check {
+                name: cname,
+                expr: expr.unwrap_or_default(),
+            }),
+            _ => foreign_keys.push(ForeignKey {
+                name: cname,
+                columns: cols,
+                ref_table: ref_table.unwrap_or_default(),
+                ref_columns: ref_cols,
+                on_delete: action(&del),
+                on_update: action(&upd),
+            }),
+        }
+    }
+
+    // language=SQL
+    let indexes: Vec<(String, bool, bool, String, Option<String>, Vec<String>)> = sqlx::query_as(
+        r#"SELECT ic.relname::text, i.indisunique, i.indisvalid, am.amname::text,
+                  pg_get_expr(i.indpred, i.indrelid),
+                  ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+                        ORDER BY k.o)
+           FROM pg_index i
+           JOIN pg_class ic ON ic.oid = i.indexrelid
+           JOIN pg_am am ON am.oid = ic.relam
+           WHERE i.indrelid::int8 = $1 AND NOT i.indisprimary
+           ORDER BY ic.relname"#,
+    )
+    .bind(oid)
+    .fetch_all(&mut *conn)
+    .await?;
+    let indexes = indexes
+        .into_iter()
+        .map(|(iname, unique, valid, method, predicate, cols)| {
+            if !valid {
+                not_valid.push(format!("{name}.{iname}"));
+            }
+            Index {
+                name: iname,
+                columns: cols,
+                unique,
+                method: IndexMethod::from_sql(&method).unwrap_or_default(),
+                predicate,
+            }
+        })
+        .collect();
+
+    Ok(Table {
+        name: name.to_owned(),
+        renamed_from: None,
+        columns,
+        primary_key,
+        indexes,
+        checks,
+        foreign_keys,
+    })
+}
+
+/// `pg_constraint.confdeltype` letters.
+fn action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}

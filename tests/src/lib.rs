@@ -1,0 +1,208 @@
+//! Support for the end-to-end tests: a database of their own per test on the server named
+//! by `DATABASE_URL`, applying migration files with psql exactly as a user would, and
+//! comparing the catalog with a snapshot.
+
+use migrate_core::introspect::{Introspected, introspect};
+use migrate_core::model::Table;
+use migrate_core::plan::create_schema;
+use sqlx::Connection as _;
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The server under test (`scripts/pg-env.sh` exports it).
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| {
+        panic!("DATABASE_URL is not set: run `. scripts/pg-env.sh` first (the tests need a real PostgreSQL)")
+    })
+}
+
+/// A database created for one test and dropped when it goes out of scope, even on panic.
+pub struct TestDb {
+    /// Database name.
+    pub name: String,
+    /// Connection URL of the database.
+    pub url: String,
+    admin_url: String,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl TestDb {
+    /// Creates `<prefix>_<pid>_<n>`, unique across parallel tests and test binaries.
+    pub fn create(prefix: &str) -> TestDb {
+        let admin_url = database_url();
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("{prefix}_{}_{n}", std::process::id());
+        let base = admin_url
+            .split('?')
+            .next()
+            .and_then(|u| u.rsplit_once('/'))
+            .map(|(b, _)| b.to_owned())
+            .unwrap_or_else(|| panic!("DATABASE_URL has no database part: {admin_url}"));
+        let db = TestDb {
+            url: format!("{base}/{name}"),
+            name,
+            admin_url,
+        };
+        run_psql(
+            &db.admin_url,
+            &["-c", &format!("DROP DATABASE IF EXISTS \"{}\"", db.name)],
+        )
+        .expect("drop stale test database");
+        run_psql(
+            &db.admin_url,
+            &["-c", &format!("CREATE DATABASE \"{}\"", db.name)],
+        )
+        .expect("create test database");
+        db
+    }
+
+    /// Runs a file with `psql -v ON_ERROR_STOP=1 -f`, as the generated headers say.
+    pub fn apply_file(&self, path: &Path) -> Result<(), String> {
+        let p = path.to_string_lossy();
+        run_psql(&self.url, &["-f", &p])
+    }
+
+    /// Runs SQL text through psql (several statements allowed).
+    pub fn sql(&self, sql: &str) -> Result<(), String> {
+        run_psql(&self.url, &["-c", sql])
+    }
+
+    /// Runs a query and returns its single value as text.
+    pub fn value(&self, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args([
+                self.url.as_str(),
+                "-X",
+                "-A",
+                "-t",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("run psql");
+        assert!(
+            out.status.success(),
+            "{sql}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// The schema `public` as the catalog has it.
+    pub fn introspect(&self) -> Introspected {
+        let url = self.url.clone();
+        block_on(async move {
+            let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+            let schema = introspect(&mut conn, "public").await.expect("introspect");
+            conn.close().await.ok();
+            schema
+        })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let _ = run_psql(
+            &self.admin_url,
+            &[
+                "-c",
+                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+            ],
+        );
+    }
+}
+
+fn run_psql(url: &str, args: &[&str]) -> Result<(), String> {
+    let out = Command::new("psql")
+        .arg(url)
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run psql: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(f)
+}
+
+/// What the catalog looks like when `tables` are created directly from the model: the
+/// reference a migrated database must equal. Expressions (defaults, checks, predicates)
+/// come back in the server's normalised form, so the two compare exactly.
+pub fn reference_schema(tables: &[Table]) -> Introspected {
+    let db = TestDb::create("migrate_ref");
+    for stmt in create_schema(tables) {
+        db.sql(&stmt)
+            .unwrap_or_else(|e| panic!("reference schema statement failed: {e}\n{stmt}"));
+    }
+    db.introspect()
+}
+
+/// The model with expressions reduced to "present or not", for comparing a catalog with a
+/// snapshot (the server rewrites expression text, e.g. `0` stays `0` but `x > 0` becomes
+/// `(x > 0)`).
+pub fn structure(tables: &[Table]) -> Vec<Table> {
+    tables
+        .iter()
+        .map(|t| {
+            let mut t = t.schema_only();
+            for c in &mut t.columns {
+                c.default = c.default.as_ref().map(|_| "<expr>".into());
+            }
+            for ck in &mut t.checks {
+                ck.expr = "<expr>".into();
+            }
+            for ix in &mut t.indexes {
+                ix.predicate = ix.predicate.as_ref().map(|_| "<expr>".into());
+            }
+            t
+        })
+        .collect()
+}
+
+/// Asserts the database matches `tables` exactly: same catalog as the reference built from
+/// the model, the same structure as the model itself, and nothing left NOT VALID.
+pub fn assert_schema_matches(db: &TestDb, tables: &[Table], context: &str) {
+    let actual = db.introspect();
+    assert!(
+        actual.not_valid.is_empty(),
+        "{context}: left behind INVALID / NOT VALID objects: {:?}",
+        actual.not_valid
+    );
+    assert_eq!(
+        structure(&actual.tables),
+        structure(tables),
+        "{context}: catalog structure differs from the model"
+    );
+    let reference = reference_schema(tables);
+    assert_eq!(
+        actual.tables, reference.tables,
+        "{context}: catalog differs from the model created directly"
+    );
+}
+
+/// A checksum of the rows of `table` over `columns`, independent of row order.
+pub fn checksum(db: &TestDb, table: &str, columns: &[String]) -> String {
+    let cols: Vec<String> = columns
+        .iter()
+        .map(|c| migrate_core::sql::ident(c))
+        .collect();
+    db.value(&format!(
+        "SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM (SELECT {} FROM {}) x",
+        cols.join(", "),
+        migrate_core::sql::ident(table)
+    ))
+}
