@@ -8,13 +8,13 @@ use std::path::PathBuf;
 #[command(name = "cargo", bin_name = "cargo", version, styles = clap::builder::Styles::plain())]
 pub enum CargoCli {
     /// Safe PostgreSQL migrations from `#[derive(Schema)]` structs.
+    ///
+    /// Exit codes: 0 success; 1 `check` found changes not yet in a migration; 2 an error
+    /// (bad input, a change without a safe plan, an inconsistent migrations folder).
     Migrate(MigrateArgs),
 }
 
-/// Safe PostgreSQL migrations from `#[derive(Schema)]` structs.
-///
-/// Exit codes: 0 success; 1 `check` found changes not yet in a migration; 2 an error
-/// (bad input, a change without a safe plan, an inconsistent migrations folder).
+/// Arguments of `cargo migrate`.
 #[derive(Debug, Args)]
 #[command(version)]
 pub struct MigrateArgs {

@@ -70,30 +70,21 @@ async fn read_table(
         .collect();
 
     // language=SQL
-    let constraints: Vec<(
-        String,
-        String,
-        Vec<String>,
-        Option<String>,
-        Option<String>,
-        Vec<String>,
-        String,
-        String,
-        bool,
-    )> = sqlx::query_as(
-        r#"SELECT con.conname::text, con.contype::text,
-                      ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
-                            JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n
-                            ORDER BY k.o),
-                      CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END,
-                      (SELECT r.relname::text FROM pg_class r WHERE r.oid = con.confrelid),
-                      ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
-                            JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
-                            ORDER BY k.o),
-                      con.confdeltype::text, con.confupdtype::text, con.convalidated
-               FROM pg_constraint con
-               WHERE con.conrelid::int8 = $1 AND con.contype IN ('p', 'c', 'f')
-               ORDER BY con.conname"#,
+    let constraints: Vec<ConstraintRow> = sqlx::query_as(
+        r#"SELECT con.conname::text AS name, con.contype::text AS kind,
+                  ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
+                        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n
+                        ORDER BY k.o) AS columns,
+                  CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS expr,
+                  (SELECT r.relname::text FROM pg_class r WHERE r.oid = con.confrelid) AS ref_table,
+                  ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
+                        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
+                        ORDER BY k.o) AS ref_columns,
+                  con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+                  con.convalidated AS validated
+           FROM pg_constraint con
+           WHERE con.conrelid::int8 = $1 AND con.contype IN ('p', 'c', 'f')
+           ORDER BY con.conname"#,
     )
     .bind(oid)
     .fetch_all(&mut *conn)
@@ -101,39 +92,39 @@ async fn read_table(
     let mut primary_key = None;
     let mut checks = Vec::new();
     let mut foreign_keys = Vec::new();
-    for (cname, kind, cols, expr, ref_table, ref_cols, del, upd, validated) in constraints {
-        if !validated {
-            not_valid.push(format!("{name}.{cname}"));
+    for c in constraints {
+        if !c.validated {
+            not_valid.push(format!("{name}.{}", c.name));
         }
-        match kind.as_str() {
+        match c.kind.as_str() {
             "p" => {
                 primary_key = Some(PrimaryKey {
-                    name: cname,
-                    columns: cols,
+                    name: c.name,
+                    columns: c.columns,
                 })
             }
             "c" => checks.push(Check {
-                name: cname,
-                expr: expr.unwrap_or_default(),
+                name: c.name,
+                expr: c.expr.unwrap_or_default(),
             }),
             _ => foreign_keys.push(ForeignKey {
-                name: cname,
-                columns: cols,
-                ref_table: ref_table.unwrap_or_default(),
-                ref_columns: ref_cols,
-                on_delete: action(&del),
-                on_update: action(&upd),
+                name: c.name,
+                columns: c.columns,
+                ref_table: c.ref_table.unwrap_or_default(),
+                ref_columns: c.ref_columns,
+                on_delete: action(&c.on_delete),
+                on_update: action(&c.on_update),
             }),
         }
     }
 
     // language=SQL
-    let indexes: Vec<(String, bool, bool, String, Option<String>, Vec<String>)> = sqlx::query_as(
-        r#"SELECT ic.relname::text, i.indisunique, i.indisvalid, am.amname::text,
-                  pg_get_expr(i.indpred, i.indrelid),
+    let indexes: Vec<IndexRow> = sqlx::query_as(
+        r#"SELECT ic.relname::text AS name, i.indisunique AS unique, i.indisvalid AS valid,
+                  am.amname::text AS method, pg_get_expr(i.indpred, i.indrelid) AS predicate,
                   ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
-                        ORDER BY k.o)
+                        ORDER BY k.o) AS columns
            FROM pg_index i
            JOIN pg_class ic ON ic.oid = i.indexrelid
            JOIN pg_am am ON am.oid = ic.relam
@@ -145,16 +136,16 @@ async fn read_table(
     .await?;
     let indexes = indexes
         .into_iter()
-        .map(|(iname, unique, valid, method, predicate, cols)| {
-            if !valid {
-                not_valid.push(format!("{name}.{iname}"));
+        .map(|i| {
+            if !i.valid {
+                not_valid.push(format!("{name}.{}", i.name));
             }
             Index {
-                name: iname,
-                columns: cols,
-                unique,
-                method: IndexMethod::from_sql(&method).unwrap_or_default(),
-                predicate,
+                method: IndexMethod::from_sql(&i.method).unwrap_or_default(),
+                name: i.name,
+                columns: i.columns,
+                unique: i.unique,
+                predicate: i.predicate,
             }
         })
         .collect();
@@ -168,6 +159,31 @@ async fn read_table(
         checks,
         foreign_keys,
     })
+}
+
+/// A row of the constraint query.
+#[derive(sqlx::FromRow)]
+struct ConstraintRow {
+    name: String,
+    kind: String,
+    columns: Vec<String>,
+    expr: Option<String>,
+    ref_table: Option<String>,
+    ref_columns: Vec<String>,
+    on_delete: String,
+    on_update: String,
+    validated: bool,
+}
+
+/// A row of the index query.
+#[derive(sqlx::FromRow)]
+struct IndexRow {
+    name: String,
+    unique: bool,
+    valid: bool,
+    method: String,
+    predicate: Option<String>,
+    columns: Vec<String>,
 }
 
 /// `pg_constraint.confdeltype` letters.

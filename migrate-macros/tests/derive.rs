@@ -1,5 +1,6 @@
 //! The derive produces exactly the model the shared parser produces (the CLI's view), and
 //! that model is what the attributes say.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::Schema as _;
 use migrate_core::model::{FkAction, IndexMethod, Table};

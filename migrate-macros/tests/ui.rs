@@ -2,6 +2,7 @@
 //! token, all reported at once. The `.stderr` files are the messages users read; they are
 //! pinned to the workspace's toolchain (rust-version in Cargo.toml), since rustc's
 //! rendering changes between releases.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 #[test]
 fn ui() {

@@ -1,6 +1,7 @@
 //! The example's committed migrations on a real PostgreSQL, applied with psql exactly as
 //! the file headers tell a user to: each on a database holding the previous version's rows,
 //! checked against its snapshot, then rolled back to the previous snapshot.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::migrations::{self, History, Migration};
 use migrate_core::model::Table;

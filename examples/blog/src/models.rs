@@ -22,6 +22,10 @@ pub struct User {
 }
 
 /// A blog post.
+#[allow(
+    clippy::duplicated_attributes,
+    reason = "clippy reads two `index(columns(..))` helper attributes naming one column as duplicates"
+)]
 #[derive(Schema)]
 #[schema(
     table = "posts",
