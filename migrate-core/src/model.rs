@@ -248,6 +248,19 @@ impl Column {
 }
 
 impl Table {
+    /// A table with these columns and no keys, indexes or constraints.
+    pub fn new(name: &str, columns: Vec<Column>) -> Self {
+        Table {
+            name: name.to_owned(),
+            renamed_from: None,
+            columns,
+            primary_key: None,
+            indexes: Vec::new(),
+            checks: Vec::new(),
+            foreign_keys: Vec::new(),
+        }
+    }
+
     /// The column called `name`.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)

@@ -2,15 +2,7 @@ use super::*;
 use crate::model::{Column, Index, IndexMethod, Table};
 
 fn users(columns: Vec<Column>) -> Table {
-    Table {
-        name: "users".into(),
-        renamed_from: None,
-        columns,
-        primary_key: None,
-        indexes: vec![],
-        checks: vec![],
-        foreign_keys: vec![],
-    }
+    Table::new("users", columns)
 }
 
 #[test]

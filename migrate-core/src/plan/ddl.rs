@@ -63,6 +63,16 @@ fn column_def(c: &Column) -> String {
     s
 }
 
+/// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …` (validating).
+fn add_fk_sql(table: &str, fk: &ForeignKey) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} {}",
+        ident(table),
+        ident(&fk.name),
+        fk_clause(fk)
+    )
+}
+
 fn fk_clause(fk: &ForeignKey) -> String {
     let mut s = format!(
         "FOREIGN KEY {} REFERENCES {} {}",
@@ -124,12 +134,7 @@ pub fn create_table_steps(t: &Table) -> Vec<Step> {
 /// or to an existing table: `NOT VALID` in expand (brief locks, no scan), `VALIDATE` in
 /// backfill (SHARE UPDATE EXCLUSIVE: reads and writes go on during the scan).
 pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step> {
-    let add = format!(
-        "ALTER TABLE {} ADD CONSTRAINT {} {}",
-        ident(table),
-        ident(&fk.name),
-        fk_clause(fk)
-    );
+    let add = add_fk_sql(table, fk);
     let down = vec![format!(
         "ALTER TABLE {} DROP CONSTRAINT {}",
         ident(table),
@@ -331,16 +336,7 @@ pub fn drop_index(table: &str, ix: &Index) -> Step {
 
 /// A table removed from the models: dropped in contract; destructive.
 pub fn drop_table(t: &Table) -> Step {
-    let mut recreate = vec![create_table(t)];
-    recreate.extend(t.indexes.iter().map(|ix| create_index(&t.name, ix, false)));
-    recreate.extend(t.foreign_keys.iter().map(|fk| {
-        format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} {}",
-            ident(&t.name),
-            ident(&fk.name),
-            fk_clause(fk)
-        )
-    }));
+    let recreate = create_schema(std::slice::from_ref(t));
     Step {
         phase: Phase::Contract,
         table: t.name.clone(),
@@ -373,14 +369,7 @@ pub fn create_schema(tables: &[Table]) -> Vec<String> {
         out.extend(t.indexes.iter().map(|ix| create_index(&t.name, ix, false)));
     }
     for t in tables {
-        out.extend(t.foreign_keys.iter().map(|fk| {
-            format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} {}",
-                ident(&t.name),
-                ident(&fk.name),
-                fk_clause(fk)
-            )
-        }));
+        out.extend(t.foreign_keys.iter().map(|fk| add_fk_sql(&t.name, fk)));
     }
     out
 }

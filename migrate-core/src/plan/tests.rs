@@ -3,15 +3,7 @@ use crate::diff::diff;
 use crate::model::{Column, Table};
 
 fn table(name: &str, columns: Vec<Column>) -> Table {
-    Table {
-        name: name.into(),
-        renamed_from: None,
-        columns,
-        primary_key: None,
-        indexes: vec![],
-        checks: vec![],
-        foreign_keys: vec![],
-    }
+    Table::new(name, columns)
 }
 
 fn plan_of(old: &[Table], new: &[Table], opts: &PlanOptions) -> Result<Plan, Vec<PlanError>> {
