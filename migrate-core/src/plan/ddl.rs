@@ -106,6 +106,7 @@ pub fn create_table_steps(t: &Table) -> Vec<Step> {
         transactional: true,
         on_new_table: true,
         destructive: false,
+        blocks_traffic: true,
     }];
     for ix in &t.indexes {
         steps.push(Step {
@@ -125,6 +126,7 @@ pub fn create_table_steps(t: &Table) -> Vec<Step> {
             transactional: true,
             on_new_table: true,
             destructive: false,
+            blocks_traffic: true,
         });
     }
     steps
@@ -159,6 +161,7 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step
             transactional: true,
             on_new_table: true,
             destructive: false,
+            blocks_traffic: true,
         }];
     }
     vec![
@@ -184,6 +187,7 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step
             transactional: true,
             on_new_table: false,
             destructive: false,
+            blocks_traffic: true,
         },
         validate(table, &fk.name, "foreign key", Some(&fk.ref_table)),
     ]
@@ -217,6 +221,7 @@ pub fn add_check(table: &str, check: &Check) -> Vec<Step> {
             transactional: true,
             on_new_table: false,
             destructive: false,
+            blocks_traffic: true,
         },
         validate(table, &check.name, "check", None),
     ]
@@ -251,6 +256,7 @@ fn validate(table: &str, name: &str, what: &str, referenced: Option<&str>) -> St
         transactional: true,
         on_new_table: false,
         destructive: false,
+        blocks_traffic: false,
     }
 }
 
@@ -282,6 +288,7 @@ pub fn add_column(table: &str, c: &Column) -> Step {
         transactional: true,
         on_new_table: false,
         destructive: false,
+        blocks_traffic: true,
     }
 }
 
@@ -309,6 +316,7 @@ pub fn create_index_concurrently(table: &str, ix: &Index) -> Step {
         transactional: false,
         on_new_table: false,
         destructive: false,
+        blocks_traffic: false,
     }
 }
 
@@ -331,6 +339,7 @@ pub fn drop_index(table: &str, ix: &Index) -> Step {
         transactional: false,
         on_new_table: false,
         destructive: false,
+        blocks_traffic: false,
     }
 }
 
@@ -358,6 +367,7 @@ pub fn drop_table(t: &Table) -> Step {
         transactional: true,
         on_new_table: false,
         destructive: true,
+        blocks_traffic: true,
     }
 }
 

@@ -83,6 +83,12 @@ pub struct Step {
     pub on_new_table: bool,
     /// Destroys data: needs the acknowledgement recorded in the file.
     pub destructive: bool,
+    /// Its lock (or its undo's) conflicts with reads or writes, so it must not wait in the
+    /// lock queue for long: it runs under a short `lock_timeout`. Steps that only take
+    /// SHARE UPDATE EXCLUSIVE / ROW SHARE block no traffic and wait as long as needed (a
+    /// concurrent index build waits for older transactions; a short timeout would only
+    /// make it fail and leave an INVALID index).
+    pub blocks_traffic: bool,
 }
 
 /// The steps of one migration, in run order within each phase.
