@@ -81,6 +81,16 @@ pub enum MigrationsError {
         /// The migrations following it.
         children: Vec<String>,
     },
+    /// Folders the chain from the first migration never reaches (their parents form a
+    /// cycle).
+    #[error(
+        "migrations {} are not reachable from the first migration: their `parent` fields form a cycle; fix the `parent` in their snapshot.json",
+        ids.join(", ")
+    )]
+    Unreachable {
+        /// The folders left out.
+        ids: Vec<String>,
+    },
     /// A snapshot whose parent folder is missing.
     #[error(
         "migration {id} follows {parent}, which is not in the migrations folder; restore that folder (or regenerate {id})"
@@ -182,6 +192,14 @@ pub fn load(dir: &Path) -> Result<History, MigrationsError> {
             break;
         }
     }
+    if ordered.len() != all.len() {
+        let ids = all
+            .iter()
+            .filter(|m| !ordered.iter().any(|o| o.id == m.id))
+            .map(|m| m.id.clone())
+            .collect();
+        return Err(MigrationsError::Unreachable { ids });
+    }
     Ok(History {
         migrations: ordered,
     })
@@ -215,15 +233,54 @@ pub fn write(
         .chain(std::iter::once((SNAPSHOT_FILE, json.as_str())))
     {
         let path = tmp.join(name);
-        std::fs::write(&path, content).map_err(io(&path))?;
+        let mut file = std::fs::File::create(&path).map_err(io(&path))?;
+        std::io::Write::write_all(&mut file, content.as_bytes()).map_err(io(&path))?;
+        file.sync_all().map_err(io(&path))?;
     }
+    sync_dir(&tmp)?;
     std::fs::rename(&tmp, &target).map_err(io(&target))?;
+    sync_dir(dir)?;
     Ok(target)
+}
+
+/// Flushes a folder's entries (so a rename survives a crash).
+fn sync_dir(dir: &Path) -> Result<(), MigrationsError> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io(dir))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::Snapshot;
+
+    fn folder(root: &Path, id: &str, parent: Option<&str>) {
+        let snap = Snapshot::new(parent.map(str::to_owned), &[]);
+        std::fs::create_dir_all(root.join(id)).unwrap();
+        std::fs::write(root.join(id).join(SNAPSHOT_FILE), snap.to_json()).unwrap();
+    }
+
+    #[test]
+    fn loads_the_chain_and_refuses_cycles_and_branches() {
+        let dir = tempfile::tempdir().unwrap();
+        folder(dir.path(), "20260101000000_a", None);
+        folder(dir.path(), "20260102000000_b", Some("20260101000000_a"));
+        let h = load(dir.path()).unwrap();
+        assert_eq!(h.head().unwrap().id, "20260102000000_b");
+
+        folder(dir.path(), "20260103000000_c", Some("20260104000000_d"));
+        folder(dir.path(), "20260104000000_d", Some("20260103000000_c"));
+        let err = load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("20260103000000_c, 20260104000000_d"), "{err}");
+        assert!(err.contains("cycle"), "{err}");
+
+        std::fs::remove_dir_all(dir.path().join("20260103000000_c")).unwrap();
+        std::fs::remove_dir_all(dir.path().join("20260104000000_d")).unwrap();
+        folder(dir.path(), "20260105000000_e", Some("20260101000000_a"));
+        let err = load(dir.path()).unwrap_err().to_string();
+        assert!(err.starts_with("branch conflict"), "{err}");
+    }
 
     #[test]
     fn migration_ids() {

@@ -43,14 +43,15 @@ pub struct OrderItem {
     pub id: i64,
     #[schema(column = "select", check = "char_length(\"select\") < 100")]
     pub select_: String,
+    // Added in the middle of the struct: the database appends it.
+    #[schema(column = "Status", default = "'it''s new'")]
+    pub status: String,
     #[schema(column = "say \"hi\"", unique)]
     pub quoted: String,
     #[schema(column = "naïve café")]
     pub naive: Option<i32>,
     #[schema(column = "Long Ref", references = "a_table_name_that_is_long_enough_to_push_generated_names_over(id)", on_delete = "set null", index)]
     pub long_ref: Option<i64>,
-    #[schema(column = "Status", default = "'it''s new'")]
-    pub status: String,
 }
 
 #[derive(Schema)]

@@ -302,8 +302,7 @@ fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
             });
         }
     }
-    if old.primary_key.as_ref().map(|p| &p.columns) != new.primary_key.as_ref().map(|p| &p.columns)
-    {
+    if old.primary_key != new.primary_key {
         out.push(Change::SetPrimaryKey {
             table: table.clone(),
             from: old.primary_key.clone(),
@@ -369,6 +368,29 @@ fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
             }
         },
     );
+}
+
+/// `new` with each existing table's columns in the table's physical order: the old
+/// columns in their old order, then the added ones (PostgreSQL appends added columns,
+/// wherever the field sits in the struct). This is the order a snapshot records.
+pub fn physical_order(old: &[Table], new: &[Table]) -> Vec<Table> {
+    new.iter()
+        .map(|t| {
+            let Some(before) = old.iter().find(|o| o.name == t.name) else {
+                return t.clone();
+            };
+            let mut t = t.clone();
+            let rank = |name: &str| {
+                before
+                    .columns
+                    .iter()
+                    .position(|c| c.name == name)
+                    .unwrap_or(usize::MAX)
+            };
+            t.columns.sort_by_key(|c| rank(&c.name)); // stable: added ones keep model order
+            t
+        })
+        .collect()
 }
 
 /// Pairs named objects by name and calls `f` for each pair that differs, in name order.

@@ -69,3 +69,19 @@ fn slugs() {
     assert_eq!(slugify("Add users.Bio!"), "add_users_bio");
     assert!(slugify(&"x".repeat(100)).len() <= 60);
 }
+
+#[test]
+fn physical_order_appends_added_columns() {
+    let old = users(vec![
+        Column::new("id", "bigint", false),
+        Column::new("b", "text", true),
+    ]);
+    let new = users(vec![
+        Column::new("id", "bigint", false),
+        Column::new("a", "text", true),
+        Column::new("b", "text", true),
+    ]);
+    let ordered = physical_order(&[old], &[new]);
+    let names: Vec<&str> = ordered[0].columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "b", "a"]);
+}

@@ -105,7 +105,7 @@ pub fn create_table_steps(t: &Table) -> Vec<Step> {
         ),
         transactional: true,
         on_new_table: true,
-        destructive: false,
+        destroys: Vec::new(),
         blocks_traffic: true,
     }];
     for ix in &t.indexes {
@@ -125,7 +125,7 @@ pub fn create_table_steps(t: &Table) -> Vec<Step> {
             reversible: Reversible::Yes,
             transactional: true,
             on_new_table: true,
-            destructive: false,
+            destroys: Vec::new(),
             blocks_traffic: true,
         });
     }
@@ -160,7 +160,7 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step
             reversible: Reversible::Yes,
             transactional: true,
             on_new_table: true,
-            destructive: false,
+            destroys: Vec::new(),
             blocks_traffic: true,
         }];
     }
@@ -186,7 +186,7 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step
             reversible: Reversible::Yes,
             transactional: true,
             on_new_table: false,
-            destructive: false,
+            destroys: Vec::new(),
             blocks_traffic: true,
         },
         validate(table, &fk.name, "foreign key", Some(&fk.ref_table)),
@@ -220,7 +220,7 @@ pub fn add_check(table: &str, check: &Check) -> Vec<Step> {
             reversible: Reversible::Yes,
             transactional: true,
             on_new_table: false,
-            destructive: false,
+            destroys: Vec::new(),
             blocks_traffic: true,
         },
         validate(table, &check.name, "check", None),
@@ -255,7 +255,7 @@ fn validate(table: &str, name: &str, what: &str, referenced: Option<&str>) -> St
         reversible: Reversible::NothingToUndo,
         transactional: true,
         on_new_table: false,
-        destructive: false,
+        destroys: Vec::new(),
         blocks_traffic: false,
     }
 }
@@ -287,7 +287,7 @@ pub fn add_column(table: &str, c: &Column) -> Step {
         ),
         transactional: true,
         on_new_table: false,
-        destructive: false,
+        destroys: Vec::new(),
         blocks_traffic: true,
     }
 }
@@ -315,7 +315,7 @@ pub fn create_index_concurrently(table: &str, ix: &Index) -> Step {
         reversible: Reversible::Yes,
         transactional: false,
         on_new_table: false,
-        destructive: false,
+        destroys: Vec::new(),
         blocks_traffic: false,
     }
 }
@@ -338,35 +338,39 @@ pub fn drop_index(table: &str, ix: &Index) -> Step {
         reversible: Reversible::Yes,
         transactional: false,
         on_new_table: false,
-        destructive: false,
+        destroys: Vec::new(),
         blocks_traffic: false,
     }
 }
 
-/// A table removed from the models: dropped in contract; destructive.
-pub fn drop_table(t: &Table) -> Step {
-    let recreate = create_schema(std::slice::from_ref(t));
+/// Tables removed from the models: dropped in contract, in one statement so that foreign
+/// keys among them never stand in the way; destructive.
+pub fn drop_tables(tables: &[&Table]) -> Step {
+    let names: Vec<String> = tables.iter().map(|t| ident(&t.name)).collect();
+    let owned: Vec<Table> = tables.iter().map(|t| (*t).clone()).collect();
     Step {
         phase: Phase::Contract,
-        table: t.name.clone(),
+        table: tables.first().map(|t| t.name.clone()).unwrap_or_default(),
         summary: format!(
-            "DESTRUCTIVE: drop table {} and every row in it.",
-            ident(&t.name)
+            "DESTRUCTIVE: drop table{} {} and every row in {}.",
+            if names.len() > 1 { "s" } else { "" },
+            names.join(", "),
+            if names.len() > 1 { "them" } else { "it" },
         ),
-        sql: format!("DROP TABLE {}", ident(&t.name)),
-        down: recreate,
+        sql: format!("DROP TABLE {}", names.join(", ")),
+        down: create_schema(&owned),
         lock: format!(
-            "ACCESS EXCLUSIVE on {} (and briefly on the tables it references)",
-            ident(&t.name)
+            "ACCESS EXCLUSIVE on {} (and briefly on the tables referenced)",
+            names.join(", ")
         ),
         rewrites: false,
         scan: None,
         reversible: Reversible::SchemaOnly(
-            "contract.down.sql recreates the empty table; its rows are not restored".into(),
+            "contract.down.sql recreates the tables empty; their rows are not restored".into(),
         ),
         transactional: true,
         on_new_table: false,
-        destructive: true,
+        destroys: tables.iter().map(|t| t.name.clone()).collect(),
         blocks_traffic: true,
     }
 }

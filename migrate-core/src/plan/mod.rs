@@ -3,11 +3,11 @@
 //! follows is `shared/SAFETY.md`; a change without a safe plan here is an error naming the
 //! change and the table, never a naive statement.
 
-mod ddl;
+pub(crate) mod ddl;
 
 use crate::diff::Change;
-use crate::model::Table;
-use crate::sql::{default_is_constant, ident};
+use crate::model::{Column, ForeignKey, Table};
+use crate::sql::default_is_constant;
 pub use ddl::{create_index, create_schema, create_table};
 use std::fmt;
 
@@ -81,8 +81,9 @@ pub struct Step {
     /// True when the step only touches objects created earlier in the same phase, so it
     /// can share a transaction with them.
     pub on_new_table: bool,
-    /// Destroys data: needs the acknowledgement recorded in the file.
-    pub destructive: bool,
+    /// Tables whose rows the step destroys: it needs the acknowledgement recorded in the
+    /// file.
+    pub destroys: Vec<String>,
     /// Its lock (or its undo's) conflicts with reads or writes, so it must not wait in the
     /// lock queue for long: it runs under a short `lock_timeout`. Steps that only take
     /// SHARE UPDATE EXCLUSIVE / ROW SHARE block no traffic and wait as long as needed (a
@@ -146,9 +147,14 @@ pub enum PlanError {
     },
 }
 
-/// Plans `changes` (from [`crate::diff::diff`] of `old` → the models), or returns every
-/// change it refuses.
-pub fn plan(changes: &[Change], old: &[Table], opts: &PlanOptions) -> Result<Plan, Vec<PlanError>> {
+/// Plans `changes` (from [`crate::diff::diff`] of `old` → `new`), or returns every change
+/// it refuses.
+pub fn plan(
+    changes: &[Change],
+    old: &[Table],
+    new: &[Table],
+    opts: &PlanOptions,
+) -> Result<Plan, Vec<PlanError>> {
     let mut errors = Vec::new();
     let mut steps = Vec::new();
     let existed = |name: &str| old.iter().any(|t| t.name == name);
@@ -159,18 +165,54 @@ pub fn plan(changes: &[Change], old: &[Table], opts: &PlanOptions) -> Result<Pla
             _ => None,
         })
         .collect();
+    let is_created = |name: &str| created.iter().any(|t| t.name == name);
+    let dropped: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
 
-    // 1. New tables, then every foreign key of theirs (so creation order never matters).
+    // 1. Dropped tables: acknowledged, referenced by no surviving table, dropped together
+    //    (PostgreSQL resolves the foreign keys among them) and first in contract, before
+    //    any index their foreign keys rely on.
+    let mut drop_ok = true;
+    for t in &dropped {
+        if !opts.allow_drop.iter().any(|a| a == &t.name) {
+            errors.push(PlanError::DropNotAcknowledged {
+                table: t.name.clone(),
+            });
+            drop_ok = false;
+        }
+        for other in new {
+            if let Some(fk) = other.foreign_keys.iter().find(|f| f.ref_table == t.name) {
+                errors.push(PlanError::Unsupported {
+                    table: t.name.clone(),
+                    change: format!("table \"{}\" removed from the models", t.name),
+                    reason: format!(
+                        "foreign key \"{}\" of table \"{}\" still references it; remove that reference first",
+                        fk.name, other.name
+                    ),
+                });
+                drop_ok = false;
+            }
+        }
+    }
+    if drop_ok && !dropped.is_empty() {
+        steps.push(ddl::drop_tables(&dropped));
+    }
+
+    // 2. New tables with their indexes.
     for t in &created {
         steps.extend(ddl::create_table_steps(t));
     }
-    for t in &created {
-        for fk in &t.foreign_keys {
-            steps.extend(ddl::add_foreign_key(&t.name, fk, !existed(&fk.ref_table)));
-        }
-    }
 
-    // 2. Changes to existing tables.
+    // 3. Changes to existing tables; foreign keys wait for step 4.
+    let mut foreign_keys: Vec<(&str, &ForeignKey)> = created
+        .iter()
+        .flat_map(|t| t.foreign_keys.iter().map(|f| (t.name.as_str(), f)))
+        .collect();
     for change in changes {
         let unsupported = |reason: &str| PlanError::Unsupported {
             table: change.table().to_owned(),
@@ -179,26 +221,10 @@ pub fn plan(changes: &[Change], old: &[Table], opts: &PlanOptions) -> Result<Pla
         };
         match change {
             Change::CreateTable(_) | Change::DropTable(_) => {}
-            Change::AddColumn { table, column } => {
-                if column.identity {
-                    errors.push(unsupported(
-                        "an identity column added to an existing table fills every row and rewrites the table; not planned safely yet",
-                    ));
-                    continue;
-                }
-                match (&column.default, column.nullable) {
-                    (Some(d), _) if !default_is_constant(d) => errors.push(unsupported(
-                        "a default that is not a constant (a volatile function such as gen_random_uuid(), or an expression this version cannot classify) would be evaluated for every row, rewriting the table; not planned safely yet",
-                    )),
-                    (Some(_), false) if opts.pg_version < 11 => errors.push(unsupported(
-                        "before PostgreSQL 11, ADD COLUMN … NOT NULL DEFAULT rewrites the table",
-                    )),
-                    (None, false) => errors.push(unsupported(
-                        "a NOT NULL column on an existing table needs a value for the rows already there: add `default = \"...\"` (a constant) to the field, or make it an `Option`",
-                    )),
-                    _ => steps.push(ddl::add_column(table, column)),
-                }
-            }
+            Change::AddColumn { table, column } => match add_column_refusal(column, opts) {
+                Some(reason) => errors.push(unsupported(reason)),
+                None => steps.push(ddl::add_column(table, column)),
+            },
             Change::AddIndex { table, index } => {
                 if existed(table) {
                     steps.push(ddl::create_index_concurrently(table, index));
@@ -206,7 +232,7 @@ pub fn plan(changes: &[Change], old: &[Table], opts: &PlanOptions) -> Result<Pla
             }
             Change::DropIndex { table, index } => steps.push(ddl::drop_index(table, index)),
             Change::AddForeignKey { table, foreign_key } if existed(table) => {
-                steps.extend(ddl::add_foreign_key(table, foreign_key, false));
+                foreign_keys.push((table, foreign_key));
             }
             Change::AddCheck { table, check } if existed(table) => {
                 steps.extend(ddl::add_check(table, check));
@@ -236,22 +262,23 @@ pub fn plan(changes: &[Change], old: &[Table], opts: &PlanOptions) -> Result<Pla
         }
     }
 
-    // 3. Dropped tables, in contract, each before the dropped tables it references.
-    let dropped: Vec<&Table> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropTable(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    for t in drop_order(dropped) {
-        if !opts.allow_drop.iter().any(|a| a == &t.name) {
-            errors.push(PlanError::DropNotAcknowledged {
-                table: t.name.clone(),
+    // 4. Foreign keys, once the columns they use exist. One whose referenced key only gets
+    //    its unique index in this migration's backfill cannot be added in expand.
+    for (table, fk) in foreign_keys {
+        if key_built_late(fk, old, changes) {
+            errors.push(PlanError::Unsupported {
+                table: table.to_owned(),
+                change: format!("new foreign key \"{}\" on \"{table}\"", fk.name),
+                reason: format!(
+                    "it references \"{}\"({}), whose unique index this same migration builds concurrently in backfill, after the foreign key would be added in expand. Generate the unique index in one migration and the reference in the next",
+                    fk.ref_table,
+                    fk.ref_columns.join(", ")
+                ),
             });
             continue;
         }
-        steps.push(ddl::drop_table(t));
+        let both_new = is_created(table) && is_created(&fk.ref_table);
+        steps.extend(ddl::add_foreign_key(table, fk, both_new));
     }
 
     if !errors.is_empty() {
@@ -261,26 +288,51 @@ pub fn plan(changes: &[Change], old: &[Table], opts: &PlanOptions) -> Result<Pla
     Ok(Plan { steps })
 }
 
-/// Orders tables so that each comes before the tables it references (by name among
-/// equals); a reference cycle is broken by name order, and PostgreSQL's own dependency
-/// check reports it if the cycle is real.
-fn drop_order(mut left: Vec<&Table>) -> Vec<&Table> {
-    left.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut out = Vec::new();
-    while !left.is_empty() {
-        let free = left.iter().position(|t| {
-            !left
-                .iter()
-                .any(|o| o.name != t.name && o.foreign_keys.iter().any(|f| f.ref_table == t.name))
-        });
-        out.push(left.remove(free.unwrap_or(0)));
+/// Why a new column on an existing table has no safe plan yet, if it has none.
+fn add_column_refusal(column: &Column, opts: &PlanOptions) -> Option<&'static str> {
+    if column.identity {
+        return Some(
+            "an identity column added to an existing table fills every row and rewrites the table; not planned safely yet",
+        );
     }
-    out
+    if column.backfill.is_some() && column.backfill != column.default {
+        return Some(
+            "the batched backfill of `backfill` is not planned yet, and existing rows would get the `default` instead; for now give the field a constant `default` and no `backfill`",
+        );
+    }
+    match (&column.default, column.nullable) {
+        (Some(d), _) if !default_is_constant(d) => Some(
+            "a default that is not a constant (a volatile function such as gen_random_uuid(), or an expression this version cannot classify) would be evaluated for every row, rewriting the table; not planned safely yet",
+        ),
+        (Some(_), _) if opts.pg_version < 11 => {
+            Some("before PostgreSQL 11, ADD COLUMN … DEFAULT rewrites the table")
+        }
+        (None, false) => Some(
+            "a NOT NULL column on an existing table needs a value for the rows already there: add `default = \"...\"` (a constant) to the field, or make it an `Option`",
+        ),
+        _ => None,
+    }
 }
 
-/// `"table"."column"` for messages.
-pub fn qualified(table: &str, column: &str) -> String {
-    format!("{}.{}", ident(table), ident(column))
+/// Whether the key `fk` references exists before this migration only as a unique index it
+/// builds concurrently (in backfill).
+fn key_built_late(fk: &ForeignKey, old: &[Table], changes: &[Change]) -> bool {
+    let keyed_before = old
+        .iter()
+        .find(|t| t.name == fk.ref_table)
+        .is_some_and(|t| {
+            t.primary_key
+                .as_ref()
+                .is_some_and(|p| p.columns == fk.ref_columns)
+                || t.indexes
+                    .iter()
+                    .any(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns)
+        });
+    let built_now = changes.iter().any(|c| {
+        matches!(c, Change::AddIndex { table, index }
+            if *table == fk.ref_table && index.unique && index.columns == fk.ref_columns)
+    });
+    built_now && !keyed_before && old.iter().any(|t| t.name == fk.ref_table)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ fn table(name: &str, columns: Vec<Column>) -> Table {
 }
 
 fn plan_of(old: &[Table], new: &[Table], opts: &PlanOptions) -> Result<Plan, Vec<PlanError>> {
-    plan(&diff(old, new), old, opts)
+    plan(&diff(old, new), old, new, opts)
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn dropping_a_table_needs_acknowledgement() {
     };
     let p = plan_of(&old, &[], &opts).unwrap();
     assert_eq!(p.steps[0].phase, Phase::Contract);
-    assert!(p.steps[0].destructive);
+    assert_eq!(p.steps[0].destroys, ["users"]);
 }
 
 #[test]
@@ -92,4 +92,156 @@ fn every_refused_change_is_reported() {
     )];
     let errs = plan_of(&old, &new, &PlanOptions::default()).unwrap_err();
     assert_eq!(errs.len(), 3, "{errs:#?}");
+}
+
+fn keyed(name: &str) -> Table {
+    let mut t = table(name, vec![Column::new("id", "bigint", false)]);
+    t.primary_key = Some(crate::model::PrimaryKey {
+        name: format!("{name}_pkey"),
+        columns: vec!["id".into()],
+    });
+    t
+}
+
+fn fk(name: &str, column: &str, ref_table: &str, ref_column: &str) -> crate::model::ForeignKey {
+    crate::model::ForeignKey {
+        name: name.into(),
+        columns: vec![column.into()],
+        ref_table: ref_table.into(),
+        ref_columns: vec![ref_column.into()],
+        on_delete: Default::default(),
+        on_update: Default::default(),
+    }
+}
+
+#[test]
+fn a_foreign_key_cannot_wait_for_a_unique_index_built_in_the_same_migration() {
+    let old = [keyed("users")];
+    let mut users = keyed("users");
+    users.columns.push(Column::new("code", "text", true));
+    users.indexes.push(crate::model::Index {
+        name: "users_code_key".into(),
+        columns: vec!["code".into()],
+        unique: true,
+        method: Default::default(),
+        predicate: None,
+    });
+    let mut invites = keyed("invites");
+    invites.columns.push(Column::new("code", "text", true));
+    invites
+        .foreign_keys
+        .push(fk("invites_code_fkey", "code", "users", "code"));
+    let errs = plan_of(&old, &[users, invites], &PlanOptions::default()).unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("builds concurrently in backfill"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn a_table_still_referenced_cannot_be_dropped() {
+    let mut posts = keyed("posts");
+    posts.columns.push(Column::new("author_id", "bigint", true));
+    posts
+        .foreign_keys
+        .push(fk("posts_author_id_fkey", "author_id", "authors", "id"));
+    let old = [keyed("authors"), posts.clone()];
+    let opts = PlanOptions {
+        allow_drop: vec!["authors".into()],
+        ..PlanOptions::default()
+    };
+    let errs = plan_of(&old, &[posts], &opts).unwrap_err();
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("\"posts_author_id_fkey\" of table \"posts\" still references it"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn foreign_keys_to_tables_outside_the_models_are_added_not_valid() {
+    let mut t = keyed("orders");
+    t.columns.push(Column::new("account_id", "bigint", true));
+    t.foreign_keys.push(fk(
+        "orders_account_id_fkey",
+        "account_id",
+        "auth_accounts",
+        "id",
+    ));
+    let p = plan_of(&[], &[t], &PlanOptions::default()).unwrap();
+    let fk_step = p
+        .steps
+        .iter()
+        .find(|s| s.sql.contains("FOREIGN KEY"))
+        .unwrap();
+    assert!(fk_step.sql.ends_with("NOT VALID"), "{}", fk_step.sql);
+    assert!(
+        p.steps
+            .iter()
+            .any(|s| s.phase == Phase::Backfill && s.sql.contains("VALIDATE"))
+    );
+}
+
+#[test]
+fn defaults_on_old_servers_and_unplanned_backfills_are_refused() {
+    let old = [keyed("t")];
+    let with = |c: Column| {
+        let mut t = keyed("t");
+        t.columns.push(c);
+        [t]
+    };
+    let pg10 = PlanOptions {
+        pg_version: 10,
+        ..PlanOptions::default()
+    };
+    let nullable_default = Column {
+        default: Some("0".into()),
+        ..Column::new("n", "integer", true)
+    };
+    assert!(plan_of(&old, &with(nullable_default), &pg10).is_err());
+    let backfill_differs = Column {
+        default: Some("0".into()),
+        backfill: Some("id * 2".into()),
+        ..Column::new("n", "bigint", false)
+    };
+    let errs = plan_of(&old, &with(backfill_differs), &PlanOptions::default()).unwrap_err();
+    assert!(errs[0].to_string().contains("`backfill`"), "{}", errs[0]);
+}
+
+#[test]
+fn dropped_tables_go_in_one_statement_before_index_drops() {
+    let mut a = keyed("a");
+    a.columns.push(Column::new("b_id", "bigint", true));
+    a.foreign_keys.push(fk("a_b_id_fkey", "b_id", "b", "id"));
+    let mut b = keyed("b");
+    b.columns.push(Column::new("a_id", "bigint", true));
+    b.foreign_keys.push(fk("b_a_id_fkey", "a_id", "a", "id"));
+    let mut users = keyed("users");
+    users.indexes.push(crate::model::Index {
+        name: "users_id_idx".into(),
+        columns: vec!["id".into()],
+        unique: false,
+        method: Default::default(),
+        predicate: None,
+    });
+    let opts = PlanOptions {
+        allow_drop: vec!["a".into(), "b".into()],
+        ..PlanOptions::default()
+    };
+    let p = plan_of(&[a, b, users], &[keyed("users")], &opts).unwrap();
+    let sql: Vec<&str> = p.steps.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            r#"DROP TABLE "a", "b""#,
+            r#"DROP INDEX CONCURRENTLY IF EXISTS "users_id_idx""#
+        ]
+    );
+    assert_eq!(p.steps[0].destroys, ["a", "b"]);
 }

@@ -8,7 +8,7 @@ mod scan;
 pub use config::{CONFIG_FILE, Config};
 pub use scan::{FoundModel, Location, SourceError, scan_source, source_files};
 
-use crate::diff::{Change, diff, slugify};
+use crate::diff::{Change, diff, physical_order, slugify};
 use crate::migrations::{self, History, MigrationsError};
 use crate::model::Table;
 use crate::plan::{Plan, PlanError, PlanOptions, plan};
@@ -165,6 +165,7 @@ impl Project {
         let plan = plan(
             &status.changes,
             old,
+            &status.models,
             &PlanOptions {
                 pg_version: self.config.postgres,
                 allow_drop: opts.allow_drop.clone(),
@@ -180,7 +181,10 @@ impl Project {
             "{}_{name}",
             next_timestamp(opts.timestamp.as_deref(), head.map(|m| m.id.as_str()))
         );
-        let snapshot = Snapshot::new(head.map(|m| m.id.clone()), &status.models);
+        let snapshot = Snapshot::new(
+            head.map(|m| m.id.clone()),
+            &physical_order(old, &status.models),
+        );
         Ok(Some(Pending {
             id,
             changes: status.changes,

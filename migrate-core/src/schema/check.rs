@@ -2,9 +2,9 @@
 //! the combination is refused.
 
 use super::FieldColumn;
-use super::attr::{ContainerAttrs, FieldAttrs};
+use super::attr::{ContainerAttrs, FieldAttrs, Sp};
 use super::ctxt::Ctxt;
-use crate::model::{PrimaryKey, Table};
+use crate::model::{IndexMethod, PrimaryKey, Table};
 use proc_macro2::Span;
 use std::collections::HashMap;
 
@@ -119,5 +119,40 @@ pub fn distinct_names(cx: &mut Ctxt, table: &Table, span: Span) {
                 ),
             );
         }
+    }
+}
+
+/// A column named twice in one key or index: PostgreSQL rejects the primary key ("appears
+/// twice") and an index on (a, a) is never what was meant.
+pub fn no_repeats(cx: &mut Ctxt, written: &[Sp<String>], resolved: &[String], what: &str) {
+    for (i, col) in resolved.iter().enumerate() {
+        if resolved[..i].contains(col)
+            && let Some(w) = written.get(i)
+        {
+            cx.error_at(
+                w.span,
+                format!("column `{col}` appears twice in this {what}"),
+            );
+        }
+    }
+}
+
+/// Only btree builds unique indexes, and hash and spgist index one column: PostgreSQL would
+/// refuse the CREATE INDEX at apply time.
+pub fn index_method(cx: &mut Ctxt, method: &Sp<IndexMethod>, unique: bool, columns: usize) {
+    if unique && method.value != IndexMethod::Btree {
+        cx.error_at(
+            method.span,
+            format!(
+                "a unique index must use btree; `{}` cannot enforce uniqueness",
+                method.value.as_sql()
+            ),
+        );
+    }
+    if columns > 1 && matches!(method.value, IndexMethod::Hash | IndexMethod::Spgist) {
+        cx.error_at(
+            method.span,
+            format!("a `{}` index covers one column", method.value.as_sql()),
+        );
     }
 }

@@ -100,7 +100,16 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             check_ident(cx, &t.value, t.span, "table name");
             t.value.clone()
         }
-        None => heck::ToSnakeCase::to_snake_case(input.ident.to_string().as_str()),
+        None => {
+            let name = heck::ToSnakeCase::to_snake_case(input.ident.to_string().as_str());
+            check_ident(
+                cx,
+                &name,
+                input.ident.span(),
+                "table name (from the struct name)",
+            );
+            name
+        }
     };
     if let Some(r) = cattrs.renamed_from.get() {
         check_ident(cx, &r.value, r.span, "previous table name");
@@ -154,6 +163,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
     let pk_name = shorten_name(&format!("{table_name}_pkey"));
     let primary_key = if let Some(pk) = cattrs.primary_key.get() {
         let cols: Vec<String> = pk.value.iter().filter_map(|c| resolve(cx, c)).collect();
+        check::no_repeats(cx, &pk.value, &cols, "primary key");
         Some(PrimaryKey {
             name: pk_name,
             columns: cols,
@@ -219,7 +229,11 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             continue;
         };
         let resolved: Vec<String> = cols.value.iter().filter_map(|c| resolve(cx, c)).collect();
+        check::no_repeats(cx, &cols.value, &resolved, "index");
         let unique = ix.unique.get().is_some();
+        if let Some(m) = ix.method.get() {
+            check::index_method(cx, m, unique, resolved.len());
+        }
         let name = match ix.name.get() {
             Some(n) => {
                 check_ident(cx, &n.value, n.span, "index name");
@@ -313,8 +327,8 @@ fn column_of(
         },
     };
     if let Some(id) = fattrs.identity.get() {
-        let integer = mapped.as_ref().is_some_and(|m| m.is_integer)
-            || ["smallint", "integer", "bigint"].contains(&sql_type.as_str());
+        // The column's final SQL type decides, whatever the Rust type.
+        let integer = ["smallint", "integer", "bigint"].contains(&sql_type.as_str());
         if !integer {
             cx.error_at(
                 id.span,
@@ -378,8 +392,11 @@ fn check_ident(cx: &mut Ctxt, name: &str, span: Span, what: &str) {
                 name.len()
             ),
         );
-    } else if name.contains('\0') {
-        cx.error_at(span, format!("the {what} contains a NUL character"));
+    } else if name.chars().any(char::is_control) {
+        cx.error_at(
+            span,
+            format!("the {what} contains a control character (a line break, tab or NUL)"),
+        );
     }
 }
 

@@ -8,8 +8,6 @@ pub struct Mapped {
     pub sql_type: String,
     /// The base type is `String` (so `max_length` applies).
     pub is_string: bool,
-    /// The base type is i16 / i32 / i64 (so `identity` applies).
-    pub is_integer: bool,
 }
 
 /// Whether the type is `Option<T>`, and `T`.
@@ -33,7 +31,6 @@ pub fn map_type(ty: &Type) -> Option<Mapped> {
     let name = last_ident(base);
     Some(Mapped {
         is_string: name.as_deref() == Some("String"),
-        is_integer: matches!(name.as_deref(), Some("i16" | "i32" | "i64")),
         sql_type,
     })
 }

@@ -4,6 +4,7 @@
 //! comment saying what it does, its lock, rewrite/scan and how it is undone.
 
 use crate::plan::{Phase, Plan, Reversible, Step};
+use crate::sql::ident;
 
 /// Rendered files of one migration, in phase order: `(file name, content)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,28 +69,36 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
+/// Comment text on one line: a line break in a name must never end the comment and leave
+/// the rest of the line to run as SQL.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 fn step_comment(n: usize, step: &Step) -> String {
     let reversible = match &step.reversible {
         Reversible::Yes => "yes".to_owned(),
-        Reversible::LosesData(why) => format!("yes, losing data: {why}"),
-        Reversible::SchemaOnly(why) => format!("schema only: {why}"),
+        Reversible::LosesData(why) => format!("yes, losing data: {}", one_line(why)),
+        Reversible::SchemaOnly(why) => format!("schema only: {}", one_line(why)),
         Reversible::NothingToUndo => "nothing to undo".to_owned(),
     };
     let scan = step.scan.as_deref().unwrap_or("no");
     let mut out = format!(
         "-- Step {n}: {}\n-- lock: {}\n-- rewrite: {} · scan: {scan} · reversible: {reversible}\n",
-        step.summary,
-        step.lock,
+        one_line(&step.summary),
+        one_line(&step.lock),
         yes_no(step.rewrites),
     );
     if !step.transactional {
         out.push_str(NO_TRANSACTION_MARKER);
         out.push_str(" (cannot run inside a transaction)\n");
     }
-    if step.destructive {
+    for table in &step.destroys {
         out.push_str(&format!(
-            "{DESTRUCTIVE_MARKER} table \"{}\" (applied only with explicit acknowledgement)\n",
-            step.table
+            "{DESTRUCTIVE_MARKER} table {} (applied only with explicit acknowledgement)\n",
+            one_line(&ident(table))
         ));
     }
     out
@@ -181,9 +190,9 @@ fn render_down(phase: Phase, steps: &[&Step]) -> String {
                     0,
                 );
             }
-            let mut text = format!("-- Undo step {n}: {}\n", s.summary);
+            let mut text = format!("-- Undo step {n}: {}\n", one_line(&s.summary));
             if let Reversible::LosesData(why) | Reversible::SchemaOnly(why) = &s.reversible {
-                text.push_str(&format!("-- note: {why}\n"));
+                text.push_str(&format!("-- note: {}\n", one_line(why)));
             }
             if !s.transactional {
                 text.push_str(NO_TRANSACTION_MARKER);
@@ -198,4 +207,34 @@ fn render_down(phase: Phase, steps: &[&Step]) -> String {
     );
     write_units(&mut out, units);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Column;
+    use crate::plan::ddl::add_column;
+
+    #[test]
+    fn a_line_break_in_a_name_cannot_escape_a_comment() {
+        let evil = "x\nDROP TABLE users; --";
+        let plan = Plan {
+            steps: vec![add_column(evil, &Column::new(evil, "text", true))],
+        };
+        let files = render_plan(&plan).files;
+        for (name, text) in &files {
+            // A line is SQL when it starts outside a quoted identifier and is no comment;
+            // what it holds before its first quote must not be the injected statement.
+            let mut in_ident = false;
+            for line in text.lines() {
+                if !in_ident && !line.starts_with("--") {
+                    let head = line.split('"').next().unwrap_or("");
+                    assert!(!head.contains("DROP TABLE users"), "{name}: {line}");
+                }
+                if in_ident || !line.starts_with("--") {
+                    in_ident ^= line.matches('"').count() % 2 == 1;
+                }
+            }
+        }
+    }
 }

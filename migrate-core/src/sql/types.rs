@@ -17,6 +17,15 @@ pub fn canonical_type(raw: &str) -> Result<String, TypeError> {
     if squashed.is_empty() {
         return Err(TypeError("the SQL type is empty".into()));
     }
+    if squashed.contains([';', '\'']) || squashed.contains("--") || squashed.contains("/*") {
+        return Err(TypeError(format!(
+            "`{raw}` is not a type name (it contains `;`, a quote or a comment)"
+        )));
+    }
+    if squashed.contains('"') {
+        // A quoted type name (an enum or domain with upper case): kept exactly.
+        return Ok(squashed);
+    }
     let mut base = squashed.as_str();
     let mut dims = 0;
     while let Some(rest) = base.strip_suffix("[]") {
@@ -215,6 +224,9 @@ mod tests {
         assert!(canonical_type("integer(4)").is_err());
         assert!(canonical_type("varchar(12").is_err());
         assert!(canonical_type("  ").is_err());
+        assert!(canonical_type("text DEFAULT 1; DROP TABLE x").is_err());
+        assert!(canonical_type("text -- x").is_err());
+        assert_eq!(canonical_type(r#""Mood""#).unwrap(), r#""Mood""#);
     }
 
     #[test]

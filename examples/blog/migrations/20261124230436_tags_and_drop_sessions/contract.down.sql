@@ -11,12 +11,19 @@
 
 -- Undoes contract.up.sql, last step first.
 
+-- The next locks block no reads or writes: wait for them as long as needed.
+SET lock_timeout = 0;
+
+-- Undo step 2: Drop index "posts_author_id_idx" without blocking writes.
+-- migrate:no-transaction (cannot run inside a transaction)
+CREATE INDEX CONCURRENTLY "posts_author_id_idx" ON "posts" ("author_id");
+
 SET lock_timeout = '2s';
 
 BEGIN;
 
--- Undo step 2: DESTRUCTIVE: drop table "sessions" and every row in it.
--- note: contract.down.sql recreates the empty table; its rows are not restored
+-- Undo step 1: DESTRUCTIVE: drop table "sessions" and every row in it.
+-- note: contract.down.sql recreates the tables empty; their rows are not restored
 CREATE TABLE "sessions" (
     "token" uuid NOT NULL,
     "user_id" bigint NOT NULL,
@@ -27,10 +34,3 @@ CREATE INDEX "sessions_user_id_idx" ON "sessions" ("user_id");
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE;
 
 COMMIT;
-
--- The next locks block no reads or writes: wait for them as long as needed.
-SET lock_timeout = 0;
-
--- Undo step 1: Drop index "posts_author_id_idx" without blocking writes.
--- migrate:no-transaction (cannot run inside a transaction)
-CREATE INDEX CONCURRENTLY "posts_author_id_idx" ON "posts" ("author_id");

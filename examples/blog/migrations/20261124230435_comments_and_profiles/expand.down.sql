@@ -13,23 +13,23 @@
 
 SET lock_timeout = '2s';
 
--- Undo step 7: Add column "is_admin" NOT NULL with a constant default (stored in the catalog, existing rows read it).
+-- Undo step 7: Add foreign key "comments_post_id_fkey" ("comments" → "posts") without checking existing rows; new rows are checked from now on.
+ALTER TABLE "comments" DROP CONSTRAINT "comments_post_id_fkey";
+
+-- Undo step 6: Add foreign key "comments_author_id_fkey" ("comments" → "users") without checking existing rows; new rows are checked from now on.
+ALTER TABLE "comments" DROP CONSTRAINT "comments_author_id_fkey";
+
+-- Undo step 5: Add column "is_admin" NOT NULL with a constant default (stored in the catalog, existing rows read it).
 -- note: expand.down.sql drops the column with the values written since
 ALTER TABLE "users" DROP COLUMN "is_admin";
 
--- Undo step 6: Add nullable column "bio".
+-- Undo step 4: Add nullable column "bio".
 -- note: expand.down.sql drops the column with the values written since
 ALTER TABLE "users" DROP COLUMN "bio";
 
--- Undo step 5: Add column "view_count" NOT NULL with a constant default (stored in the catalog, existing rows read it).
+-- Undo step 3: Add column "view_count" NOT NULL with a constant default (stored in the catalog, existing rows read it).
 -- note: expand.down.sql drops the column with the values written since
 ALTER TABLE "posts" DROP COLUMN "view_count";
-
--- Undo step 4: Add foreign key "comments_post_id_fkey" ("comments" → "posts") without checking existing rows; new rows are checked from now on.
-ALTER TABLE "comments" DROP CONSTRAINT "comments_post_id_fkey";
-
--- Undo step 3: Add foreign key "comments_author_id_fkey" ("comments" → "users") without checking existing rows; new rows are checked from now on.
-ALTER TABLE "comments" DROP CONSTRAINT "comments_author_id_fkey";
 
 BEGIN;
 

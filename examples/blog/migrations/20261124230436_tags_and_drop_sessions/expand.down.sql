@@ -13,15 +13,15 @@
 
 SET lock_timeout = '2s';
 
--- Undo step 7: Add column "metadata" NOT NULL with a constant default (stored in the catalog, existing rows read it).
--- note: expand.down.sql drops the column with the values written since
-ALTER TABLE "posts" DROP COLUMN "metadata";
-
--- Undo step 6: Add foreign key "post_tags_tag_id_fkey" ("post_tags" → "tags"); both tables are new and empty.
+-- Undo step 7: Add foreign key "post_tags_tag_id_fkey" ("post_tags" → "tags"); both tables are new and empty.
 ALTER TABLE "post_tags" DROP CONSTRAINT "post_tags_tag_id_fkey";
 
--- Undo step 5: Add foreign key "post_tags_post_id_fkey" ("post_tags" → "posts") without checking existing rows; new rows are checked from now on.
+-- Undo step 6: Add foreign key "post_tags_post_id_fkey" ("post_tags" → "posts") without checking existing rows; new rows are checked from now on.
 ALTER TABLE "post_tags" DROP CONSTRAINT "post_tags_post_id_fkey";
+
+-- Undo step 5: Add column "metadata" NOT NULL with a constant default (stored in the catalog, existing rows read it).
+-- note: expand.down.sql drops the column with the values written since
+ALTER TABLE "posts" DROP COLUMN "metadata";
 
 BEGIN;
 

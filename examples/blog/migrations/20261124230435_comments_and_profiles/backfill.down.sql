@@ -11,15 +11,13 @@
 
 -- Undoes backfill.up.sql, last step first.
 
+-- Undo step 3: nothing to undo (Validate foreign key "comments_post_id_fkey" against the existing rows.)
+
+-- Undo step 2: nothing to undo (Validate foreign key "comments_author_id_fkey" against the existing rows.)
+
 -- The next locks block no reads or writes: wait for them as long as needed.
 SET lock_timeout = 0;
 
--- Undo step 3: Build index "posts_metadata_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
+-- Undo step 1: Build index "posts_published_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
 -- migrate:no-transaction (cannot run inside a transaction)
-DROP INDEX CONCURRENTLY IF EXISTS "posts_metadata_idx";
-
--- Undo step 2: Build index "posts_author_recent_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
--- migrate:no-transaction (cannot run inside a transaction)
-DROP INDEX CONCURRENTLY IF EXISTS "posts_author_recent_idx";
-
--- Undo step 1: nothing to undo (Validate foreign key "post_tags_post_id_fkey" against the existing rows.)
+DROP INDEX CONCURRENTLY IF EXISTS "posts_published_idx";

@@ -12,18 +12,18 @@
 -- The next locks block no reads or writes: wait for them as long as needed.
 SET lock_timeout = 0;
 
--- Step 1: Validate foreign key "comments_author_id_fkey" against the existing rows.
--- lock: SHARE UPDATE EXCLUSIVE on "comments" (reads and writes continue), ROW SHARE on "users"
--- rewrite: no · scan: full scan, not blocking writes · reversible: nothing to undo
-ALTER TABLE "comments" VALIDATE CONSTRAINT "comments_author_id_fkey";
-
--- Step 2: Validate foreign key "comments_post_id_fkey" against the existing rows.
--- lock: SHARE UPDATE EXCLUSIVE on "comments" (reads and writes continue), ROW SHARE on "posts"
--- rewrite: no · scan: full scan, not blocking writes · reversible: nothing to undo
-ALTER TABLE "comments" VALIDATE CONSTRAINT "comments_post_id_fkey";
-
--- Step 3: Build index "posts_published_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
+-- Step 1: Build index "posts_published_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
 -- lock: SHARE UPDATE EXCLUSIVE on "posts" (reads and writes continue)
 -- rewrite: no · scan: two full scans, not blocking writes · reversible: yes
 -- migrate:no-transaction (cannot run inside a transaction)
 CREATE INDEX CONCURRENTLY "posts_published_idx" ON "posts" ("published_at") WHERE published_at IS NOT NULL;
+
+-- Step 2: Validate foreign key "comments_author_id_fkey" against the existing rows.
+-- lock: SHARE UPDATE EXCLUSIVE on "comments" (reads and writes continue), ROW SHARE on "users"
+-- rewrite: no · scan: full scan, not blocking writes · reversible: nothing to undo
+ALTER TABLE "comments" VALIDATE CONSTRAINT "comments_author_id_fkey";
+
+-- Step 3: Validate foreign key "comments_post_id_fkey" against the existing rows.
+-- lock: SHARE UPDATE EXCLUSIVE on "comments" (reads and writes continue), ROW SHARE on "posts"
+-- rewrite: no · scan: full scan, not blocking writes · reversible: nothing to undo
+ALTER TABLE "comments" VALIDATE CONSTRAINT "comments_post_id_fkey";

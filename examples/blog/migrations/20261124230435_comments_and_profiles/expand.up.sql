@@ -33,27 +33,27 @@ CREATE INDEX "comments_post_id_idx" ON "comments" ("post_id");
 
 COMMIT;
 
--- Step 3: Add foreign key "comments_author_id_fkey" ("comments" → "users") without checking existing rows; new rows are checked from now on.
--- lock: SHARE ROW EXCLUSIVE on "comments" and "users", brief (catalog only)
--- rewrite: no · scan: no · reversible: yes
-ALTER TABLE "comments" ADD CONSTRAINT "comments_author_id_fkey" FOREIGN KEY ("author_id") REFERENCES "users" ("id") ON DELETE SET NULL NOT VALID;
-
--- Step 4: Add foreign key "comments_post_id_fkey" ("comments" → "posts") without checking existing rows; new rows are checked from now on.
--- lock: SHARE ROW EXCLUSIVE on "comments" and "posts", brief (catalog only)
--- rewrite: no · scan: no · reversible: yes
-ALTER TABLE "comments" ADD CONSTRAINT "comments_post_id_fkey" FOREIGN KEY ("post_id") REFERENCES "posts" ("id") ON DELETE CASCADE NOT VALID;
-
--- Step 5: Add column "view_count" NOT NULL with a constant default (stored in the catalog, existing rows read it).
+-- Step 3: Add column "view_count" NOT NULL with a constant default (stored in the catalog, existing rows read it).
 -- lock: ACCESS EXCLUSIVE on "posts", brief (catalog only)
 -- rewrite: no · scan: no · reversible: yes, losing data: expand.down.sql drops the column with the values written since
 ALTER TABLE "posts" ADD COLUMN "view_count" bigint NOT NULL DEFAULT 0;
 
--- Step 6: Add nullable column "bio".
+-- Step 4: Add nullable column "bio".
 -- lock: ACCESS EXCLUSIVE on "users", brief (catalog only)
 -- rewrite: no · scan: no · reversible: yes, losing data: expand.down.sql drops the column with the values written since
 ALTER TABLE "users" ADD COLUMN "bio" text;
 
--- Step 7: Add column "is_admin" NOT NULL with a constant default (stored in the catalog, existing rows read it).
+-- Step 5: Add column "is_admin" NOT NULL with a constant default (stored in the catalog, existing rows read it).
 -- lock: ACCESS EXCLUSIVE on "users", brief (catalog only)
 -- rewrite: no · scan: no · reversible: yes, losing data: expand.down.sql drops the column with the values written since
 ALTER TABLE "users" ADD COLUMN "is_admin" boolean NOT NULL DEFAULT false;
+
+-- Step 6: Add foreign key "comments_author_id_fkey" ("comments" → "users") without checking existing rows; new rows are checked from now on.
+-- lock: SHARE ROW EXCLUSIVE on "comments" and "users", brief (catalog only)
+-- rewrite: no · scan: no · reversible: yes
+ALTER TABLE "comments" ADD CONSTRAINT "comments_author_id_fkey" FOREIGN KEY ("author_id") REFERENCES "users" ("id") ON DELETE SET NULL NOT VALID;
+
+-- Step 7: Add foreign key "comments_post_id_fkey" ("comments" → "posts") without checking existing rows; new rows are checked from now on.
+-- lock: SHARE ROW EXCLUSIVE on "comments" and "posts", brief (catalog only)
+-- rewrite: no · scan: no · reversible: yes
+ALTER TABLE "comments" ADD CONSTRAINT "comments_post_id_fkey" FOREIGN KEY ("post_id") REFERENCES "posts" ("id") ON DELETE CASCADE NOT VALID;

@@ -9,19 +9,19 @@
 -- times out, psql stops there and the statements before it stay applied. A statement
 -- whose lock blocks neither waits as long as it needs.
 
+SET lock_timeout = '2s';
+
+-- Step 1: DESTRUCTIVE: drop table "sessions" and every row in it.
+-- lock: ACCESS EXCLUSIVE on "sessions" (and briefly on the tables referenced)
+-- rewrite: no · scan: no · reversible: schema only: contract.down.sql recreates the tables empty; their rows are not restored
+-- migrate:destructive table "sessions" (applied only with explicit acknowledgement)
+DROP TABLE "sessions";
+
 -- The next locks block no reads or writes: wait for them as long as needed.
 SET lock_timeout = 0;
 
--- Step 1: Drop index "posts_author_id_idx" without blocking writes.
+-- Step 2: Drop index "posts_author_id_idx" without blocking writes.
 -- lock: SHARE UPDATE EXCLUSIVE on "posts" (reads and writes continue)
 -- rewrite: no · scan: no · reversible: yes
 -- migrate:no-transaction (cannot run inside a transaction)
 DROP INDEX CONCURRENTLY IF EXISTS "posts_author_id_idx";
-
-SET lock_timeout = '2s';
-
--- Step 2: DESTRUCTIVE: drop table "sessions" and every row in it.
--- lock: ACCESS EXCLUSIVE on "sessions" (and briefly on the tables it references)
--- rewrite: no · scan: no · reversible: schema only: contract.down.sql recreates the empty table; its rows are not restored
--- migrate:destructive table "sessions" (applied only with explicit acknowledgement)
-DROP TABLE "sessions";

@@ -43,17 +43,17 @@ CREATE UNIQUE INDEX "tags_name_key" ON "tags" ("name");
 
 COMMIT;
 
--- Step 5: Add foreign key "post_tags_post_id_fkey" ("post_tags" → "posts") without checking existing rows; new rows are checked from now on.
+-- Step 5: Add column "metadata" NOT NULL with a constant default (stored in the catalog, existing rows read it).
+-- lock: ACCESS EXCLUSIVE on "posts", brief (catalog only)
+-- rewrite: no · scan: no · reversible: yes, losing data: expand.down.sql drops the column with the values written since
+ALTER TABLE "posts" ADD COLUMN "metadata" jsonb NOT NULL DEFAULT '{}'::jsonb;
+
+-- Step 6: Add foreign key "post_tags_post_id_fkey" ("post_tags" → "posts") without checking existing rows; new rows are checked from now on.
 -- lock: SHARE ROW EXCLUSIVE on "post_tags" and "posts", brief (catalog only)
 -- rewrite: no · scan: no · reversible: yes
 ALTER TABLE "post_tags" ADD CONSTRAINT "post_tags_post_id_fkey" FOREIGN KEY ("post_id") REFERENCES "posts" ("id") ON DELETE CASCADE NOT VALID;
 
--- Step 6: Add foreign key "post_tags_tag_id_fkey" ("post_tags" → "tags"); both tables are new and empty.
+-- Step 7: Add foreign key "post_tags_tag_id_fkey" ("post_tags" → "tags"); both tables are new and empty.
 -- lock: SHARE ROW EXCLUSIVE on both new tables only
 -- rewrite: no · scan: no · reversible: yes
 ALTER TABLE "post_tags" ADD CONSTRAINT "post_tags_tag_id_fkey" FOREIGN KEY ("tag_id") REFERENCES "tags" ("id") ON DELETE CASCADE;
-
--- Step 7: Add column "metadata" NOT NULL with a constant default (stored in the catalog, existing rows read it).
--- lock: ACCESS EXCLUSIVE on "posts", brief (catalog only)
--- rewrite: no · scan: no · reversible: yes, losing data: expand.down.sql drops the column with the values written since
-ALTER TABLE "posts" ADD COLUMN "metadata" jsonb NOT NULL DEFAULT '{}'::jsonb;

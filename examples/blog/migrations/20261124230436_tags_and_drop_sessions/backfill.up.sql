@@ -12,19 +12,19 @@
 -- The next locks block no reads or writes: wait for them as long as needed.
 SET lock_timeout = 0;
 
--- Step 1: Validate foreign key "post_tags_post_id_fkey" against the existing rows.
--- lock: SHARE UPDATE EXCLUSIVE on "post_tags" (reads and writes continue), ROW SHARE on "posts"
--- rewrite: no · scan: full scan, not blocking writes · reversible: nothing to undo
-ALTER TABLE "post_tags" VALIDATE CONSTRAINT "post_tags_post_id_fkey";
-
--- Step 2: Build index "posts_author_recent_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
+-- Step 1: Build index "posts_author_recent_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
 -- lock: SHARE UPDATE EXCLUSIVE on "posts" (reads and writes continue)
 -- rewrite: no · scan: two full scans, not blocking writes · reversible: yes
 -- migrate:no-transaction (cannot run inside a transaction)
 CREATE INDEX CONCURRENTLY "posts_author_recent_idx" ON "posts" ("author_id", "published_at");
 
--- Step 3: Build index "posts_metadata_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
+-- Step 2: Build index "posts_metadata_idx" without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.
 -- lock: SHARE UPDATE EXCLUSIVE on "posts" (reads and writes continue)
 -- rewrite: no · scan: two full scans, not blocking writes · reversible: yes
 -- migrate:no-transaction (cannot run inside a transaction)
 CREATE INDEX CONCURRENTLY "posts_metadata_idx" ON "posts" USING gin ("metadata");
+
+-- Step 3: Validate foreign key "post_tags_post_id_fkey" against the existing rows.
+-- lock: SHARE UPDATE EXCLUSIVE on "post_tags" (reads and writes continue), ROW SHARE on "posts"
+-- rewrite: no · scan: full scan, not blocking writes · reversible: nothing to undo
+ALTER TABLE "post_tags" VALIDATE CONSTRAINT "post_tags_post_id_fkey";
