@@ -206,3 +206,73 @@ pub fn checksum(db: &TestDb, table: &str, columns: &[String]) -> String {
         migrate_core::sql::ident(table)
     ))
 }
+
+/// What one statement did to a table, observed while its transaction was still open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effects {
+    /// Lock modes its session held on the table (`AccessExclusiveLock`, …), read from a
+    /// second connection in `pg_locks`.
+    pub modes: Vec<String>,
+    /// Sequential scans of the table it made (delta of `pg_stat_get_xact_numscans`).
+    pub scans: i64,
+    /// Whether the table got a new relfilenode (a rewrite).
+    pub rewrote: bool,
+}
+
+impl Effects {
+    /// Whether it took ACCESS EXCLUSIVE.
+    pub fn access_exclusive(&self) -> bool {
+        self.modes.iter().any(|m| m == "AccessExclusiveLock")
+    }
+}
+
+/// Runs `sql` in a transaction on one connection and, before committing, records from a
+/// second connection the locks that session holds on `table`.
+pub fn effects(db: &TestDb, table: &str, sql: &str) -> Effects {
+    let url = db.url.clone();
+    let (table, sql) = (table.to_owned(), sql.to_owned());
+    block_on(async move {
+        let mut a = sqlx::PgConnection::connect(&url).await.expect("connect a");
+        let mut b = sqlx::PgConnection::connect(&url).await.expect("connect b");
+        let quoted = migrate_core::sql::ident(&table);
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut a)
+            .await
+            .expect("pid");
+        sqlx::raw_sql("BEGIN").execute(&mut a).await.expect("begin");
+        // language=SQL
+        let probe = "SELECT pg_stat_get_xact_numscans($1::regclass), pg_relation_filenode($1::regclass)::int8";
+        let (scans_before, node_before): (i64, i64) = sqlx::query_as(probe)
+            .bind(&quoted)
+            .fetch_one(&mut a)
+            .await
+            .expect("probe before");
+        // The statement comes from the generated plan under test.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(&mut a)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let (scans_after, node_after): (i64, i64) = sqlx::query_as(probe)
+            .bind(&quoted)
+            .fetch_one(&mut a)
+            .await
+            .expect("probe after");
+        let modes: Vec<String> = sqlx::query_scalar(
+            "SELECT mode FROM pg_locks WHERE pid = $1 AND locktype = 'relation' AND relation = $2::regclass ORDER BY mode",
+        )
+        .bind(pid)
+        .bind(&quoted)
+        .fetch_all(&mut b)
+        .await
+        .expect("pg_locks");
+        sqlx::raw_sql("COMMIT")
+            .execute(&mut a)
+            .await
+            .expect("commit");
+        Effects {
+            modes,
+            scans: scans_after - scans_before,
+            rewrote: node_before != node_after,
+        }
+    })
+}

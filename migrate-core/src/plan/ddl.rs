@@ -107,6 +107,8 @@ pub fn create_table_steps(t: &Table) -> Vec<Step> {
         on_new_table: true,
         destroys: Vec::new(),
         blocks_traffic: true,
+        batch: None,
+        down_atomic: true,
     }];
     for ix in &t.indexes {
         steps.push(Step {
@@ -127,6 +129,8 @@ pub fn create_table_steps(t: &Table) -> Vec<Step> {
             on_new_table: true,
             destroys: Vec::new(),
             blocks_traffic: true,
+            batch: None,
+            down_atomic: true,
         });
     }
     steps
@@ -162,6 +166,8 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step
             on_new_table: true,
             destroys: Vec::new(),
             blocks_traffic: true,
+            batch: None,
+            down_atomic: true,
         }];
     }
     vec![
@@ -188,6 +194,8 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step
             on_new_table: false,
             destroys: Vec::new(),
             blocks_traffic: true,
+            batch: None,
+            down_atomic: true,
         },
         validate(table, &fk.name, "foreign key", Some(&fk.ref_table)),
     ]
@@ -222,12 +230,15 @@ pub fn add_check(table: &str, check: &Check) -> Vec<Step> {
             on_new_table: false,
             destroys: Vec::new(),
             blocks_traffic: true,
+            batch: None,
+            down_atomic: true,
         },
         validate(table, &check.name, "check", None),
     ]
 }
 
-fn validate(table: &str, name: &str, what: &str, referenced: Option<&str>) -> Step {
+/// Backfill: `VALIDATE CONSTRAINT` (SHARE UPDATE EXCLUSIVE: reads and writes go on).
+pub(crate) fn validate(table: &str, name: &str, what: &str, referenced: Option<&str>) -> Step {
     let lock = match referenced {
         Some(r) => format!(
             "SHARE UPDATE EXCLUSIVE on {} (reads and writes continue), ROW SHARE on {}",
@@ -257,6 +268,8 @@ fn validate(table: &str, name: &str, what: &str, referenced: Option<&str>) -> St
         on_new_table: false,
         destroys: Vec::new(),
         blocks_traffic: false,
+        batch: None,
+        down_atomic: true,
     }
 }
 
@@ -289,6 +302,8 @@ pub fn add_column(table: &str, c: &Column) -> Step {
         on_new_table: false,
         destroys: Vec::new(),
         blocks_traffic: true,
+        batch: None,
+        down_atomic: true,
     }
 }
 
@@ -317,6 +332,8 @@ pub fn create_index_concurrently(table: &str, ix: &Index) -> Step {
         on_new_table: false,
         destroys: Vec::new(),
         blocks_traffic: false,
+        batch: None,
+        down_atomic: true,
     }
 }
 
@@ -340,6 +357,8 @@ pub fn drop_index(table: &str, ix: &Index) -> Step {
         on_new_table: false,
         destroys: Vec::new(),
         blocks_traffic: false,
+        batch: None,
+        down_atomic: true,
     }
 }
 
@@ -372,6 +391,8 @@ pub fn drop_tables(tables: &[&Table]) -> Step {
         on_new_table: false,
         destroys: tables.iter().map(|t| t.name.clone()).collect(),
         blocks_traffic: true,
+        batch: None,
+        down_atomic: true,
     }
 }
 

@@ -3,11 +3,12 @@
 //! follows is `shared/SAFETY.md`; a change without a safe plan here is an error naming the
 //! change and the table, never a naive statement.
 
+mod columns;
 pub(crate) mod ddl;
 
 use crate::diff::Change;
 use crate::model::{Column, ForeignKey, Table};
-use crate::sql::default_is_constant;
+use crate::sql::{default_is_constant, widens_in_place};
 pub use ddl::{create_index, create_schema, create_table};
 use std::fmt;
 
@@ -90,6 +91,53 @@ pub struct Step {
     /// concurrent index build waits for older transactions; a short timeout would only
     /// make it fail and leave an INVALID index).
     pub blocks_traffic: bool,
+    /// For a data backfill: how a runner batches it (the `sql` is the same change as one
+    /// statement, correct but unbatched, for psql).
+    pub batch: Option<Batch>,
+    /// Whether the down statements must run in one transaction (false: each alone, e.g. a
+    /// NOT VALID constraint followed by its non-blocking VALIDATE).
+    pub down_atomic: bool,
+}
+
+/// What a runner needs to run a backfill in keyset batches, each its own short transaction:
+/// `UPDATE table SET column = expr … WHERE condition` over successive key ranges up to the
+/// largest key read when the backfill starts (so it ends under write load).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Batch {
+    /// Table (unquoted).
+    pub table: String,
+    /// Primary key columns, the keyset order.
+    pub key: Vec<String>,
+    /// Column (unquoted) and the SQL expression it is set to.
+    pub set: Vec<(String, String)>,
+    /// Which rows still need it (an SQL condition; rows not matching are skipped).
+    pub condition: String,
+    /// Rows per batch.
+    pub batch_size: u32,
+}
+
+impl Step {
+    /// A transactional step on an existing table whose lock blocks traffic, reversible,
+    /// with no down statements yet: the common case, completed with struct update syntax.
+    pub fn new(phase: Phase, table: &str, summary: String, sql: String, lock: String) -> Step {
+        Step {
+            phase,
+            table: table.to_owned(),
+            summary,
+            sql,
+            down: Vec::new(),
+            lock,
+            rewrites: false,
+            scan: None,
+            reversible: Reversible::Yes,
+            transactional: true,
+            on_new_table: false,
+            destroys: Vec::new(),
+            blocks_traffic: true,
+            batch: None,
+            down_atomic: true,
+        }
+    }
 }
 
 /// The steps of one migration, in run order within each phase.
@@ -221,10 +269,18 @@ pub fn plan(
         };
         match change {
             Change::CreateTable(_) | Change::DropTable(_) => {}
-            Change::AddColumn { table, column } => match add_column_refusal(column, opts) {
-                Some(reason) => errors.push(unsupported(reason)),
-                None => steps.push(ddl::add_column(table, column)),
-            },
+            Change::AddColumn { table, column } => {
+                match add_column_steps(table, column, key_of(old, table), opts) {
+                    Ok(s) => steps.extend(s),
+                    Err(reason) => errors.push(unsupported(&reason)),
+                }
+            }
+            Change::AlterColumn { table, from, to } => {
+                match alter_column_steps(table, from, to, key_of(old, table)) {
+                    Ok(s) => steps.extend(s),
+                    Err(reason) => errors.push(unsupported(&reason)),
+                }
+            }
             Change::AddIndex { table, index } => {
                 if existed(table) {
                     steps.push(ddl::create_index_concurrently(table, index));
@@ -246,9 +302,6 @@ pub fn plan(
             )),
             Change::DropColumn { .. } => errors.push(unsupported(
                 "dropping a column breaks code that still reads it and destroys its data; the deprecate-then-drop plan is not planned yet",
-            )),
-            Change::AlterColumn { .. } => errors.push(unsupported(
-                "changing a column's type, nullability, default or identity is not planned safely yet",
             )),
             Change::SetPrimaryKey { .. } => errors.push(unsupported(
                 "changing a primary key builds a unique index under lock; the concurrent-index plan is not planned yet",
@@ -288,30 +341,122 @@ pub fn plan(
     Ok(Plan { steps })
 }
 
-/// Why a new column on an existing table has no safe plan yet, if it has none.
-fn add_column_refusal(column: &Column, opts: &PlanOptions) -> Option<&'static str> {
+/// The primary key of an existing table: the keyset a backfill batches along.
+fn key_of<'a>(old: &'a [Table], table: &str) -> Option<&'a [String]> {
+    old.iter()
+        .find(|t| t.name == table)
+        .and_then(|t| t.primary_key.as_ref())
+        .map(|p| p.columns.as_slice())
+}
+
+const NEEDS_KEY: &str =
+    "a batched backfill walks the table along its primary key, and this table has none";
+
+/// A new column on an existing table. Nullable, or NOT NULL with a constant default kept in
+/// the catalog: one statement. A volatile default, or a `backfill` expression: the column
+/// is added empty, new rows get the default (or the fill trigger's value), existing rows
+/// are backfilled in batches, and NOT NULL comes by the check route.
+fn add_column_steps(
+    table: &str,
+    column: &Column,
+    key: Option<&[String]>,
+    opts: &PlanOptions,
+) -> Result<Vec<Step>, String> {
     if column.identity {
-        return Some(
-            "an identity column added to an existing table fills every row and rewrites the table; not planned safely yet",
-        );
+        return Err("an identity column added to an existing table fills every row and rewrites the table; not planned safely yet".into());
     }
-    if column.backfill.is_some() && column.backfill != column.default {
-        return Some(
-            "the batched backfill of `backfill` is not planned yet, and existing rows would get the `default` instead; for now give the field a constant `default` and no `backfill`",
-        );
+    if column.default.is_some() && opts.pg_version < 11 {
+        return Err("before PostgreSQL 11, ADD COLUMN … DEFAULT rewrites the table".into());
     }
-    match (&column.default, column.nullable) {
-        (Some(d), _) if !default_is_constant(d) => Some(
-            "a default that is not a constant (a volatile function such as gen_random_uuid(), or an expression this version cannot classify) would be evaluated for every row, rewriting the table; not planned safely yet",
-        ),
-        (Some(_), _) if opts.pg_version < 11 => {
-            Some("before PostgreSQL 11, ADD COLUMN … DEFAULT rewrites the table")
+    let constant = column.default.as_deref().is_none_or(default_is_constant);
+    let backfill_is_default = column.backfill.is_none() || column.backfill == column.default;
+    if constant && (column.nullable || (column.default.is_some() && backfill_is_default)) {
+        return Ok(vec![ddl::add_column(table, column)]);
+    }
+    let Some(expr) = column.backfill.as_deref().or(column.default.as_deref()) else {
+        return Err("a NOT NULL column on an existing table needs a value for the rows already there: add `default = \"...\"` (for new rows too) or `backfill = \"...\"` (an expression over the row) to the field, or make it an `Option`".into());
+    };
+    let key = key.ok_or(NEEDS_KEY)?;
+    let empty = Column {
+        nullable: true,
+        default: None,
+        ..column.clone()
+    };
+    let mut steps = vec![ddl::add_column(table, &empty)];
+    if let Some(d) = &column.default {
+        steps.push(columns::set_default(table, &column.name, None, Some(d)));
+    } else {
+        steps.extend(columns::fill_trigger(table, &column.name, expr));
+    }
+    steps.push(columns::backfill(
+        table,
+        key,
+        &column.name,
+        expr,
+        columns::is_null(&column.name),
+        Reversible::NothingToUndo,
+    ));
+    if !column.nullable {
+        steps.extend(columns::not_null_check(table, &column.name));
+        let trigger = column.default.is_none().then_some(expr);
+        steps.extend(columns::set_not_null(table, &column.name, trigger));
+    }
+    Ok(steps)
+}
+
+/// A column whose type, nullability or default changed.
+fn alter_column_steps(
+    table: &str,
+    from: &Column,
+    to: &Column,
+    key: Option<&[String]>,
+) -> Result<Vec<Step>, String> {
+    if from.identity != to.identity {
+        return Err("adding or removing identity is not planned safely yet".into());
+    }
+    let mut steps = Vec::new();
+    if from.sql_type != to.sql_type {
+        if !widens_in_place(&from.sql_type, &to.sql_type) {
+            return Err(format!(
+                "{} → {} rewrites the table under ACCESS EXCLUSIVE; the expand/contract type change (new column, sync trigger, batched copy) is not planned yet",
+                from.sql_type, to.sql_type
+            ));
         }
-        (None, false) => Some(
-            "a NOT NULL column on an existing table needs a value for the rows already there: add `default = \"...\"` (a constant) to the field, or make it an `Option`",
-        ),
-        _ => None,
+        steps.push(columns::widen_type(
+            table,
+            &to.name,
+            &from.sql_type,
+            &to.sql_type,
+        ));
     }
+    if from.default != to.default {
+        steps.push(columns::set_default(
+            table,
+            &to.name,
+            from.default.as_deref(),
+            to.default.as_deref(),
+        ));
+    }
+    if from.nullable && !to.nullable {
+        let Some(expr) = to.backfill.as_deref().or(to.default.as_deref()) else {
+            return Err("the column becomes NOT NULL: existing NULLs need a value, and old code may still write NULL; add `backfill = \"...\"` (an expression over the row) or `default = \"...\"` to the field".into());
+        };
+        let key = key.ok_or(NEEDS_KEY)?;
+        steps.extend(columns::fill_trigger(table, &to.name, expr));
+        steps.push(columns::backfill(
+            table,
+            key,
+            &to.name,
+            expr,
+            columns::is_null(&to.name),
+            Reversible::SchemaOnly("the NULLs it replaced are not restored".into()),
+        ));
+        steps.extend(columns::not_null_check(table, &to.name));
+        steps.extend(columns::set_not_null(table, &to.name, Some(expr)));
+    } else if !from.nullable && to.nullable {
+        steps.push(columns::drop_not_null(table, &to.name));
+    }
+    Ok(steps)
 }
 
 /// Whether the key `fk` references exists before this migration only as a unique index it

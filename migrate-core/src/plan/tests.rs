@@ -28,34 +28,52 @@ fn not_null_column_without_default_is_refused_with_the_fix() {
 }
 
 #[test]
-fn volatile_defaults_and_old_servers_are_refused() {
-    let old = [table("users", vec![Column::new("id", "bigint", false)])];
+fn volatile_defaults_are_set_after_the_add_and_backfilled_in_batches() {
     let with = |default: &str, nullable: bool| {
-        [table(
-            "users",
-            vec![
-                Column::new("id", "bigint", false),
-                Column {
-                    default: Some(default.into()),
-                    ..Column::new("c", "uuid", nullable)
-                },
-            ],
-        )]
+        let mut t = keyed("users");
+        t.columns.push(Column {
+            default: Some(default.into()),
+            ..Column::new("c", "uuid", nullable)
+        });
+        [t]
     };
-    assert!(
-        plan_of(
-            &old,
-            &with("gen_random_uuid()", true),
-            &PlanOptions::default()
-        )
-        .is_err()
+    let p = plan_of(
+        &[keyed("users")],
+        &with("gen_random_uuid()", true),
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let sql: Vec<&str> = p.steps.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            r#"ALTER TABLE "users" ADD COLUMN "c" uuid"#,
+            r#"ALTER TABLE "users" ALTER COLUMN "c" SET DEFAULT gen_random_uuid()"#,
+            r#"UPDATE "users" SET "c" = (gen_random_uuid()) WHERE "c" IS NULL"#,
+        ]
     );
+    assert_eq!(p.steps[2].batch.as_ref().unwrap().key, ["id"]);
+    // Without a primary key there is nothing to batch along.
+    let no_key = [table("users", vec![Column::new("id", "bigint", false)])];
+    let mut new = no_key.clone();
+    new[0].columns.push(Column {
+        default: Some("gen_random_uuid()".into()),
+        ..Column::new("c", "uuid", true)
+    });
+    let errs = plan_of(&no_key, &new, &PlanOptions::default()).unwrap_err();
+    assert!(errs[0].to_string().contains("primary key"), "{}", errs[0]);
+    // Before PostgreSQL 11 any default on ADD COLUMN rewrites.
     let pg10 = PlanOptions {
         pg_version: 10,
         ..PlanOptions::default()
     };
-    assert!(plan_of(&old, &with("'x'", false), &pg10).is_err());
-    let ok = plan_of(&old, &with("'x'", false), &PlanOptions::default()).unwrap();
+    assert!(plan_of(&[keyed("users")], &with("'x'", false), &pg10).is_err());
+    let ok = plan_of(
+        &[keyed("users")],
+        &with("'x'", false),
+        &PlanOptions::default(),
+    )
+    .unwrap();
     assert_eq!(ok.steps.len(), 1);
     assert!(!ok.steps[0].rewrites);
 }
@@ -91,7 +109,7 @@ fn every_refused_change_is_reported() {
         ],
     )];
     let errs = plan_of(&old, &new, &PlanOptions::default()).unwrap_err();
-    assert_eq!(errs.len(), 3, "{errs:#?}");
+    assert_eq!(errs.len(), 3, "{errs:#?}"); // a rewriting type change, a NOT NULL add, a drop
 }
 
 fn keyed(name: &str) -> Table {
@@ -189,29 +207,87 @@ fn foreign_keys_to_tables_outside_the_models_are_added_not_valid() {
 }
 
 #[test]
-fn defaults_on_old_servers_and_unplanned_backfills_are_refused() {
-    let old = [keyed("t")];
-    let with = |c: Column| {
-        let mut t = keyed("t");
-        t.columns.push(c);
-        [t]
-    };
-    let pg10 = PlanOptions {
-        pg_version: 10,
-        ..PlanOptions::default()
-    };
-    let nullable_default = Column {
-        default: Some("0".into()),
-        ..Column::new("n", "integer", true)
-    };
-    assert!(plan_of(&old, &with(nullable_default), &pg10).is_err());
-    let backfill_differs = Column {
-        default: Some("0".into()),
+fn a_backfill_expression_takes_the_check_route_with_a_fill_trigger() {
+    let mut t = keyed("t");
+    t.columns.push(Column {
         backfill: Some("id * 2".into()),
         ..Column::new("n", "bigint", false)
+    });
+    let p = plan_of(&[keyed("t")], &[t], &PlanOptions::default()).unwrap();
+    let expected = [
+        (Phase::Expand, r#"ADD COLUMN "n" bigint"#),
+        (Phase::Expand, r#"CREATE OR REPLACE FUNCTION "t_n_fill"()"#),
+        (
+            Phase::Expand,
+            r#"CREATE TRIGGER "t_n_fill" BEFORE INSERT OR UPDATE"#,
+        ),
+        (
+            Phase::Backfill,
+            r#"UPDATE "t" SET "n" = (id * 2) WHERE "n" IS NULL"#,
+        ),
+        (Phase::Backfill, r#"CHECK ("n" IS NOT NULL) NOT VALID"#),
+        (Phase::Backfill, r#"VALIDATE CONSTRAINT "t_n_not_null""#),
+        (Phase::Contract, r#"ALTER COLUMN "n" SET NOT NULL"#),
+        (
+            Phase::Contract,
+            r#"DROP CONSTRAINT IF EXISTS "t_n_not_null""#,
+        ),
+        (Phase::Contract, r#"DROP TRIGGER IF EXISTS "t_n_fill""#),
+        (Phase::Contract, r#"DROP FUNCTION IF EXISTS "t_n_fill"()"#),
+    ];
+    assert_eq!(p.steps.len(), expected.len(), "{:#?}", p.steps);
+    for (step, (phase, fragment)) in p.steps.iter().zip(expected) {
+        assert_eq!(step.phase, phase, "{}", step.sql);
+        assert!(step.sql.contains(fragment), "{} lacks {fragment}", step.sql);
+    }
+}
+
+#[test]
+fn making_a_column_not_null_needs_a_value_for_the_nulls() {
+    let mut old = keyed("t");
+    old.columns.push(Column::new("n", "text", true));
+    let mut new = keyed("t");
+    new.columns.push(Column::new("n", "text", false));
+    let errs = plan_of(
+        std::slice::from_ref(&old),
+        std::slice::from_ref(&new),
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(errs[0].to_string().contains("`backfill"), "{}", errs[0]);
+    new.columns[1].backfill = Some("'none'".into());
+    let p = plan_of(&[old], &[new], &PlanOptions::default()).unwrap();
+    assert!(p.steps.iter().any(|s| s.sql.contains("SET NOT NULL")));
+}
+
+#[test]
+fn only_binary_coercible_type_changes_are_planned() {
+    let with = |ty: &str| {
+        let mut t = keyed("t");
+        t.columns.push(Column::new("s", ty, true));
+        t
     };
-    let errs = plan_of(&old, &with(backfill_differs), &PlanOptions::default()).unwrap_err();
-    assert!(errs[0].to_string().contains("`backfill`"), "{}", errs[0]);
+    let p = plan_of(
+        &[with("character varying(20)")],
+        &[with("text")],
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        p.steps[0].sql,
+        r#"ALTER TABLE "t" ALTER COLUMN "s" TYPE text"#
+    );
+    let errs = plan_of(
+        &[with("integer")],
+        &[with("bigint")],
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        errs[0].to_string().contains("rewrites the table"),
+        "{}",
+        errs[0]
+    );
 }
 
 #[test]

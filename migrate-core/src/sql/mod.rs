@@ -9,4 +9,4 @@ mod types;
 pub use names::{MAX_IDENT_BYTES, shorten_name};
 pub use quote::{ident, literal, qualified_columns};
 pub use render::{PhaseFiles, render_plan};
-pub use types::{TypeError, canonical_type, default_is_constant};
+pub use types::{TypeError, canonical_type, default_is_constant, widens_in_place};

@@ -15,6 +15,10 @@ pub struct PhaseFiles {
 
 /// Marker comment before a statement that must run outside a transaction.
 pub const NO_TRANSACTION_MARKER: &str = "-- migrate:no-transaction";
+/// Marker comment before a backfill statement, followed by its [`crate::plan::Batch`] as
+/// JSON: a runner executes the change in keyset batches instead of as one statement.
+pub const BATCH_MARKER: &str = "-- migrate:batch";
+
 /// How long a statement whose lock blocks traffic may wait for it.
 pub const LOCK_TIMEOUT: &str = "2s";
 
@@ -95,6 +99,16 @@ fn step_comment(n: usize, step: &Step) -> String {
         out.push_str(NO_TRANSACTION_MARKER);
         out.push_str(" (cannot run inside a transaction)\n");
     }
+    if let Some(batch) = &step.batch {
+        out.push_str(
+            "-- psql runs it as one statement (correct, one long transaction); a runner\n",
+        );
+        out.push_str("-- runs it in keyset batches up to the largest key read when it starts:\n");
+        out.push_str(BATCH_MARKER);
+        out.push(' ');
+        out.push_str(&one_line(&serde_json::to_string(batch).unwrap_or_default()));
+        out.push('\n');
+    }
     for table in &step.destroys {
         out.push_str(&format!(
             "{DESTRUCTIVE_MARKER} table {} (applied only with explicit acknowledgement)\n",
@@ -109,6 +123,7 @@ struct Unit {
     text: String,
     statements: usize,
     blocks_traffic: bool,
+    atomic: bool,
 }
 
 fn write_units(out: &mut String, units: Vec<Unit>) {
@@ -125,7 +140,7 @@ fn write_units(out: &mut String, units: Vec<Unit>) {
             }
             current = Some(u.blocks_traffic);
         }
-        if u.statements > 1 {
+        if u.statements > 1 && u.atomic {
             out.push_str("BEGIN;\n\n");
             out.push_str(&u.text);
             out.push_str("\nCOMMIT;\n");
@@ -139,6 +154,7 @@ fn write_units(out: &mut String, units: Vec<Unit>) {
 /// other step runs alone, so each lock on an existing table is held for one statement.
 fn grouped<'a>(
     steps: impl Iterator<Item = (usize, &'a Step)>,
+    down: bool,
     body: impl Fn(usize, &Step) -> (String, usize),
 ) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::new();
@@ -156,6 +172,7 @@ fn grouped<'a>(
                 text,
                 statements,
                 blocks_traffic: step.blocks_traffic,
+                atomic: !down || step.down_atomic,
             }),
         }
         open_group = groupable;
@@ -167,6 +184,7 @@ fn render_up(phase: Phase, steps: &[&Step]) -> String {
     let mut out = header(phase, "up");
     let units = grouped(
         steps.iter().copied().enumerate().map(|(i, s)| (i + 1, s)),
+        false,
         |n, s| (format!("{}{};\n", step_comment(n, s), s.sql), 1),
     );
     write_units(&mut out, units);
@@ -183,6 +201,7 @@ fn render_down(phase: Phase, steps: &[&Step]) -> String {
             .enumerate()
             .map(|(i, s)| (i + 1, s))
             .rev(),
+        true,
         |n, s| {
             if s.down.is_empty() {
                 return (

@@ -93,6 +93,50 @@ pub fn canonical_type(raw: &str) -> Result<String, TypeError> {
     Ok(format!("{canon}{}", "[]".repeat(dims)))
 }
 
+/// Whether changing a column from `from` to `to` (canonical types) is binary-coercible, so
+/// PostgreSQL neither rewrites the table nor rebuilds its indexes: `varchar(n)` →
+/// `varchar(m ≥ n)`, `varchar` or `text`; `varchar` ↔ `text`; `numeric(p, s)` → `numeric`
+/// or `numeric(q ≥ p, s)`.
+pub fn widens_in_place(from: &str, to: &str) -> bool {
+    const VARCHAR: &str = "character varying";
+    let modifier = |t: &str, base: &str| -> Option<Option<Vec<u32>>> {
+        let rest = t.strip_prefix(base)?;
+        if rest.is_empty() {
+            return Some(None);
+        }
+        let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
+        inner
+            .split(',')
+            .map(|n| n.trim().parse::<u32>().ok())
+            .collect::<Option<Vec<u32>>>()
+            .map(Some)
+    };
+    if from == to {
+        return true;
+    }
+    if let Some(f) = modifier(from, VARCHAR) {
+        if to == "text" {
+            return true;
+        }
+        return match (f, modifier(to, VARCHAR)) {
+            (_, Some(None)) => true,
+            (Some(f), Some(Some(t))) => t.first() >= f.first(),
+            _ => false,
+        };
+    }
+    if from == "text" {
+        return to == VARCHAR;
+    }
+    if let Some(Some(f)) = modifier(from, "numeric") {
+        return match modifier(to, "numeric") {
+            Some(None) => true,
+            Some(Some(t)) => t.len() == 2 && f.len() == 2 && t[1] == f[1] && t[0] >= f[0],
+            None => false,
+        };
+    }
+    false
+}
+
 fn with_tz(args: &Option<String>, base: &str, tz: bool) -> String {
     let zone = if tz { "with" } else { "without" };
     match args {
@@ -227,6 +271,34 @@ mod tests {
         assert!(canonical_type("text DEFAULT 1; DROP TABLE x").is_err());
         assert!(canonical_type("text -- x").is_err());
         assert_eq!(canonical_type(r#""Mood""#).unwrap(), r#""Mood""#);
+    }
+
+    #[test]
+    fn binary_coercible_widening() {
+        let yes = [
+            ("character varying(20)", "character varying(50)"),
+            ("character varying(20)", "character varying"),
+            ("character varying(20)", "text"),
+            ("character varying", "text"),
+            ("text", "character varying"),
+            ("numeric(10,2)", "numeric"),
+            ("numeric(10,2)", "numeric(12,2)"),
+        ];
+        for (f, t) in yes {
+            assert!(widens_in_place(f, t), "{f} -> {t}");
+        }
+        let no = [
+            ("character varying(50)", "character varying(20)"),
+            ("text", "character varying(20)"),
+            ("integer", "bigint"),
+            ("timestamp without time zone", "timestamp with time zone"),
+            ("numeric(10,2)", "numeric(12,3)"),
+            ("numeric", "numeric(10,2)"),
+            ("text", "integer"),
+        ];
+        for (f, t) in no {
+            assert!(!widens_in_place(f, t), "{f} -> {t}");
+        }
     }
 
     #[test]

@@ -1,0 +1,348 @@
+//! Column changes on existing tables: the NOT NULL check route (fill trigger, batched
+//! backfill, `CHECK … NOT VALID`, `VALIDATE`, `SET NOT NULL`), defaults, dropping NOT NULL
+//! and in-place type changes. Each function returns the steps of one concern; `mod.rs`
+//! decides which apply.
+
+use super::ddl::validate;
+use super::{Batch, Phase, Reversible, Step};
+use crate::sql::{ident, shorten_name};
+
+/// Rows per backfill batch: a few thousand keeps row-lock waits of the traffic in the tens
+/// of milliseconds (SAFETY.md, invariant 4).
+pub const BATCH_SIZE: u32 = 1000;
+
+fn brief(table: &str) -> String {
+    format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table))
+}
+
+fn alter(table: &str, column: &str, action: &str) -> String {
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {} {action}",
+        ident(table),
+        ident(column)
+    )
+}
+
+/// Name of the temporary `CHECK (c IS NOT NULL)`.
+pub fn check_name(table: &str, column: &str) -> String {
+    shorten_name(&format!("{table}_{column}_not_null"))
+}
+
+/// Name of the fill trigger and its function.
+pub fn fill_name(table: &str, column: &str) -> String {
+    shorten_name(&format!("{table}_{column}_fill"))
+}
+
+/// A dollar-quote tag that does not occur in `body`.
+fn dollar_tag(body: &str) -> String {
+    let mut n = 0;
+    loop {
+        let tag = if n == 0 {
+            "$migrate$".to_owned()
+        } else {
+            format!("$migrate{n}$")
+        };
+        if !body.contains(&tag) {
+            return tag;
+        }
+        n += 1;
+    }
+}
+
+fn fill_function_sql(table: &str, column: &str, expr: &str) -> String {
+    let body = format!(
+        "BEGIN\n  IF NEW.{c} IS NULL THEN\n    NEW.{c} := (SELECT ({expr}) FROM (SELECT NEW.*) AS {t});\n  END IF;\n  RETURN NEW;\nEND",
+        c = ident(column),
+        t = ident(table),
+    );
+    let tag = dollar_tag(&body);
+    format!(
+        "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}",
+        ident(&fill_name(table, column))
+    )
+}
+
+fn fill_trigger_sql(table: &str, column: &str) -> String {
+    let name = ident(&fill_name(table, column));
+    format!(
+        "CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {name}()",
+        ident(table)
+    )
+}
+
+fn drop_trigger_sql(table: &str, column: &str) -> String {
+    format!(
+        "DROP TRIGGER IF EXISTS {} ON {}",
+        ident(&fill_name(table, column)),
+        ident(table)
+    )
+}
+
+fn drop_function_sql(table: &str, column: &str) -> String {
+    format!(
+        "DROP FUNCTION IF EXISTS {}()",
+        ident(&fill_name(table, column))
+    )
+}
+
+/// Expand: a trigger that gives `column` the value of `expr` (evaluated on the written row)
+/// whenever an insert or update leaves it NULL, so rows written by code that does not know
+/// the column — or still writes NULL into it — never break the NOT NULL to come.
+pub fn fill_trigger(table: &str, column: &str, expr: &str) -> Vec<Step> {
+    vec![
+        Step {
+            down: vec![drop_function_sql(table, column)],
+            ..Step::new(
+                Phase::Expand,
+                table,
+                format!(
+                    "Create the function of the trigger that fills {} on writes that leave it NULL.",
+                    ident(column)
+                ),
+                fill_function_sql(table, column, expr),
+                "none (a function touches no table)".into(),
+            )
+        },
+        Step {
+            down: vec![drop_trigger_sql(table, column)],
+            ..Step::new(
+                Phase::Expand,
+                table,
+                format!(
+                    "Fill {} on every insert and update that leaves it NULL (old code does not write it).",
+                    ident(column)
+                ),
+                fill_trigger_sql(table, column),
+                format!("SHARE ROW EXCLUSIVE on {}, brief", ident(table)),
+            )
+        },
+    ]
+}
+
+/// Backfill: `column = expr` on the rows where `condition` holds, in keyset batches.
+pub fn backfill(
+    table: &str,
+    key: &[String],
+    column: &str,
+    expr: &str,
+    condition: String,
+    reversible: Reversible,
+) -> Step {
+    Step {
+        batch: Some(Batch {
+            table: table.to_owned(),
+            key: key.to_vec(),
+            set: vec![(column.to_owned(), expr.to_owned())],
+            condition: condition.clone(),
+            batch_size: BATCH_SIZE,
+        }),
+        scan: Some("every row once, batch by batch along the primary key".into()),
+        reversible,
+        ..Step::new(
+            Phase::Backfill,
+            table,
+            format!(
+                "Backfill {} on existing rows, in batches of {BATCH_SIZE} (safe to re-run: done rows are skipped).",
+                ident(column)
+            ),
+            format!(
+                "UPDATE {} SET {} = ({expr}) WHERE {condition}",
+                ident(table),
+                ident(column)
+            ),
+            format!(
+                "ROW EXCLUSIVE on {}; row locks on one batch at a time",
+                ident(table)
+            ),
+        )
+    }
+}
+
+/// `"c" IS NULL`: the rows a NOT NULL backfill still has to fill.
+pub fn is_null(column: &str) -> String {
+    format!("{} IS NULL", ident(column))
+}
+
+/// Backfill: `CHECK (c IS NOT NULL) NOT VALID`, then `VALIDATE` (no blocking scan).
+pub fn not_null_check(table: &str, column: &str) -> Vec<Step> {
+    let name = check_name(table, column);
+    vec![
+        Step {
+            down: vec![format!(
+                "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
+                ident(table),
+                ident(&name)
+            )],
+            ..Step::new(
+                Phase::Backfill,
+                table,
+                format!(
+                    "Require {} on new and updated rows, without checking existing ones yet.",
+                    ident(column)
+                ),
+                format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                    ident(table),
+                    ident(&name),
+                    ident(column)
+                ),
+                brief(table),
+            )
+        },
+        validate(table, &name, "check", None),
+    ]
+}
+
+/// Contract: `SET NOT NULL` (the valid check proves it: no scan), then the check, the
+/// trigger and its function go.
+pub fn set_not_null(table: &str, column: &str, expr: Option<&str>) -> Vec<Step> {
+    let name = check_name(table, column);
+    let mut steps = vec![
+        Step {
+            down: vec![alter(table, column, "DROP NOT NULL")],
+            ..Step::new(
+                Phase::Contract,
+                table,
+                format!(
+                    "Make {} NOT NULL; the validated check proves it, so no scan.",
+                    ident(column)
+                ),
+                alter(table, column, "SET NOT NULL"),
+                brief(table),
+            )
+        },
+        Step {
+            down: vec![
+                format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                    ident(table),
+                    ident(&name),
+                    ident(column)
+                ),
+                format!(
+                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                    ident(table),
+                    ident(&name)
+                ),
+            ],
+            down_atomic: false,
+            ..Step::new(
+                Phase::Contract,
+                table,
+                format!("Drop the check {}, now redundant.", ident(&name)),
+                format!(
+                    "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
+                    ident(table),
+                    ident(&name)
+                ),
+                brief(table),
+            )
+        },
+    ];
+    if let Some(expr) = expr {
+        steps.push(Step {
+            down: vec![fill_trigger_sql(table, column)],
+            ..Step::new(
+                Phase::Contract,
+                table,
+                format!(
+                    "Drop the trigger filling {}: every running instance writes it now.",
+                    ident(column)
+                ),
+                drop_trigger_sql(table, column),
+                format!("ACCESS EXCLUSIVE on {}, brief", ident(table)),
+            )
+        });
+        steps.push(Step {
+            down: vec![fill_function_sql(table, column, expr)],
+            ..Step::new(
+                Phase::Contract,
+                table,
+                "Drop the trigger's function.".into(),
+                drop_function_sql(table, column),
+                "none (a function touches no table)".into(),
+            )
+        });
+    }
+    steps
+}
+
+/// Expand: NOT NULL dropped (catalog only). Its down puts it back by the check route.
+pub fn drop_not_null(table: &str, column: &str) -> Step {
+    let name = check_name(table, column);
+    Step {
+        down: vec![
+            format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                ident(table),
+                ident(&name),
+                ident(column)
+            ),
+            format!(
+                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                ident(table),
+                ident(&name)
+            ),
+            alter(table, column, "SET NOT NULL"),
+            format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                ident(table),
+                ident(&name)
+            ),
+        ],
+        down_atomic: false,
+        reversible: Reversible::LosesData(
+            "the down fails if NULLs were written since; set them first".into(),
+        ),
+        ..Step::new(
+            Phase::Expand,
+            table,
+            format!("Allow NULL in {}.", ident(column)),
+            alter(table, column, "DROP NOT NULL"),
+            brief(table),
+        )
+    }
+}
+
+/// Expand: a default set, changed or dropped (catalog only: existing rows keep their
+/// values).
+pub fn set_default(table: &str, column: &str, from: Option<&str>, to: Option<&str>) -> Step {
+    let action = |d: Option<&str>| match d {
+        Some(d) => format!("SET DEFAULT {d}"),
+        None => "DROP DEFAULT".to_owned(),
+    };
+    Step {
+        down: vec![alter(table, column, &action(from))],
+        ..Step::new(
+            Phase::Expand,
+            table,
+            match to {
+                Some(_) => format!("Set the default of {} for new rows.", ident(column)),
+                None => format!("Drop the default of {}.", ident(column)),
+            },
+            alter(table, column, &action(to)),
+            brief(table),
+        )
+    }
+}
+
+/// Expand: a type change PostgreSQL makes without rewriting the table (binary-coercible
+/// widening). The down narrows it back, which does rewrite: said in the file.
+pub fn widen_type(table: &str, column: &str, from: &str, to: &str) -> Step {
+    Step {
+        down: vec![alter(table, column, &format!("TYPE {from}"))],
+        reversible: Reversible::LosesData(format!(
+            "the down narrows back to {from}: it rewrites the table under ACCESS EXCLUSIVE, and fails if longer values were written since"
+        )),
+        ..Step::new(
+            Phase::Expand,
+            table,
+            format!(
+                "Widen {} from {from} to {to} (binary-coercible: no rewrite, no scan).",
+                ident(column)
+            ),
+            alter(table, column, &format!("TYPE {to}")),
+            brief(table),
+        )
+    }
+}
