@@ -40,6 +40,29 @@ pub enum Command {
     /// Writes nothing: meant for CI, so a pull request cannot change a model without its
     /// migration.
     Check,
+    /// Print the migration `generate` would write, step by step, without writing anything.
+    ///
+    /// For each step: its phase, statement, the lock it takes, whether it rewrites or scans
+    /// the table, and — when DATABASE_URL is set — the estimated rows of the table it
+    /// touches (from pg_class.reltuples).
+    Plan(PlanArgs),
+}
+
+/// Options of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Print JSON (for machines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Tables or TABLE.COLUMNs whose drop to include, as with `generate --allow-drop`.
+    #[arg(long = "allow-drop", value_name = "TABLE[.COLUMN]")]
+    pub allow_drop: Vec<String>,
+
+    /// Database to estimate row counts from (default: the DATABASE_URL variable; none:
+    /// no estimates).
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 /// Options of `generate`.
@@ -49,10 +72,10 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub name: Option<String>,
 
-    /// Acknowledge dropping TABLE and all its rows (repeat for several tables). Without
-    /// it, a table missing from the models is an error, so a wrong `models` glob can never
-    /// generate a drop.
-    #[arg(long = "allow-drop", value_name = "TABLE")]
+    /// Acknowledge dropping TABLE (and its rows) or TABLE.COLUMN (and its values); repeat
+    /// for several. Without it, a table or field missing from the models is an error, so a
+    /// wrong `models` glob or a deleted field can never generate a drop.
+    #[arg(long = "allow-drop", value_name = "TABLE[.COLUMN]")]
     pub allow_drop: Vec<String>,
 
     /// UTC time for the folder name (yyyymmddhhmmss) instead of now: for reproducing a

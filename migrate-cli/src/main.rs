@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let result = match &args.command {
         cli::Command::Generate(g) => commands::generate::run(&args.dir, g),
         cli::Command::Check => commands::check::run(&args.dir),
+        cli::Command::Plan(p) => commands::plan::run(&args.dir, p),
     };
     match result {
         Ok(code) => code,

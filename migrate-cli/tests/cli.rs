@@ -314,3 +314,54 @@ fn help_text() {
         .success();
     insta::assert_snapshot!("generate_help", stdout(&out));
 }
+
+#[test]
+fn plan_prints_steps_with_row_estimates_and_writes_nothing() {
+    let p = project(USERS_V1);
+    migrate(p.path(), &["generate"]).success();
+    let db = apply_all(p.path(), &[]);
+    db.sql(
+        "INSERT INTO users (email) SELECT 'u' || g FROM generate_series(1, 10000) g; ANALYZE users",
+    )
+    .unwrap();
+    std::fs::write(
+        p.path().join("src/models.rs"),
+        USERS_V1.replace(
+            "pub email: String,",
+            "pub email: String,\n    #[schema(index)]\n    pub bio: Option<String>,",
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("cargo-migrate")
+        .unwrap()
+        .args(["migrate", "plan", "--dir"])
+        .arg(p.path())
+        .env("DATABASE_URL", &db.url)
+        .assert()
+        .success();
+    let text = stdout(&out);
+    assert!(
+        text.contains("expand\n  1. Add nullable column \"bio\"."),
+        "{text}"
+    );
+    assert!(
+        text.contains("backfill\n  1. Build index \"users_bio_idx\""),
+        "{text}"
+    );
+    assert!(text.contains("rows: ~10000"), "{text}");
+
+    let out = Command::cargo_bin("cargo-migrate")
+        .unwrap()
+        .args(["migrate", "plan", "--json", "--dir"])
+        .arg(p.path())
+        .env_remove("DATABASE_URL")
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let steps = json["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[1]["phase"], "backfill");
+    assert_eq!(steps[1]["transactional"], false);
+    assert!(steps[0]["estimated_rows"].is_null());
+    assert_eq!(migration_dirs(p.path()).len(), 1, "plan writes nothing");
+}

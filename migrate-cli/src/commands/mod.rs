@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod generate;
+pub mod plan;
 
 use migrate_core::diff::Change;
 

@@ -5,6 +5,7 @@
 
 use super::ddl::validate;
 use super::{Batch, Phase, Reversible, Step};
+use crate::model::Column;
 use crate::sql::{ident, shorten_name};
 
 /// Rows per backfill batch: a few thousand keeps row-lock waits of the traffic in the tens
@@ -345,4 +346,43 @@ pub fn widen_type(table: &str, column: &str, from: &str, to: &str) -> Step {
             brief(table),
         )
     }
+}
+
+/// A column removed from the models. Expand relaxes it (DROP NOT NULL) so new code, which
+/// no longer writes it, keeps inserting while old code still reads it; contract drops it
+/// (destructive: its values are gone, the down brings the column back empty).
+pub fn drop_column(table: &str, column: &Column) -> Vec<Step> {
+    let mut steps = Vec::new();
+    if !column.nullable && column.default.is_none() {
+        steps.push(drop_not_null(table, &column.name));
+    }
+    let mut restored = column.clone();
+    restored.nullable = true;
+    steps.push(Step {
+        down: vec![format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            ident(table),
+            super::ddl::column_def(&restored)
+        )],
+        reversible: Reversible::SchemaOnly(
+            "contract.down.sql adds the column back, nullable and empty; its values are not restored"
+                .into(),
+        ),
+        destroys: vec![format!("column {}.{}", ident(table), ident(&column.name))],
+        ..Step::new(
+            Phase::Contract,
+            table,
+            format!(
+                "DESTRUCTIVE: drop column {} and its values (no deployed code uses it any more).",
+                ident(&column.name)
+            ),
+            format!(
+                "ALTER TABLE {} DROP COLUMN IF EXISTS {}",
+                ident(table),
+                ident(&column.name)
+            ),
+            brief(table),
+        )
+    });
+    steps
 }

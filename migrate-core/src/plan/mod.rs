@@ -13,7 +13,8 @@ pub use ddl::{create_index, create_schema, create_table};
 use std::fmt;
 
 /// The three phases of a migration, in the order they run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// Backward compatible: old code keeps working.
     Expand,
@@ -44,7 +45,8 @@ impl fmt::Display for Phase {
 }
 
 /// How a step is undone by the phase's down file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "why", rename_all = "snake_case")]
 pub enum Reversible {
     /// The down statement restores the previous state exactly.
     Yes,
@@ -57,7 +59,7 @@ pub enum Reversible {
 }
 
 /// One statement of the plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Step {
     /// Phase the step runs in.
     pub phase: Phase,
@@ -82,8 +84,8 @@ pub struct Step {
     /// True when the step only touches objects created earlier in the same phase, so it
     /// can share a transaction with them.
     pub on_new_table: bool,
-    /// Tables whose rows the step destroys: it needs the acknowledgement recorded in the
-    /// file.
+    /// What the step destroys (`table "x"`, `column "t"."c"`): it needs the acknowledgement
+    /// recorded in the file.
     pub destroys: Vec<String>,
     /// Its lock (or its undo's) conflicts with reads or writes, so it must not wait in the
     /// lock queue for long: it runs under a short `lock_timeout`. Steps that only take
@@ -185,13 +187,15 @@ pub enum PlanError {
         /// Why, and what to do instead.
         reason: String,
     },
-    /// A table would be dropped without acknowledgement.
+    /// A table or column would be dropped without acknowledgement.
     #[error(
-        "table \"{table}\" is in the last snapshot but no model defines it. Dropping it destroys its rows: if that is intended, run again with `--allow-drop {table}`; if not, check the `models` globs in Migrate.toml"
+        "{what} is in the last snapshot but no model defines it. Dropping it destroys its data: if that is intended, run again with `--allow-drop {flag}`; if not, check the `models` globs in Migrate.toml (or restore the field)"
     )]
     DropNotAcknowledged {
-        /// Table name.
-        table: String,
+        /// `table "x"` or `column "t"."c"`.
+        what: String,
+        /// What `--allow-drop` takes for it: `x` or `t.c`.
+        flag: String,
     },
 }
 
@@ -229,7 +233,8 @@ pub fn plan(
     for t in &dropped {
         if !opts.allow_drop.iter().any(|a| a == &t.name) {
             errors.push(PlanError::DropNotAcknowledged {
-                table: t.name.clone(),
+                what: format!("table \"{}\"", t.name),
+                flag: t.name.clone(),
             });
             drop_ok = false;
         }
@@ -300,17 +305,26 @@ pub fn plan(
             Change::RenameColumn { .. } => errors.push(unsupported(
                 "renaming a column breaks the code still using the old name; the expand/contract rename with a sync trigger is not planned yet",
             )),
-            Change::DropColumn { .. } => errors.push(unsupported(
-                "dropping a column breaks code that still reads it and destroys its data; the deprecate-then-drop plan is not planned yet",
-            )),
+            Change::DropColumn { table, column } => {
+                let flag = format!("{table}.{}", column.name);
+                if opts.allow_drop.contains(&flag) {
+                    steps.extend(columns::drop_column(table, column));
+                } else {
+                    errors.push(PlanError::DropNotAcknowledged {
+                        what: format!("column \"{table}\".\"{}\"", column.name),
+                        flag,
+                    });
+                }
+            }
+            Change::DropCheck { table, check } => steps.push(ddl::drop_check(table, check)),
+            Change::DropForeignKey { table, foreign_key } => {
+                steps.push(ddl::drop_foreign_key(table, foreign_key))
+            }
             Change::SetPrimaryKey { .. } => errors.push(unsupported(
                 "changing a primary key builds a unique index under lock; the concurrent-index plan is not planned yet",
             )),
             Change::ReplaceIndex { .. } => errors.push(unsupported(
                 "redefining an index under the same name is not planned yet; give the new definition a new `name` (the old index is then dropped concurrently)",
-            )),
-            Change::DropCheck { .. } | Change::DropForeignKey { .. } => errors.push(unsupported(
-                "dropping or redefining a constraint of an existing table is not planned yet",
             )),
         }
     }

@@ -82,14 +82,14 @@ fn volatile_defaults_are_set_after_the_add_and_backfilled_in_batches() {
 fn dropping_a_table_needs_acknowledgement() {
     let old = [table("users", vec![Column::new("id", "bigint", false)])];
     let errs = plan_of(&old, &[], &PlanOptions::default()).unwrap_err();
-    assert!(matches!(&errs[0], PlanError::DropNotAcknowledged { table } if table == "users"));
+    assert!(matches!(&errs[0], PlanError::DropNotAcknowledged { flag, .. } if flag == "users"));
     let opts = PlanOptions {
         allow_drop: vec!["users".into()],
         ..PlanOptions::default()
     };
     let p = plan_of(&old, &[], &opts).unwrap();
     assert_eq!(p.steps[0].phase, Phase::Contract);
-    assert_eq!(p.steps[0].destroys, ["users"]);
+    assert_eq!(p.steps[0].destroys, [r#"table "users""#]);
 }
 
 #[test]
@@ -319,5 +319,5 @@ fn dropped_tables_go_in_one_statement_before_index_drops() {
             r#"DROP INDEX CONCURRENTLY IF EXISTS "users_id_idx""#
         ]
     );
-    assert_eq!(p.steps[0].destroys, ["a", "b"]);
+    assert_eq!(p.steps[0].destroys, [r#"table "a""#, r#"table "b""#]);
 }

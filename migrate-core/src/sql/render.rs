@@ -4,7 +4,6 @@
 //! comment saying what it does, its lock, rewrite/scan and how it is undone.
 
 use crate::plan::{Phase, Plan, Reversible, Step};
-use crate::sql::ident;
 
 /// Rendered files of one migration, in phase order: `(file name, content)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,10 +108,10 @@ fn step_comment(n: usize, step: &Step) -> String {
         out.push_str(&one_line(&serde_json::to_string(batch).unwrap_or_default()));
         out.push('\n');
     }
-    for table in &step.destroys {
+    for what in &step.destroys {
         out.push_str(&format!(
-            "{DESTRUCTIVE_MARKER} table {} (applied only with explicit acknowledgement)\n",
-            one_line(&ident(table))
+            "{DESTRUCTIVE_MARKER} {} (applied only with explicit acknowledgement)\n",
+            one_line(what)
         ));
     }
     out

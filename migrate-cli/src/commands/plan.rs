@@ -1,0 +1,95 @@
+//! `cargo migrate plan`.
+
+use crate::cli::PlanArgs;
+use anyhow::Context;
+use migrate_core::plan::{Phase, Reversible};
+use migrate_core::project::{GenerateOptions, Project};
+use sqlx::Connection as _;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Prints the pending migration's steps; writes nothing.
+pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let project = Project::open(dir)?;
+    let opts = GenerateOptions {
+        allow_drop: args.allow_drop.clone(),
+        ..GenerateOptions::default()
+    };
+    let pending = project.pending(&opts).context("cannot plan a migration")?;
+    let rows = match &args.database_url {
+        Some(url) => estimated_rows(url).context("cannot read row estimates from DATABASE_URL")?,
+        None => BTreeMap::new(),
+    };
+    let Some(pending) = pending else {
+        if args.json {
+            println!("{}", serde_json::json!({ "changes": [], "steps": [] }));
+        } else {
+            println!("No changes: nothing to plan.");
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    if args.json {
+        let steps: Vec<serde_json::Value> = pending
+            .plan
+            .steps
+            .iter()
+            .map(|s| {
+                let mut v = serde_json::to_value(s).unwrap_or_default();
+                v["estimated_rows"] = serde_json::json!(rows.get(&s.table));
+                v
+            })
+            .collect();
+        let changes: Vec<String> = pending.changes.iter().map(|c| c.to_string()).collect();
+        let out = serde_json::json!({ "id": pending.id, "changes": changes, "steps": steps });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Pending migration {}:", pending.id);
+    print!("{}", super::change_list(&pending.changes));
+    for phase in Phase::ALL {
+        let steps: Vec<_> = pending.plan.phase(phase).collect();
+        if steps.is_empty() {
+            continue;
+        }
+        println!("\n{phase}");
+        for (n, s) in steps.iter().enumerate() {
+            println!("  {}. {}", n + 1, s.summary);
+            for line in s.sql.lines() {
+                println!("       {line}");
+            }
+            let rows = match rows.get(&s.table) {
+                Some(r) => format!(" · rows: ~{r}"),
+                None => String::new(),
+            };
+            let reversible = match &s.reversible {
+                Reversible::Yes => "yes".into(),
+                Reversible::LosesData(w) => format!("losing data ({w})"),
+                Reversible::SchemaOnly(w) => format!("schema only ({w})"),
+                Reversible::NothingToUndo => "nothing to undo".into(),
+            };
+            println!(
+                "     lock: {} · rewrite: {} · scan: {}{rows} · reversible: {reversible}",
+                s.lock,
+                if s.rewrites { "yes" } else { "no" },
+                s.scan.as_deref().unwrap_or("no"),
+            );
+            if !s.destroys.is_empty() {
+                println!("     DESTRUCTIVE: {}", s.destroys.join(", "));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn estimated_rows(url: &str) -> anyhow::Result<BTreeMap<String, i64>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        let rows = migrate_core::introspect::estimated_rows(&mut conn, "public").await?;
+        conn.close().await.ok();
+        Ok(rows)
+    })
+}
