@@ -194,6 +194,38 @@ pub fn assert_schema_matches(db: &TestDb, tables: &[Table], context: &str) {
     );
 }
 
+/// Like [`assert_schema_matches`], but with each table's columns compared as a set: for a
+/// rollback that re-adds a dropped column, which PostgreSQL always appends at the end.
+pub fn assert_schema_matches_any_column_order(db: &TestDb, tables: &[Table], context: &str) {
+    let sorted = |tables: &[Table]| -> Vec<Table> {
+        tables
+            .iter()
+            .map(|t| {
+                let mut t = t.clone();
+                t.columns.sort_by(|a, b| a.name.cmp(&b.name));
+                t
+            })
+            .collect()
+    };
+    let actual = db.introspect();
+    assert!(
+        actual.not_valid.is_empty(),
+        "{context}: left behind INVALID / NOT VALID objects: {:?}",
+        actual.not_valid
+    );
+    assert_eq!(
+        structure(&sorted(&actual.tables)),
+        structure(&sorted(tables)),
+        "{context}: catalog structure differs from the model"
+    );
+    let reference = reference_schema(tables);
+    assert_eq!(
+        sorted(&actual.tables),
+        sorted(&reference.tables),
+        "{context}: catalog differs from the model created directly"
+    );
+}
+
 /// A checksum of the rows of `table` over `columns`, independent of row order.
 pub fn checksum(db: &TestDb, table: &str, columns: &[String]) -> String {
     let cols: Vec<String> = columns

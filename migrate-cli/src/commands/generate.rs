@@ -39,6 +39,11 @@ pub fn run(dir: &Path, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         }
     }
     println!("  snapshot.json");
+    if let Some(schema) = &pending.plan.version_schema {
+        println!(
+            "New code reads the new shape through views: deploy it with search_path = \"{schema}\", public (e.g. in the pool's after_connect). Contract drops them; the same search_path keeps working after it."
+        );
+    }
     if pending.files.iter().any(|(n, _)| n.starts_with("contract")) {
         println!(
             "Review the files. Apply expand and backfill before deploying the new code; contract only after every instance runs it."

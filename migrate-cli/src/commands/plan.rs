@@ -41,12 +41,20 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
             })
             .collect();
         let changes: Vec<String> = pending.changes.iter().map(|c| c.to_string()).collect();
-        let out = serde_json::json!({ "id": pending.id, "changes": changes, "steps": steps });
+        let out = serde_json::json!({
+            "id": pending.id,
+            "changes": changes,
+            "version_schema": pending.plan.version_schema,
+            "steps": steps,
+        });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
     println!("Pending migration {}:", pending.id);
     print!("{}", super::change_list(&pending.changes));
+    if let Some(schema) = &pending.plan.version_schema {
+        println!("New code runs with search_path = \"{schema}\", public from expand on.");
+    }
     for phase in Phase::ALL {
         let steps: Vec<_> = pending.plan.phase(phase).collect();
         if steps.is_empty() {

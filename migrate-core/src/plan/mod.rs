@@ -5,6 +5,7 @@
 
 mod columns;
 pub(crate) mod ddl;
+mod rename;
 
 use crate::diff::Change;
 use crate::model::{Column, ForeignKey, Table};
@@ -147,6 +148,9 @@ impl Step {
 pub struct Plan {
     /// Every step, phase by phase.
     pub steps: Vec<Step>,
+    /// The schema of views new code reads through (`search_path = "<it>", public`) from
+    /// expand until contract, when the migration renames columns.
+    pub version_schema: Option<String>,
 }
 
 impl Plan {
@@ -163,6 +167,14 @@ pub struct PlanOptions {
     pub pg_version: u32,
     /// Tables the user has acknowledged dropping (`--allow-drop`).
     pub allow_drop: Vec<String>,
+    /// Schema of views exposing the new shape during a rename (see [`version_schema`]).
+    pub version_schema: String,
+}
+
+/// The schema new code puts first in its `search_path` while migration `timestamp`
+/// (`yyyymmddhhmmss`) is between expand and contract.
+pub fn version_schema(timestamp: &str) -> String {
+    format!("migrate_{timestamp}")
 }
 
 impl Default for PlanOptions {
@@ -170,6 +182,7 @@ impl Default for PlanOptions {
         PlanOptions {
             pg_version: 14,
             allow_drop: Vec::new(),
+            version_schema: "migrate_next".into(),
         }
     }
 }
@@ -252,16 +265,20 @@ pub fn plan(
             }
         }
     }
+    let mut table_drops = Vec::new();
     if drop_ok && !dropped.is_empty() {
-        steps.push(ddl::drop_tables(&dropped));
+        table_drops.push(ddl::drop_tables(&dropped));
     }
+    let mut index_drops = Vec::new();
 
     // 2. New tables with their indexes.
     for t in &created {
         steps.extend(ddl::create_table_steps(t));
     }
 
-    // 3. Changes to existing tables; foreign keys wait for step 4.
+    // 3. Changes to existing tables; foreign keys wait for step 4. Tables with a renamed
+    //    column get a view in the version schema.
+    let mut viewed: Vec<String> = Vec::new();
     let mut foreign_keys: Vec<(&str, &ForeignKey)> = created
         .iter()
         .flat_map(|t| t.foreign_keys.iter().map(|f| (t.name.as_str(), f)))
@@ -280,6 +297,8 @@ pub fn plan(
                     Err(reason) => errors.push(unsupported(&reason)),
                 }
             }
+            // A renamed column's nullability and default are the rename's business.
+            Change::AlterColumn { from, to, .. } if from.name != to.name => {}
             Change::AlterColumn { table, from, to } => {
                 match alter_column_steps(table, from, to, key_of(old, table)) {
                     Ok(s) => steps.extend(s),
@@ -291,7 +310,7 @@ pub fn plan(
                     steps.push(ddl::create_index_concurrently(table, index));
                 }
             }
-            Change::DropIndex { table, index } => steps.push(ddl::drop_index(table, index)),
+            Change::DropIndex { table, index } => index_drops.push(ddl::drop_index(table, index)),
             Change::AddForeignKey { table, foreign_key } if existed(table) => {
                 foreign_keys.push((table, foreign_key));
             }
@@ -302,9 +321,17 @@ pub fn plan(
             Change::RenameTable { .. } => errors.push(unsupported(
                 "renaming a table breaks the code still using the old name; the expand/contract rename (with a view under the old name) is not planned yet. Remove `renamed_from` and keep the old `table` name for now",
             )),
-            Change::RenameColumn { .. } => errors.push(unsupported(
-                "renaming a column breaks the code still using the old name; the expand/contract rename with a sync trigger is not planned yet",
-            )),
+            Change::RenameColumn { table, from, to } => {
+                match rename_steps(table, from, to, old, new) {
+                    Ok(s) => {
+                        steps.extend(s);
+                        if !viewed.contains(table) {
+                            viewed.push(table.clone());
+                        }
+                    }
+                    Err(reason) => errors.push(unsupported(&reason)),
+                }
+            }
             Change::DropColumn { table, column } => {
                 let flag = format!("{table}.{}", column.name);
                 if opts.allow_drop.contains(&flag) {
@@ -348,11 +375,76 @@ pub fn plan(
         steps.extend(ddl::add_foreign_key(table, fk, both_new));
     }
 
+    // 5. The version schema: its views come last in expand (every column exists then) and
+    //    go first in contract (before any column they show is touched).
+    let views: Vec<&Table> = new.iter().filter(|t| viewed.contains(&t.name)).collect();
+    let (view_expand, view_contract): (Vec<Step>, Vec<Step>) = if views.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        rename::view_schema(&opts.version_schema, &views)
+            .into_iter()
+            .partition(|s| s.phase == Phase::Expand)
+    };
+    steps.extend(view_expand);
+
     if !errors.is_empty() {
         return Err(errors);
     }
+    // Contract order: the views first (they show columns about to change), then dropped
+    // tables (before the indexes their foreign keys need), then index drops (before the
+    // columns they cover, so each down step finds what it rebuilds on), then the rest.
     steps.sort_by_key(|s| s.phase); // stable: keeps order within a phase
-    Ok(Plan { steps })
+    let first_contract = steps
+        .iter()
+        .position(|s| s.phase == Phase::Contract)
+        .unwrap_or(steps.len());
+    let early: Vec<Step> = view_contract
+        .into_iter()
+        .chain(table_drops)
+        .chain(index_drops)
+        .collect();
+    steps.splice(first_contract..first_contract, early);
+    Ok(Plan {
+        steps,
+        version_schema: (!views.is_empty()).then(|| opts.version_schema.clone()),
+    })
+}
+
+/// A column rename, when it comes alone: a type change, or a new NOT NULL, in the same
+/// migration would need values the old column may not have.
+fn rename_steps(
+    table: &str,
+    from: &str,
+    to: &str,
+    old: &[Table],
+    new: &[Table],
+) -> Result<Vec<Step>, String> {
+    let column = |tables: &[Table], name: &str| {
+        tables
+            .iter()
+            .find(|t| t.name == table)
+            .and_then(|t| t.column(name))
+            .cloned()
+    };
+    let (Some(before), Some(after)) = (column(old, from), column(new, to)) else {
+        return Err("the renamed column is missing from one of the schemas".into());
+    };
+    if before.sql_type != after.sql_type || (before.nullable && !after.nullable) {
+        return Err("rename the column in one migration, and change its type or make it NOT NULL in the next".into());
+    }
+    if before.identity || after.identity {
+        return Err("renaming an identity column is not planned yet".into());
+    }
+    let in_key = old
+        .iter()
+        .find(|t| t.name == table)
+        .and_then(|t| t.primary_key.as_ref())
+        .is_some_and(|p| p.columns.iter().any(|c| c == from));
+    if in_key {
+        return Err("renaming a primary key column is not planned yet".into());
+    }
+    let key = key_of(old, table).ok_or(NEEDS_KEY)?;
+    Ok(rename::rename_column(table, key, &before, &after))
 }
 
 /// The primary key of an existing table: the keyset a backfill batches along.

@@ -11,7 +11,7 @@ pub use scan::{FoundModel, Location, SourceError, scan_source, source_files};
 use crate::diff::{Change, diff, physical_order, slugify};
 use crate::migrations::{self, History, MigrationsError};
 use crate::model::Table;
-use crate::plan::{Plan, PlanError, PlanOptions, plan};
+use crate::plan::{Plan, PlanError, PlanOptions, plan, version_schema};
 use crate::snapshot::Snapshot;
 use crate::sql::render_plan;
 use std::collections::HashMap;
@@ -162,6 +162,7 @@ impl Project {
         }
         let head = status.history.head();
         let old = head.map(|m| m.snapshot.tables.as_slice()).unwrap_or(&[]);
+        let timestamp = next_timestamp(opts.timestamp.as_deref(), head.map(|m| m.id.as_str()));
         let plan = plan(
             &status.changes,
             old,
@@ -169,6 +170,7 @@ impl Project {
             &PlanOptions {
                 pg_version: self.config.postgres,
                 allow_drop: opts.allow_drop.clone(),
+                version_schema: version_schema(&timestamp),
             },
         )
         .map_err(ProjectError::Plan)?;
@@ -177,10 +179,7 @@ impl Project {
             Some(n) if !slugify(n).is_empty() => slugify(n),
             _ => default_name(&status.changes),
         };
-        let id = format!(
-            "{}_{name}",
-            next_timestamp(opts.timestamp.as_deref(), head.map(|m| m.id.as_str()))
-        );
+        let id = format!("{timestamp}_{name}");
         let snapshot = Snapshot::new(
             head.map(|m| m.id.clone()),
             &physical_order(old, &status.models),

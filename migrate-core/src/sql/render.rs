@@ -238,6 +238,7 @@ mod tests {
         let evil = "x\nDROP TABLE users; --";
         let plan = Plan {
             steps: vec![add_column(evil, &Column::new(evil, "text", true))],
+            version_schema: None,
         };
         let files = render_plan(&plan).files;
         for (name, text) in &files {

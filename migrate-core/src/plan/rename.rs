@@ -1,0 +1,324 @@
+//! Column renames by expand/contract, and the schema of views new code reads through.
+//!
+//! Expand adds the new column and a trigger keeping old and new in sync on every write, from
+//! old code (which writes the old name) and new code (the new name) alike; backfill copies
+//! the existing rows in batches; contract drops the trigger and the old column. The old
+//! column's default moves into the trigger during the transition: a default would fill the
+//! old column on an insert by new code before the trigger could copy the new value over.
+
+use super::columns::{self, check_name};
+use super::ddl::column_def;
+use super::{Phase, Reversible, Step};
+use crate::model::{Column, Table};
+use crate::sql::{ident, shorten_name};
+
+/// Name of the sync trigger and its function.
+pub fn sync_name(table: &str, from: &str, to: &str) -> String {
+    shorten_name(&format!("{table}_{from}_{to}_sync"))
+}
+
+fn sync_function_sql(table: &str, from: &Column, to: &str) -> String {
+    let (o, n) = (ident(&from.name), ident(to));
+    let both_null = match &from.default {
+        Some(d) => format!(
+            "    IF NEW.{n} IS NULL AND NEW.{o} IS NULL THEN\n      NEW.{o} := {d};\n    END IF;\n"
+        ),
+        None => String::new(),
+    };
+    let body = format!(
+        "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := NEW.{o};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := NEW.{n};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := NEW.{o};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n    NEW.{o} := NEW.{n};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := NEW.{o};\n  END IF;\n  RETURN NEW;\nEND"
+    );
+    let tag = if body.contains("$migrate$") {
+        "$migrate_sync$"
+    } else {
+        "$migrate$"
+    };
+    format!(
+        "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}",
+        ident(&sync_name(table, &from.name, to))
+    )
+}
+
+fn sync_trigger_sql(table: &str, from: &str, to: &str) -> String {
+    let name = ident(&sync_name(table, from, to));
+    format!(
+        "CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {name}()",
+        ident(table)
+    )
+}
+
+fn drop_trigger_sql(table: &str, from: &str, to: &str) -> String {
+    format!(
+        "DROP TRIGGER IF EXISTS {} ON {}",
+        ident(&sync_name(table, from, to)),
+        ident(table)
+    )
+}
+
+fn drop_function_sql(table: &str, from: &str, to: &str) -> String {
+    format!(
+        "DROP FUNCTION IF EXISTS {}()",
+        ident(&sync_name(table, from, to))
+    )
+}
+
+fn alter(table: &str, column: &str, action: &str) -> String {
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {} {action}",
+        ident(table),
+        ident(column)
+    )
+}
+
+fn brief(table: &str) -> String {
+    format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table))
+}
+
+/// Every step of renaming `from` to `to` on `table` (whose primary key is `key`).
+pub fn rename_column(table: &str, key: &[String], from: &Column, to: &Column) -> Vec<Step> {
+    let (o, n) = (from.name.as_str(), to.name.as_str());
+    let mut steps = Vec::new();
+    // Expand: the new column, empty and without a default; the old default moves into
+    // the trigger; the trigger.
+    let empty = Column {
+        nullable: true,
+        default: None,
+        identity: false,
+        ..to.clone()
+    };
+    steps.push(Step {
+        down: vec![format!(
+            "ALTER TABLE {} DROP COLUMN IF EXISTS {}",
+            ident(table),
+            ident(n)
+        )],
+        reversible: Reversible::LosesData(
+            "values written only through the new name since are kept in the old column by the trigger"
+                .into(),
+        ),
+        ..Step::new(
+            Phase::Expand,
+            table,
+            format!(
+                "Add {} (the new name of {}), filled by the sync trigger below.",
+                ident(n),
+                ident(o)
+            ),
+            format!("ALTER TABLE {} ADD COLUMN {}", ident(table), column_def(&empty)),
+            brief(table),
+        )
+    });
+    if let Some(d) = &from.default {
+        steps.push(Step {
+            down: vec![alter(table, o, &format!("SET DEFAULT {d}"))],
+            ..Step::new(
+                Phase::Expand,
+                table,
+                format!(
+                    "Move the default of {} into the sync trigger (a column default would hide inserts by new code from it).",
+                    ident(o)
+                ),
+                alter(table, o, "DROP DEFAULT"),
+                brief(table),
+            )
+        });
+    }
+    steps.push(Step {
+        down: vec![drop_function_sql(table, o, n)],
+        ..Step::new(
+            Phase::Expand,
+            table,
+            format!(
+                "Create the function keeping {} and {} equal on every write.",
+                ident(o),
+                ident(n)
+            ),
+            sync_function_sql(table, from, n),
+            "none (a function touches no table)".into(),
+        )
+    });
+    steps.push(Step {
+        down: vec![drop_trigger_sql(table, o, n)],
+        ..Step::new(
+            Phase::Expand,
+            table,
+            format!(
+                "Sync {} and {} on every insert and update, from old and new code alike.",
+                ident(o),
+                ident(n)
+            ),
+            sync_trigger_sql(table, o, n),
+            format!("SHARE ROW EXCLUSIVE on {}, brief", ident(table)),
+        )
+    });
+    // Backfill: copy, then NOT NULL by the check route.
+    steps.push(columns::backfill(
+        table,
+        key,
+        n,
+        &ident(o),
+        format!("{} IS NULL AND {} IS NOT NULL", ident(n), ident(o)),
+        Reversible::NothingToUndo,
+    ));
+    if !to.nullable {
+        steps.extend(columns::not_null_check(table, n));
+    }
+    // Contract: the trigger goes, the new column takes over NOT NULL and the default, the
+    // old column goes.
+    steps.push(Step {
+        down: vec![sync_trigger_sql(table, o, n)],
+        ..Step::new(
+            Phase::Contract,
+            table,
+            format!(
+                "Drop the sync trigger: no running code writes {} any more.",
+                ident(o)
+            ),
+            drop_trigger_sql(table, o, n),
+            format!("ACCESS EXCLUSIVE on {}, brief", ident(table)),
+        )
+    });
+    steps.push(Step {
+        down: vec![sync_function_sql(table, from, n)],
+        ..Step::new(
+            Phase::Contract,
+            table,
+            "Drop the sync trigger's function.".into(),
+            drop_function_sql(table, o, n),
+            "none (a function touches no table)".into(),
+        )
+    });
+    if !to.nullable {
+        steps.extend(columns::set_not_null(table, n, None));
+    }
+    if let Some(d) = &to.default {
+        steps.push(Step {
+            phase: Phase::Contract,
+            ..columns::set_default(table, n, None, Some(d))
+        });
+    }
+    let mut restore = vec![
+        format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            ident(table),
+            column_def(&Column {
+                nullable: true,
+                default: None,
+                ..from.clone()
+            })
+        ),
+        format!("UPDATE {} SET {} = {}", ident(table), ident(o), ident(n)),
+    ];
+    if !from.nullable {
+        let check = check_name(table, o);
+        restore.extend([
+            format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                ident(table),
+                ident(&check),
+                ident(o)
+            ),
+            format!(
+                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                ident(table),
+                ident(&check)
+            ),
+            alter(table, o, "SET NOT NULL"),
+            format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                ident(table),
+                ident(&check)
+            ),
+        ]);
+    }
+    steps.push(Step {
+        down: restore,
+        down_atomic: false,
+        reversible: Reversible::LosesData(
+            "contract.down.sql adds the old column back (at the end of the table: PostgreSQL cannot reorder columns) and copies the values in one UPDATE".into(),
+        ),
+        ..Step::new(
+            Phase::Contract,
+            table,
+            format!(
+                "Drop the old column {} (its values live on in {}).",
+                ident(o),
+                ident(n)
+            ),
+            format!(
+                "ALTER TABLE {} DROP COLUMN IF EXISTS {}",
+                ident(table),
+                ident(o)
+            ),
+            brief(table),
+        )
+    });
+    steps
+}
+
+/// The schema of views exposing a migration's new shape: new code sets
+/// `search_path = "<schema>", public` to read and write the new column names while the old
+/// ones are still in place.
+pub fn view_schema(schema: &str, tables: &[&Table]) -> Vec<Step> {
+    let s = ident(schema);
+    let mut steps = vec![Step {
+        down: vec![format!("DROP SCHEMA IF EXISTS {s}")],
+        ..Step::new(
+            Phase::Expand,
+            tables.first().map(|t| t.name.as_str()).unwrap_or_default(),
+            format!(
+                "Create the schema {s} where new code finds the new shape (search_path = {s}, public)."
+            ),
+            format!("CREATE SCHEMA IF NOT EXISTS {s}"),
+            "none".into(),
+        )
+    }];
+    for t in tables {
+        let cols: Vec<String> = t.columns.iter().map(|c| ident(&c.name)).collect();
+        let view = format!("{s}.{}", ident(&t.name));
+        steps.push(Step {
+            down: vec![format!("DROP VIEW IF EXISTS {view}")],
+            ..Step::new(
+                Phase::Expand,
+                &t.name,
+                format!(
+                    "Expose {} as new code sees it: a simple view, so it takes inserts and updates.",
+                    ident(&t.name)
+                ),
+                format!(
+                    "CREATE OR REPLACE VIEW {view} AS SELECT {} FROM public.{}",
+                    cols.join(", "),
+                    ident(&t.name)
+                ),
+                "none on the table (a view is catalog only)".into(),
+            )
+        });
+        steps.push(Step {
+            down: vec![format!(
+                "CREATE OR REPLACE VIEW {view} AS SELECT {} FROM public.{}",
+                cols.join(", "),
+                ident(&t.name)
+            )],
+            ..Step::new(
+                Phase::Contract,
+                &t.name,
+                format!(
+                    "Drop the view {view}: the table has the new shape now, and new code reaches it through public."
+                ),
+                format!("DROP VIEW IF EXISTS {view}"),
+                "none on the table".into(),
+            )
+        });
+    }
+    steps.push(Step {
+        down: vec![format!("CREATE SCHEMA IF NOT EXISTS {s}")],
+        ..Step::new(
+            Phase::Contract,
+            tables.first().map(|t| t.name.as_str()).unwrap_or_default(),
+            format!("Drop the schema {s}."),
+            format!("DROP SCHEMA IF EXISTS {s}"),
+            "none".into(),
+        )
+    });
+    steps
+}
