@@ -82,9 +82,9 @@ pub struct Step {
     pub reversible: Reversible,
     /// False for statements that cannot run inside a transaction (CONCURRENTLY).
     pub transactional: bool,
-    /// True when the step only touches objects created earlier in the same phase, so it
-    /// can share a transaction with them.
-    pub on_new_table: bool,
+    /// Runs in one transaction with the adjacent steps that share too: the statements on
+    /// a table created in the same phase, or a column swap that must look atomic.
+    pub shares_transaction: bool,
     /// What the step destroys (`table "x"`, `column "t"."c"`): it needs the acknowledgement
     /// recorded in the file.
     pub destroys: Vec<String>,
@@ -134,7 +134,7 @@ impl Step {
             scan: None,
             reversible: Reversible::Yes,
             transactional: true,
-            on_new_table: false,
+            shares_transaction: false,
             destroys: Vec::new(),
             blocks_traffic: true,
             batch: None,
@@ -279,6 +279,8 @@ pub fn plan(
     // 3. Changes to existing tables; foreign keys wait for step 4. Tables with a renamed
     //    column get a view in the version schema.
     let mut viewed: Vec<String> = Vec::new();
+    // (table, column, physical column) while a type change is in flight.
+    let mut physical: Vec<(String, String, String)> = Vec::new();
     let mut foreign_keys: Vec<(&str, &ForeignKey)> = created
         .iter()
         .flat_map(|t| t.foreign_keys.iter().map(|f| (t.name.as_str(), f)))
@@ -299,6 +301,21 @@ pub fn plan(
             }
             // A renamed column's nullability and default are the rename's business.
             Change::AlterColumn { from, to, .. } if from.name != to.name => {}
+            Change::AlterColumn { table, from, to }
+                if from.sql_type != to.sql_type
+                    && !widens_in_place(&from.sql_type, &to.sql_type) =>
+            {
+                match type_change_steps(table, from, to, old) {
+                    Ok(s) => {
+                        steps.extend(s);
+                        physical.push((table.clone(), to.name.clone(), rename::temp_name(&to.name)));
+                        if !viewed.contains(table) {
+                            viewed.push(table.clone());
+                        }
+                    }
+                    Err(reason) => errors.push(unsupported(&reason)),
+                }
+            }
             Change::AlterColumn { table, from, to } => {
                 match alter_column_steps(table, from, to, key_of(old, table)) {
                     Ok(s) => steps.extend(s),
@@ -381,7 +398,7 @@ pub fn plan(
     let (view_expand, view_contract): (Vec<Step>, Vec<Step>) = if views.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        rename::view_schema(&opts.version_schema, &views)
+        rename::view_schema(&opts.version_schema, &views, &physical)
             .into_iter()
             .partition(|s| s.phase == Phase::Expand)
     };
@@ -444,7 +461,63 @@ fn rename_steps(
         return Err("renaming a primary key column is not planned yet".into());
     }
     let key = key_of(old, table).ok_or(NEEDS_KEY)?;
-    Ok(rename::rename_column(table, key, &before, &after))
+    Ok(rename::replace_column(
+        table,
+        key,
+        &before,
+        &after,
+        &after.name,
+    ))
+}
+
+/// A type change that would rewrite the table: a new column in the new type, kept in sync
+/// by a trigger with casts both ways, converted in batches, swapped in at contract. A
+/// column that keys, indexes or constrains anything is refused for now: those objects
+/// would have to be rebuilt on the new column before the swap.
+fn type_change_steps(
+    table: &str,
+    from: &Column,
+    to: &Column,
+    old: &[Table],
+) -> Result<Vec<Step>, String> {
+    let before = old
+        .iter()
+        .find(|t| t.name == table)
+        .ok_or("the table is missing from the last snapshot")?;
+    let used = before
+        .primary_key
+        .iter()
+        .flat_map(|p| p.columns.iter())
+        .chain(before.indexes.iter().flat_map(|i| i.columns.iter()))
+        .chain(before.foreign_keys.iter().flat_map(|f| f.columns.iter()))
+        .any(|c| *c == from.name)
+        || old
+            .iter()
+            .flat_map(|t| t.foreign_keys.iter())
+            .any(|f| f.ref_table == table && f.ref_columns.contains(&from.name))
+        || before.checks.iter().any(|c| c.expr.contains(&from.name));
+    if used {
+        return Err(format!(
+            "{} → {} rewrites the table; the column is part of a key, an index, a foreign key or a check, and rebuilding those on the new column before the swap is not planned yet",
+            from.sql_type, to.sql_type
+        ));
+    }
+    if from.identity || to.identity {
+        return Err("changing the type of an identity column is not planned yet".into());
+    }
+    if from.nullable && !to.nullable {
+        return Err(
+            "change the type in one migration and make the column NOT NULL in the next".into(),
+        );
+    }
+    let key = key_of(old, table).ok_or(NEEDS_KEY)?;
+    Ok(rename::replace_column(
+        table,
+        key,
+        from,
+        to,
+        &rename::temp_name(&to.name),
+    ))
 }
 
 /// The primary key of an existing table: the keyset a backfill batches along.

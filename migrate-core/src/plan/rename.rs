@@ -17,8 +17,19 @@ pub fn sync_name(table: &str, from: &str, to: &str) -> String {
     shorten_name(&format!("{table}_{from}_{to}_sync"))
 }
 
-fn sync_function_sql(table: &str, from: &Column, to: &str) -> String {
-    let (o, n) = (ident(&from.name), ident(to));
+/// `x` converted to `ty` when the types differ.
+fn cast(x: &str, from: &str, to: &str) -> String {
+    if from == to {
+        x.to_owned()
+    } else {
+        format!("({x})::{to}")
+    }
+}
+
+fn sync_function_sql(table: &str, from: &Column, to: &Column, p: &str) -> String {
+    let (o, n) = (ident(&from.name), ident(p));
+    let fwd = cast(&format!("NEW.{o}"), &from.sql_type, &to.sql_type);
+    let back = cast(&format!("NEW.{n}"), &to.sql_type, &from.sql_type);
     let both_null = match &from.default {
         Some(d) => format!(
             "    IF NEW.{n} IS NULL AND NEW.{o} IS NULL THEN\n      NEW.{o} := {d};\n    END IF;\n"
@@ -26,7 +37,7 @@ fn sync_function_sql(table: &str, from: &Column, to: &str) -> String {
         None => String::new(),
     };
     let body = format!(
-        "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := NEW.{o};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := NEW.{n};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := NEW.{o};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n    NEW.{o} := NEW.{n};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := NEW.{o};\n  END IF;\n  RETURN NEW;\nEND"
+        "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n  RETURN NEW;\nEND"
     );
     let tag = if body.contains("$migrate$") {
         "$migrate_sync$"
@@ -35,7 +46,7 @@ fn sync_function_sql(table: &str, from: &Column, to: &str) -> String {
     };
     format!(
         "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}",
-        ident(&sync_name(table, &from.name, to))
+        ident(&sync_name(table, &from.name, p))
     )
 }
 
@@ -74,13 +85,28 @@ fn brief(table: &str) -> String {
     format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table))
 }
 
-/// Every step of renaming `from` to `to` on `table` (whose primary key is `key`).
-pub fn rename_column(table: &str, key: &[String], from: &Column, to: &Column) -> Vec<Step> {
-    let (o, n) = (from.name.as_str(), to.name.as_str());
+/// Name of the temporary column holding a column's values in its new type.
+pub fn temp_name(column: &str) -> String {
+    shorten_name(&format!("{column}_migrate_new"))
+}
+
+/// Every step of replacing column `from` by `to` on `table` (whose primary key is `key`):
+/// a rename (`to` has another name, same type), or a type change (same name, the new
+/// values live in the temporary column `p` until contract swaps it in).
+pub fn replace_column(
+    table: &str,
+    key: &[String],
+    from: &Column,
+    to: &Column,
+    p: &str,
+) -> Vec<Step> {
+    let (o, n) = (from.name.as_str(), p);
+    let swap = p != to.name;
     let mut steps = Vec::new();
     // Expand: the new column, empty and without a default; the old default moves into
     // the trigger; the trigger.
     let empty = Column {
+        name: p.to_owned(),
         nullable: true,
         default: None,
         identity: false,
@@ -99,11 +125,20 @@ pub fn rename_column(table: &str, key: &[String], from: &Column, to: &Column) ->
         ..Step::new(
             Phase::Expand,
             table,
-            format!(
-                "Add {} (the new name of {}), filled by the sync trigger below.",
-                ident(n),
-                ident(o)
-            ),
+            if swap {
+                format!(
+                    "Add {} to hold {} as {}, filled by the sync trigger below.",
+                    ident(n),
+                    ident(o),
+                    to.sql_type
+                )
+            } else {
+                format!(
+                    "Add {} (the new name of {}), filled by the sync trigger below.",
+                    ident(n),
+                    ident(o)
+                )
+            },
             format!("ALTER TABLE {} ADD COLUMN {}", ident(table), column_def(&empty)),
             brief(table),
         )
@@ -133,7 +168,7 @@ pub fn rename_column(table: &str, key: &[String], from: &Column, to: &Column) ->
                 ident(o),
                 ident(n)
             ),
-            sync_function_sql(table, from, n),
+            sync_function_sql(table, from, to, p),
             "none (a function touches no table)".into(),
         )
     });
@@ -156,7 +191,7 @@ pub fn rename_column(table: &str, key: &[String], from: &Column, to: &Column) ->
         table,
         key,
         n,
-        &ident(o),
+        &cast(&ident(o), &from.sql_type, &to.sql_type),
         format!("{} IS NULL AND {} IS NOT NULL", ident(n), ident(o)),
         Reversible::NothingToUndo,
     ));
@@ -179,7 +214,7 @@ pub fn rename_column(table: &str, key: &[String], from: &Column, to: &Column) ->
         )
     });
     steps.push(Step {
-        down: vec![sync_function_sql(table, from, n)],
+        down: vec![sync_function_sql(table, from, to, p)],
         ..Step::new(
             Phase::Contract,
             table,
@@ -207,7 +242,12 @@ pub fn rename_column(table: &str, key: &[String], from: &Column, to: &Column) ->
                 ..from.clone()
             })
         ),
-        format!("UPDATE {} SET {} = {}", ident(table), ident(o), ident(n)),
+        format!(
+            "UPDATE {} SET {} = {}",
+            ident(table),
+            ident(o),
+            cast(&ident(n), &to.sql_type, &from.sql_type)
+        ),
     ];
     if !from.nullable {
         let check = check_name(table, o);
@@ -253,13 +293,50 @@ pub fn rename_column(table: &str, key: &[String], from: &Column, to: &Column) ->
             brief(table),
         )
     });
+    if swap {
+        // The drop and the rename share one transaction: no query sees the table without
+        // the column.
+        if let Some(drop) = steps.last_mut() {
+            drop.shares_transaction = true;
+        }
+        steps.push(Step {
+            down: vec![format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                ident(table),
+                ident(&to.name),
+                ident(n)
+            )],
+            shares_transaction: true,
+            ..Step::new(
+                Phase::Contract,
+                table,
+                format!(
+                    "Swap in {} under the name {}, with the new type {}.",
+                    ident(n),
+                    ident(&to.name),
+                    to.sql_type
+                ),
+                format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    ident(table),
+                    ident(n),
+                    ident(&to.name)
+                ),
+                brief(table),
+            )
+        });
+    }
     steps
 }
 
 /// The schema of views exposing a migration's new shape: new code sets
 /// `search_path = "<schema>", public` to read and write the new column names while the old
 /// ones are still in place.
-pub fn view_schema(schema: &str, tables: &[&Table]) -> Vec<Step> {
+pub fn view_schema(
+    schema: &str,
+    tables: &[&Table],
+    physical: &[(String, String, String)],
+) -> Vec<Step> {
     let s = ident(schema);
     let mut steps = vec![Step {
         down: vec![format!("DROP SCHEMA IF EXISTS {s}")],
@@ -274,7 +351,19 @@ pub fn view_schema(schema: &str, tables: &[&Table]) -> Vec<Step> {
         )
     }];
     for t in tables {
-        let cols: Vec<String> = t.columns.iter().map(|c| ident(&c.name)).collect();
+        let cols: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| {
+                match physical
+                    .iter()
+                    .find(|(tb, col, _)| *tb == t.name && *col == c.name)
+                {
+                    Some((_, _, p)) => format!("{} AS {}", ident(p), ident(&c.name)),
+                    None => ident(&c.name),
+                }
+            })
+            .collect();
         let view = format!("{s}.{}", ident(&t.name));
         steps.push(Step {
             down: vec![format!("DROP VIEW IF EXISTS {view}")],

@@ -261,7 +261,7 @@ fn making_a_column_not_null_needs_a_value_for_the_nulls() {
 }
 
 #[test]
-fn only_binary_coercible_type_changes_are_planned() {
+fn coercible_type_changes_go_in_place_and_others_through_a_swapped_column() {
     let with = |ty: &str| {
         let mut t = keyed("t");
         t.columns.push(Column::new("s", ty, true));
@@ -273,21 +273,62 @@ fn only_binary_coercible_type_changes_are_planned() {
         &PlanOptions::default(),
     )
     .unwrap();
+    assert_eq!(p.steps.len(), 1);
     assert_eq!(
         p.steps[0].sql,
         r#"ALTER TABLE "t" ALTER COLUMN "s" TYPE text"#
     );
-    let errs = plan_of(
+
+    let p = plan_of(
         &[with("integer")],
         &[with("bigint")],
         &PlanOptions::default(),
     )
-    .unwrap_err();
+    .unwrap();
     assert!(
-        errs[0].to_string().contains("rewrites the table"),
-        "{}",
-        errs[0]
+        p.steps.iter().all(|s| !s.sql.contains("TYPE bigint")),
+        "never ALTER TYPE"
     );
+    let view = p
+        .steps
+        .iter()
+        .find(|s| s.sql.contains("CREATE OR REPLACE VIEW"))
+        .unwrap();
+    assert!(
+        view.sql.contains(r#""s_migrate_new" AS "s""#),
+        "{}",
+        view.sql
+    );
+    let swap: Vec<&Step> = p.steps.iter().filter(|s| s.shares_transaction).collect();
+    assert_eq!(
+        swap.len(),
+        2,
+        "the drop and the rename share one transaction"
+    );
+    assert!(
+        swap[1]
+            .sql
+            .ends_with(r#"RENAME COLUMN "s_migrate_new" TO "s""#)
+    );
+    let copy_back = &swap[0].down[1];
+    assert!(
+        copy_back.ends_with(r#"("s_migrate_new")::integer"#),
+        "{copy_back}"
+    );
+
+    // A column an index depends on is not swapped (yet).
+    let mut indexed = with("integer");
+    indexed.indexes.push(crate::model::Index {
+        name: "t_s_idx".into(),
+        columns: vec!["s".into()],
+        unique: false,
+        method: Default::default(),
+        predicate: None,
+    });
+    let mut target = with("bigint");
+    target.indexes = indexed.indexes.clone();
+    let errs = plan_of(&[indexed], &[target], &PlanOptions::default()).unwrap_err();
+    assert!(errs[0].to_string().contains("an index"), "{}", errs[0]);
 }
 
 #[test]

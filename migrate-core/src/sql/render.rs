@@ -160,7 +160,10 @@ fn grouped<'a>(
     let mut open_group = false;
     for (n, step) in steps {
         let (text, statements) = body(n, step);
-        let groupable = step.transactional && step.on_new_table && statements > 0;
+        let groupable = step.transactional
+            && step.shares_transaction
+            && statements > 0
+            && (!down || step.down_atomic);
         match units.last_mut() {
             Some(last) if open_group && groupable => {
                 last.text.push('\n');
