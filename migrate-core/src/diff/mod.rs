@@ -57,6 +57,18 @@ pub enum Change {
         from: Index,
         to: Index,
     },
+    /// Same definition, another name (e.g. after a table rename).
+    RenameIndex {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// A primary key, check or foreign key with the same definition and another name.
+    RenameConstraint {
+        table: String,
+        from: String,
+        to: String,
+    },
     AddCheck {
         table: String,
         check: Check,
@@ -89,6 +101,8 @@ impl Change {
             | Change::AddIndex { table, .. }
             | Change::DropIndex { table, .. }
             | Change::ReplaceIndex { table, .. }
+            | Change::RenameIndex { table, .. }
+            | Change::RenameConstraint { table, .. }
             | Change::AddCheck { table, .. }
             | Change::DropCheck { table, .. }
             | Change::AddForeignKey { table, .. }
@@ -111,6 +125,9 @@ impl Change {
                 format!("index_{}", index.name)
             }
             Change::DropIndex { index, .. } => format!("drop_{}", index.name),
+            Change::RenameIndex { to, .. } | Change::RenameConstraint { to, .. } => {
+                format!("rename_{to}")
+            }
             Change::AddCheck { check, .. } => format!("check_{}", check.name),
             Change::DropCheck { check, .. } => format!("drop_{}", check.name),
             Change::AddForeignKey { foreign_key, .. } => format!("fk_{}", foreign_key.name),
@@ -174,6 +191,15 @@ impl fmt::Display for Change {
             Change::ReplaceIndex { table, to, .. } => {
                 write!(f, "index \"{}\" on \"{table}\" redefined", to.name)
             }
+            Change::RenameIndex { table, from, to } => {
+                write!(f, "index \"{from}\" on \"{table}\" renamed to \"{to}\"")
+            }
+            Change::RenameConstraint { table, from, to } => {
+                write!(
+                    f,
+                    "constraint \"{from}\" on \"{table}\" renamed to \"{to}\""
+                )
+            }
             Change::AddCheck { table, check } => {
                 write!(f, "new check \"{}\" on \"{table}\"", check.name)
             }
@@ -215,6 +241,30 @@ pub fn slugify(s: &str) -> String {
 /// The changes from `old` to `new`. Rename hints (`renamed_from`) in `new` are honoured
 /// only when the old name exists in `old` and the new one does not.
 pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
+    // Foreign keys follow a renamed table (PostgreSQL tracks it by oid): compare them as if
+    // they already named it by its new name.
+    let renamed: Vec<(&str, &str)> = new
+        .iter()
+        .filter_map(|t| {
+            let from = t.renamed_from.as_deref()?;
+            let fresh = old.iter().all(|o| o.name != t.name);
+            let known = old.iter().any(|o| o.name == from) && new.iter().all(|n| n.name != from);
+            (fresh && known).then_some((from, t.name.as_str()))
+        })
+        .collect();
+    let old: Vec<Table> = old
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            for fk in &mut t.foreign_keys {
+                if let Some((_, to)) = renamed.iter().find(|(from, _)| *from == fk.ref_table) {
+                    fk.ref_table = (*to).to_owned();
+                }
+            }
+            t
+        })
+        .collect();
+    let old = old.as_slice();
     let mut changes = Vec::new();
     let find = |tables: &'_ [Table], name: &str| -> Option<Table> {
         tables.iter().find(|t| t.name == name).cloned()
@@ -302,6 +352,7 @@ fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
             });
         }
     }
+    let old = &renamed_objects(old, new, &table, out);
     if old.primary_key != new.primary_key {
         out.push(Change::SetPrimaryKey {
             table: table.clone(),
@@ -396,6 +447,91 @@ pub fn physical_order(old: &[Table], new: &[Table]) -> Vec<Table> {
             t
         })
         .collect()
+}
+
+/// Objects whose definition is unchanged but whose name changed (a table rename changes
+/// every generated name): reported as renames, and returned with `old` using the new names
+/// so the rest of the diff sees no change.
+fn renamed_objects(old: &Table, new: &Table, table: &str, out: &mut Vec<Change>) -> Table {
+    let mut old = old.clone();
+    if let (Some(a), Some(b)) = (&mut old.primary_key, &new.primary_key)
+        && a.columns == b.columns
+        && a.name != b.name
+    {
+        out.push(Change::RenameConstraint {
+            table: table.to_owned(),
+            from: a.name.clone(),
+            to: b.name.clone(),
+        });
+        a.name = b.name.clone();
+    }
+    let fresh_indexes: Vec<&Index> = new
+        .indexes
+        .iter()
+        .filter(|n| old.index(&n.name).is_none())
+        .collect();
+    let mut taken: Vec<String> = Vec::new();
+    for i in &mut old.indexes {
+        if new.index(&i.name).is_some() {
+            continue;
+        }
+        let same = |n: &&&Index| {
+            !taken.contains(&n.name)
+                && n.columns == i.columns
+                && n.unique == i.unique
+                && n.method == i.method
+                && n.predicate == i.predicate
+        };
+        if let Some(n) = fresh_indexes.iter().find(same) {
+            out.push(Change::RenameIndex {
+                table: table.to_owned(),
+                from: i.name.clone(),
+                to: n.name.clone(),
+            });
+            taken.push(n.name.clone());
+            i.name = n.name.clone();
+        }
+    }
+    for c in &mut old.checks {
+        if new.checks.iter().any(|n| n.name == c.name) {
+            continue;
+        }
+        if let Some(n) = new
+            .checks
+            .iter()
+            .find(|n| n.expr == c.expr && !taken.contains(&n.name))
+        {
+            out.push(Change::RenameConstraint {
+                table: table.to_owned(),
+                from: c.name.clone(),
+                to: n.name.clone(),
+            });
+            taken.push(n.name.clone());
+            c.name = n.name.clone();
+        }
+    }
+    for f in &mut old.foreign_keys {
+        if new.foreign_keys.iter().any(|n| n.name == f.name) {
+            continue;
+        }
+        if let Some(n) = new.foreign_keys.iter().find(|n| {
+            !taken.contains(&n.name)
+                && n.columns == f.columns
+                && n.ref_table == f.ref_table
+                && n.ref_columns == f.ref_columns
+                && n.on_delete == f.on_delete
+                && n.on_update == f.on_update
+        }) {
+            out.push(Change::RenameConstraint {
+                table: table.to_owned(),
+                from: f.name.clone(),
+                to: n.name.clone(),
+            });
+            taken.push(n.name.clone());
+            f.name = n.name.clone();
+        }
+    }
+    old
 }
 
 /// Pairs named objects by name and calls `f` for each pair that differs, in name order.

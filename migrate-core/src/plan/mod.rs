@@ -279,6 +279,8 @@ pub fn plan(
     // 3. Changes to existing tables; foreign keys wait for step 4. Tables with a renamed
     //    column get a view in the version schema.
     let mut viewed: Vec<String> = Vec::new();
+    // Contract steps dropping the views that keep renamed tables' old names working.
+    let mut old_name_views: Vec<Step> = Vec::new();
     // (table, column, physical column) while a type change is in flight.
     let mut physical: Vec<(String, String, String)> = Vec::new();
     let mut foreign_keys: Vec<(&str, &ForeignKey)> = created
@@ -335,9 +337,34 @@ pub fn plan(
                 steps.extend(ddl::add_check(table, check));
             }
             Change::AddForeignKey { .. } | Change::AddCheck { .. } => {}
-            Change::RenameTable { .. } => errors.push(unsupported(
-                "renaming a table breaks the code still using the old name; the expand/contract rename (with a view under the old name) is not planned yet. Remove `renamed_from` and keep the old `table` name for now",
-            )),
+            Change::RenameTable { from, to } => {
+                let reshaped = changes.iter().any(|c| {
+                    c.table() == to
+                        && matches!(
+                            c,
+                            Change::RenameColumn { .. }
+                                | Change::AlterColumn { .. }
+                                | Change::DropColumn { .. }
+                        )
+                });
+                match old.iter().find(|t| &t.name == from) {
+                    Some(_) if reshaped => errors.push(unsupported(
+                        "rename the table in one migration and rename, retype or drop its columns in the next: the view that keeps the old name working needs the old columns",
+                    )),
+                    Some(before) => {
+                        let (expand, contract) = rename::rename_table(before, to);
+                        steps.extend(expand);
+                        old_name_views.push(contract);
+                    }
+                    None => errors.push(unsupported("the old table is not in the last snapshot")),
+                }
+            }
+            Change::RenameIndex { table, from, to } => {
+                steps.push(rename::rename_index(table, from, to))
+            }
+            Change::RenameConstraint { table, from, to } => {
+                steps.push(rename::rename_constraint(table, from, to))
+            }
             Change::RenameColumn { table, from, to } => {
                 match rename_steps(table, from, to, old, new) {
                     Ok(s) => {
@@ -417,6 +444,7 @@ pub fn plan(
         .unwrap_or(steps.len());
     let early: Vec<Step> = view_contract
         .into_iter()
+        .chain(old_name_views)
         .chain(table_drops)
         .chain(index_drops)
         .collect();

@@ -411,3 +411,109 @@ pub fn view_schema(
     });
     steps
 }
+
+/// Expand: an index keeps its definition under a new name (catalog only; SHARE UPDATE
+/// EXCLUSIVE since PostgreSQL 12, so reads and writes go on).
+pub fn rename_index(table: &str, from: &str, to: &str) -> Step {
+    Step {
+        down: vec![format!(
+            "ALTER INDEX IF EXISTS {} RENAME TO {}",
+            ident(to),
+            ident(from)
+        )],
+        blocks_traffic: false,
+        ..Step::new(
+            Phase::Expand,
+            table,
+            format!("Rename index {} to {}.", ident(from), ident(to)),
+            format!(
+                "ALTER INDEX IF EXISTS {} RENAME TO {}",
+                ident(from),
+                ident(to)
+            ),
+            format!(
+                "SHARE UPDATE EXCLUSIVE on {} (reads and writes continue)",
+                ident(from)
+            ),
+        )
+    }
+}
+
+/// Expand: a key or constraint keeps its definition under a new name (catalog only).
+pub fn rename_constraint(table: &str, from: &str, to: &str) -> Step {
+    let sql = |a: &str, b: &str| {
+        format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            ident(table),
+            ident(a),
+            ident(b)
+        )
+    };
+    Step {
+        down: vec![sql(to, from)],
+        ..Step::new(
+            Phase::Expand,
+            table,
+            format!("Rename constraint {} to {}.", ident(from), ident(to)),
+            sql(from, to),
+            brief(table),
+        )
+    }
+}
+
+/// A table rename: expand renames it and, in the same transaction, puts a simple view
+/// under the old name, so old code reads and writes on; contract drops that view.
+pub fn rename_table(from: &Table, to: &str) -> (Vec<Step>, Step) {
+    let cols: Vec<String> = from.columns.iter().map(|c| ident(&c.name)).collect();
+    let view = format!(
+        "CREATE VIEW {} AS SELECT {} FROM {}",
+        ident(&from.name),
+        cols.join(", "),
+        ident(to)
+    );
+    let expand = vec![
+        Step {
+            down: vec![format!(
+                "ALTER TABLE {} RENAME TO {}",
+                ident(to),
+                ident(&from.name)
+            )],
+            shares_transaction: true,
+            ..Step::new(
+                Phase::Expand,
+                to,
+                format!("Rename table {} to {}.", ident(&from.name), ident(to)),
+                format!("ALTER TABLE {} RENAME TO {}", ident(&from.name), ident(to)),
+                brief(&from.name),
+            )
+        },
+        Step {
+            down: vec![format!("DROP VIEW IF EXISTS {}", ident(&from.name))],
+            shares_transaction: true,
+            ..Step::new(
+                Phase::Expand,
+                to,
+                format!(
+                    "Keep the old name {} working for old code: a simple view, so it takes inserts and updates.",
+                    ident(&from.name)
+                ),
+                view.clone(),
+                "none on the table (a view is catalog only)".into(),
+            )
+        },
+    ];
+    let contract = Step {
+        down: vec![view],
+        ..Step::new(
+            Phase::Contract,
+            to,
+            format!(
+                "Drop the view {}: no running code uses the old name any more.",
+                ident(&from.name)
+            ),
+            format!("DROP VIEW IF EXISTS {}", ident(&from.name)),
+            "none on the table".into(),
+        )
+    };
+    (expand, contract)
+}
