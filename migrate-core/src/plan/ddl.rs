@@ -2,7 +2,7 @@
 //! it rewrites or scans, and how it is undone. Every identifier goes through `ident`.
 
 use super::{Phase, Reversible, Step};
-use crate::model::{Check, Column, ForeignKey, Index, IndexMethod, Table};
+use crate::model::{Check, Column, ForeignKey, Index, IndexMethod, PrimaryKey, Table};
 use crate::sql::{ident, qualified_columns};
 
 const NEW_TABLE_LOCK: &str =
@@ -471,6 +471,55 @@ pub fn drop_foreign_key(table: &str, fk: &ForeignKey) -> Step {
             ),
         )
     }
+}
+
+/// A primary key on an existing table: its unique index built concurrently in backfill,
+/// then attached as the key in contract (`USING INDEX`: no build, no scan while the columns
+/// are NOT NULL).
+pub fn add_primary_key(table: &str, pk: &PrimaryKey) -> Vec<Step> {
+    let index = Index {
+        name: pk.name.clone(),
+        columns: pk.columns.clone(),
+        unique: true,
+        method: IndexMethod::Btree,
+        predicate: None,
+    };
+    let attach = format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
+        ident(table),
+        ident(&pk.name),
+        ident(&pk.name)
+    );
+    vec![
+        Step {
+            summary: format!(
+                "Build the unique index of the primary key {} without blocking writes.",
+                ident(&pk.name)
+            ),
+            ..create_index_concurrently(table, &index)
+        },
+        Step {
+            down: vec![
+                format!(
+                    "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
+                    ident(table),
+                    ident(&pk.name)
+                ),
+                create_index(table, &index, true),
+            ],
+            down_atomic: false,
+            ..Step::new(
+                Phase::Contract,
+                table,
+                format!(
+                    "Make the index {} the primary key (no build, no scan: its columns are NOT NULL).",
+                    ident(&pk.name)
+                ),
+                attach,
+                format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table)),
+            )
+        },
+    ]
 }
 
 /// Statements creating `tables` from nothing, in one go (tables, then indexes, then

@@ -391,8 +391,44 @@ pub fn plan(
             Change::DropForeignKey { table, foreign_key } => {
                 steps.push(ddl::drop_foreign_key(table, foreign_key))
             }
+            Change::SetPrimaryKey {
+                table,
+                from: None,
+                to: Some(pk),
+            } if existed(table) => {
+                let nullable = new
+                    .iter()
+                    .find(|t| &t.name == table)
+                    .map(|t| {
+                        pk.columns
+                            .iter()
+                            .any(|c| t.column(c).is_none_or(|c| c.nullable))
+                    })
+                    .unwrap_or(true);
+                let made_not_null = |col: &String| {
+                    changes.iter().any(|c| {
+                        matches!(c, Change::AlterColumn { table: t, from, to }
+                            if t == table && &to.name == col && from.nullable && !to.nullable)
+                    })
+                };
+                let was_nullable = old
+                    .iter()
+                    .find(|t| &t.name == table)
+                    .is_some_and(|t| {
+                        pk.columns.iter().any(|c| {
+                            t.column(c).is_none_or(|c| c.nullable) && !made_not_null(c)
+                        })
+                    });
+                if nullable || was_nullable {
+                    errors.push(unsupported(
+                        "the key columns must be NOT NULL before the key is added (or become NOT NULL by the check route in this same migration); a new column's NULLs would make ADD PRIMARY KEY scan under ACCESS EXCLUSIVE",
+                    ));
+                } else {
+                    steps.extend(ddl::add_primary_key(table, pk));
+                }
+            }
             Change::SetPrimaryKey { .. } => errors.push(unsupported(
-                "changing a primary key builds a unique index under lock; the concurrent-index plan is not planned yet",
+                "changing or dropping an existing primary key (foreign keys depend on its index) is not planned yet",
             )),
             Change::ReplaceIndex { .. } => errors.push(unsupported(
                 "redefining an index under the same name is not planned yet; give the new definition a new `name` (the old index is then dropped concurrently)",

@@ -362,3 +362,34 @@ fn dropped_tables_go_in_one_statement_before_index_drops() {
     );
     assert_eq!(p.steps[0].destroys, [r#"table "a""#, r#"table "b""#]);
 }
+
+#[test]
+fn a_primary_key_needs_not_null_columns_and_cannot_replace_another() {
+    let mut old = table("t", vec![Column::new("id", "bigint", true)]);
+    let mut new = keyed("t");
+    let errs = plan_of(
+        std::slice::from_ref(&old),
+        std::slice::from_ref(&new),
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.to_string().contains("must be NOT NULL")),
+        "{errs:#?}"
+    );
+
+    old = keyed("t");
+    old.columns.push(Column::new("code", "text", false));
+    new = old.clone();
+    new.primary_key = Some(crate::model::PrimaryKey {
+        name: "t_pkey".into(),
+        columns: vec!["code".into()],
+    });
+    let errs = plan_of(&[old], &[new], &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs[0].to_string().contains("existing primary key"),
+        "{}",
+        errs[0]
+    );
+}
