@@ -308,3 +308,77 @@ pub fn effects(db: &TestDb, table: &str, sql: &str) -> Effects {
         }
     })
 }
+
+/// What a workload saw.
+#[derive(Debug, Clone, Default)]
+pub struct WorkloadReport {
+    /// Statements run.
+    pub statements: u64,
+    /// The first errors (at most 20), with their statement.
+    pub errors: Vec<String>,
+    /// The slowest statement's duration.
+    pub worst: std::time::Duration,
+}
+
+/// Application traffic on its own connection: runs `statements` in a loop, as prepared
+/// statements (the way sqlx runs queries, cached per connection), until stopped.
+pub struct Workload {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: std::thread::JoinHandle<WorkloadReport>,
+}
+
+impl Workload {
+    /// Connects, runs `setup` once (e.g. `SET search_path = …`), then loops.
+    pub fn start(db: &TestDb, setup: &str, statements: &[&str]) -> Workload {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let url = db.url.clone();
+        let setup = setup.to_owned();
+        let statements: Vec<String> = statements.iter().map(|s| (*s).to_owned()).collect();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let handle = std::thread::spawn(move || {
+            block_on(async move {
+                let mut report = WorkloadReport::default();
+                let mut conn = sqlx::PgConnection::connect(&url)
+                    .await
+                    .expect("workload connect");
+                if !setup.is_empty() {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
+                        .execute(&mut conn)
+                        .await
+                        .expect("workload setup");
+                }
+                let _ = ready_tx.send(());
+                while !flag.load(Ordering::SeqCst) {
+                    for sql in &statements {
+                        let started = std::time::Instant::now();
+                        // The statements are the test's own fixed SQL.
+                        let result = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                            .fetch_all(&mut conn)
+                            .await;
+                        report.worst = report.worst.max(started.elapsed());
+                        report.statements += 1;
+                        if let Err(e) = result
+                            && report.errors.len() < 20
+                        {
+                            report.errors.push(format!("{sql}: {e}"));
+                        }
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+                conn.close().await.ok();
+                report
+            })
+        });
+        ready_rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("workload started");
+        Workload { stop, handle }
+    }
+
+    /// Stops the loop and returns what it saw.
+    pub fn stop(self) -> WorkloadReport {
+        self.stop.store(true, Ordering::SeqCst);
+        self.handle.join().expect("workload thread")
+    }
+}

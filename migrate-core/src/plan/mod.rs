@@ -456,7 +456,7 @@ pub fn plan(
     }
 
     // 5. The version schema: its views come last in expand (every column exists then) and
-    //    go first in contract (before any column they show is touched).
+    //    last in contract.
     let views: Vec<&Table> = new.iter().filter(|t| viewed.contains(&t.name)).collect();
     let (view_expand, view_contract): (Vec<Step>, Vec<Step>) = if views.is_empty() {
         (Vec::new(), Vec::new())
@@ -470,21 +470,23 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(errors);
     }
-    // Contract order: the views first (they show columns about to change), then dropped
-    // tables (before the indexes their foreign keys need), then index drops (before the
-    // columns they cover, so each down step finds what it rebuilds on), then the rest.
+    // Contract order: the old-name views of renamed tables, then dropped tables (before the
+    // indexes their foreign keys need), then index drops (before the columns they cover, so
+    // each down step finds what it rebuilds on), then the rest, and the version schema's
+    // views last: they follow the swapped columns (views track columns by number), so new
+    // code keeps reading the same types until the table itself has them.
     steps.sort_by_key(|s| s.phase); // stable: keeps order within a phase
     let first_contract = steps
         .iter()
         .position(|s| s.phase == Phase::Contract)
         .unwrap_or(steps.len());
-    let early: Vec<Step> = view_contract
+    let early: Vec<Step> = old_name_views
         .into_iter()
-        .chain(old_name_views)
         .chain(table_drops)
         .chain(index_drops)
         .collect();
     steps.splice(first_contract..first_contract, early);
+    steps.extend(view_contract);
     Ok(Plan {
         steps,
         version_schema: (!views.is_empty()).then(|| opts.version_schema.clone()),

@@ -198,31 +198,9 @@ pub fn replace_column(
     if !to.nullable {
         steps.extend(columns::not_null_check(table, n));
     }
-    // Contract: the trigger goes, the new column takes over NOT NULL and the default, the
-    // old column goes.
-    steps.push(Step {
-        down: vec![sync_trigger_sql(table, o, n)],
-        ..Step::new(
-            Phase::Contract,
-            table,
-            format!(
-                "Drop the sync trigger: no running code writes {} any more.",
-                ident(o)
-            ),
-            drop_trigger_sql(table, o, n),
-            format!("ACCESS EXCLUSIVE on {}, brief", ident(table)),
-        )
-    });
-    steps.push(Step {
-        down: vec![sync_function_sql(table, from, to, p)],
-        ..Step::new(
-            Phase::Contract,
-            table,
-            "Drop the sync trigger's function.".into(),
-            drop_function_sql(table, o, n),
-            "none (a function touches no table)".into(),
-        )
-    });
+    // Contract: the new column takes over NOT NULL and the default; then the trigger and
+    // the old column go in one transaction (with the swap's rename): between the two, an
+    // insert by new code would leave the old, still NOT NULL, column empty.
     if !to.nullable {
         steps.extend(columns::set_not_null(table, n, None));
     }
@@ -272,8 +250,23 @@ pub fn replace_column(
         ]);
     }
     steps.push(Step {
+        down: vec![sync_trigger_sql(table, o, n)],
+        shares_transaction: true,
+        ..Step::new(
+            Phase::Contract,
+            table,
+            format!(
+                "Drop the sync trigger: no running code writes {} any more.",
+                ident(o)
+            ),
+            drop_trigger_sql(table, o, n),
+            format!("ACCESS EXCLUSIVE on {}, brief", ident(table)),
+        )
+    });
+    steps.push(Step {
         down: restore,
         down_atomic: false,
+        shares_transaction: true,
         reversible: Reversible::LosesData(
             "contract.down.sql adds the old column back (at the end of the table: PostgreSQL cannot reorder columns) and copies the values in one UPDATE".into(),
         ),
@@ -294,11 +287,7 @@ pub fn replace_column(
         )
     });
     if swap {
-        // The drop and the rename share one transaction: no query sees the table without
-        // the column.
-        if let Some(drop) = steps.last_mut() {
-            drop.shares_transaction = true;
-        }
+        // The rename joins that transaction: no query sees the table without the column.
         steps.push(Step {
             down: vec![format!(
                 "ALTER TABLE {} RENAME COLUMN {} TO {}",
@@ -326,6 +315,16 @@ pub fn replace_column(
             )
         });
     }
+    steps.push(Step {
+        down: vec![sync_function_sql(table, from, to, p)],
+        ..Step::new(
+            Phase::Contract,
+            table,
+            "Drop the sync trigger's function.".into(),
+            drop_function_sql(table, o, n),
+            "none (a function touches no table)".into(),
+        )
+    });
     steps
 }
 
@@ -382,10 +381,13 @@ pub fn view_schema(
                 "none on the table (a view is catalog only)".into(),
             )
         });
+        // Undone at the start of contract.down.sql, when the swapped columns already have
+        // their final names; the view then follows them back as the swap is undone.
+        let swapped: Vec<String> = t.columns.iter().map(|c| ident(&c.name)).collect();
         steps.push(Step {
             down: vec![format!(
                 "CREATE OR REPLACE VIEW {view} AS SELECT {} FROM public.{}",
-                cols.join(", "),
+                swapped.join(", "),
                 ident(&t.name)
             )],
             ..Step::new(

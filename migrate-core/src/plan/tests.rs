@@ -302,15 +302,16 @@ fn coercible_type_changes_go_in_place_and_others_through_a_swapped_column() {
     let swap: Vec<&Step> = p.steps.iter().filter(|s| s.shares_transaction).collect();
     assert_eq!(
         swap.len(),
-        2,
-        "the drop and the rename share one transaction"
+        3,
+        "the trigger drop, the column drop and the rename share one transaction"
     );
+    assert!(swap[0].sql.starts_with("DROP TRIGGER"), "{}", swap[0].sql);
     assert!(
-        swap[1]
+        swap[2]
             .sql
             .ends_with(r#"RENAME COLUMN "s_migrate_new" TO "s""#)
     );
-    let copy_back = &swap[0].down[1];
+    let copy_back = &swap[1].down[1];
     assert!(
         copy_back.ends_with(r#"("s_migrate_new")::integer"#),
         "{copy_back}"
