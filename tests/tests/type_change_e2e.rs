@@ -24,6 +24,8 @@ pub struct Order {
     pub ref_no: String,
     pub placed_at: chrono::NaiveDateTime,
     pub note: Option<String>,
+    #[schema(max_length = 100)]
+    pub code: String,
 }
 "#;
 
@@ -38,6 +40,8 @@ pub struct Order {
     pub ref_no: i64,
     pub placed_at: chrono::DateTime<chrono::Utc>,
     pub note: Option<String>,
+    #[schema(max_length = 20)]
+    pub code: String,
 }
 "#;
 
@@ -45,8 +49,8 @@ const TS: &str = "29990101000000";
 
 fn old_code(round: usize) -> String {
     format!(
-        "INSERT INTO orders (id, quantity, ref_no, placed_at) VALUES ({0}, 7, '{0}', '2026-03-01 10:00');
-         INSERT INTO orders (id, ref_no, placed_at) VALUES ({1}, '{1}', '2026-03-01 11:00');
+        "INSERT INTO orders (id, quantity, ref_no, placed_at, code) VALUES ({0}, 7, '{0}', '2026-03-01 10:00', 'c{0}');
+         INSERT INTO orders (id, ref_no, placed_at, code) VALUES ({1}, '{1}', '2026-03-01 11:00', 'c{1}');
          UPDATE orders SET quantity = quantity + 1 WHERE id = 1;
          UPDATE orders SET note = 'touched by v1' WHERE id BETWEEN 100 AND 120;",
         100_000 + round * 10,
@@ -57,8 +61,8 @@ fn old_code(round: usize) -> String {
 fn new_code(round: usize) -> String {
     format!(
         "SET search_path = {2}, public;
-         INSERT INTO orders (id, quantity, ref_no, placed_at) VALUES ({0}, 42, {0}, '2026-03-01 10:00+00');
-         INSERT INTO orders (id, ref_no, placed_at) VALUES ({1}, {1}, now());
+         INSERT INTO orders (id, quantity, ref_no, placed_at, code) VALUES ({0}, 42, {0}, '2026-03-01 10:00+00', 'n{0}');
+         INSERT INTO orders (id, ref_no, placed_at, code) VALUES ({1}, {1}, now(), 'n{1}');
          UPDATE orders SET quantity = quantity * 2 WHERE id = 2;
          SELECT sum(quantity)::bigint FROM orders;",
         200_000 + round * 10,
@@ -86,9 +90,9 @@ fn setup(db: &TestDb) -> Setup {
     let v1_path = project.write(&v1).unwrap();
     db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
     db.sql(
-        "INSERT INTO orders (id, quantity, ref_no, placed_at, note)
+        "INSERT INTO orders (id, quantity, ref_no, placed_at, note, code)
          SELECT g, g % 1000, (g * 7)::text, timestamp '2026-01-01' + g * interval '1 minute',
-                CASE WHEN g % 3 = 0 THEN NULL ELSE 'it''s ünïcode' END
+                CASE WHEN g % 3 = 0 THEN NULL ELSE 'it''s ünïcode' END, 'code-' || g
          FROM generate_series(1, 10000) g",
     )
     .unwrap();
@@ -126,7 +130,7 @@ fn type_changes_with_traffic_from_both_versions_and_rollback() {
     let untouched = |db: &TestDb| {
         db.value(
             "SELECT count(*) || ':' || md5(string_agg(x::text, '|' ORDER BY x::text))
-             FROM (SELECT id, quantity, ref_no, note FROM orders
+             FROM (SELECT id, quantity, ref_no, note, code FROM orders
                    WHERE id BETWEEN 3 AND 99 OR id BETWEEN 121 AND 10000) x",
         )
     };
@@ -154,6 +158,14 @@ fn type_changes_with_traffic_from_both_versions_and_rollback() {
         "1",
         "an insert by new code without a quantity gets the default"
     );
+    // Shrinking varchar(100) to varchar(20): a longer value is refused loudly, never cut.
+    let err = db
+        .sql(&format!(
+            "INSERT INTO orders (id, ref_no, placed_at, code) VALUES (300000, '1', now(), '{}')",
+            "x".repeat(30)
+        ))
+        .unwrap_err();
+    assert!(err.contains("value too long"), "{err}");
 
     db.apply_file(&s.v2_path.join("contract.up.sql")).unwrap();
     db.sql(&new_code(9))

@@ -571,6 +571,12 @@ fn type_change_steps(
     if from.identity || to.identity {
         return Err("changing the type of an identity column is not planned yet".into());
     }
+    if rounds(&from.sql_type, &to.sql_type) {
+        return Err(format!(
+            "{} → {} rounds existing values to the smaller scale; change the data deliberately first",
+            from.sql_type, to.sql_type
+        ));
+    }
     if from.nullable && !to.nullable {
         return Err(
             "change the type in one migration and make the column NOT NULL in the next".into(),
@@ -584,6 +590,21 @@ fn type_change_steps(
         to,
         &rename::temp_name(&to.name),
     ))
+}
+
+/// Whether converting `numeric(p, s)` to `numeric(q, t)` with `t < s` would round values.
+fn rounds(from: &str, to: &str) -> bool {
+    let scale = |t: &str| -> Option<u32> {
+        t.strip_prefix("numeric(")?
+            .strip_suffix(')')?
+            .split(',')
+            .nth(1)?
+            .trim()
+            .parse()
+            .ok()
+    };
+    matches!((scale(from), scale(to)), (Some(s), Some(t)) if t < s)
+        || (from == "numeric" && to.starts_with("numeric("))
 }
 
 /// The primary key of an existing table: the keyset a backfill batches along.

@@ -17,9 +17,15 @@ pub fn sync_name(table: &str, from: &str, to: &str) -> String {
     shorten_name(&format!("{table}_{from}_{to}_sync"))
 }
 
-/// `x` converted to `ty` when the types differ.
+fn is_string(ty: &str) -> bool {
+    ty == "text" || ty.starts_with("character varying") || ty.starts_with("character(")
+}
+
+/// `x` converted from `from` to `to`. Between string types no explicit cast: an explicit
+/// `::varchar(n)` silently truncates a longer value, while an assignment raises "value too
+/// long" — a shrink must fail loudly, never cut data.
 fn cast(x: &str, from: &str, to: &str) -> String {
-    if from == to {
+    if from == to || (is_string(from) && is_string(to)) {
         x.to_owned()
     } else {
         format!("({x})::{to}")

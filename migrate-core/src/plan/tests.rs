@@ -393,3 +393,31 @@ fn a_primary_key_needs_not_null_columns_and_cannot_replace_another() {
         errs[0]
     );
 }
+
+#[test]
+fn shrinking_strings_assigns_and_rounding_numerics_is_refused() {
+    let with = |ty: &str| {
+        let mut t = keyed("t");
+        t.columns.push(Column::new("s", ty, true));
+        t
+    };
+    let p = plan_of(
+        &[with("character varying(100)")],
+        &[with("character varying(20)")],
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let fill = p.steps.iter().find(|s| s.batch.is_some()).unwrap();
+    assert_eq!(
+        fill.sql,
+        r#"UPDATE "t" SET "s_migrate_new" = ("s") WHERE "s_migrate_new" IS NULL AND "s" IS NOT NULL"#,
+        "no explicit cast: it would truncate instead of failing"
+    );
+    let errs = plan_of(
+        &[with("numeric(10,4)")],
+        &[with("numeric(10,2)")],
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(errs[0].to_string().contains("rounds"), "{}", errs[0]);
+}
