@@ -4,9 +4,11 @@
 
 use migrate_core::introspect::{Introspected, introspect};
 use migrate_core::model::Table;
-use migrate_core::plan::create_schema;
+use migrate_core::plan::{Phase, create_schema};
+use migrate_core::project::{GenerateOptions, Pending, Project};
 use sqlx::Connection as _;
 use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -380,5 +382,76 @@ impl Workload {
     pub fn stop(self) -> WorkloadReport {
         self.stop.store(true, Ordering::SeqCst);
         self.handle.join().expect("workload thread")
+    }
+}
+
+/// A scratch crate (its models file and migrations folder) with a database of its own:
+/// the setting of every end-to-end test that generates migrations.
+pub struct Scenario {
+    _dir: tempfile::TempDir,
+    /// The crate's project.
+    pub project: Project,
+    /// Its database.
+    pub db: TestDb,
+    root: PathBuf,
+}
+
+/// Generate options pinning the migration's timestamp (so file names are stable).
+pub fn at(timestamp: &str) -> GenerateOptions {
+    GenerateOptions {
+        timestamp: Some(timestamp.to_owned()),
+        ..GenerateOptions::default()
+    }
+}
+
+impl Scenario {
+    /// An empty crate and a fresh database named after `prefix`.
+    pub fn new(prefix: &str) -> Scenario {
+        let dir = tempfile::tempdir().expect("scratch crate");
+        std::fs::create_dir_all(dir.path().join("src")).expect("src/");
+        let project = Project::open(dir.path()).expect("open project");
+        Scenario {
+            root: dir.path().to_owned(),
+            _dir: dir,
+            project,
+            db: TestDb::create(prefix),
+        }
+    }
+
+    /// The crate's models file.
+    pub fn models_path(&self) -> PathBuf {
+        self.root.join("src/models.rs")
+    }
+
+    /// Makes `models` the crate's models and writes the migration they need.
+    pub fn generate(&self, models: &str, opts: &GenerateOptions) -> (Pending, PathBuf) {
+        std::fs::write(self.root.join("src/models.rs"), models).expect("write models");
+        let pending = self
+            .project
+            .pending(opts)
+            .expect("plan")
+            .expect("the models changed");
+        let path = self.project.write(&pending).expect("write migration");
+        (pending, path)
+    }
+
+    /// Runs `<phase>.<direction>.sql` of the migration at `path` with psql, if it has one.
+    pub fn apply(&self, path: &Path, phase: Phase, direction: &str) {
+        let file = path.join(format!("{phase}.{direction}.sql"));
+        if file.exists() {
+            self.db
+                .apply_file(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        }
+    }
+
+    /// Generates `models`, applies every phase, then runs `seed`: the starting point.
+    pub fn start(&self, models: &str, seed: &str) -> Pending {
+        let (pending, path) = self.generate(models, &GenerateOptions::default());
+        for phase in Phase::ALL {
+            self.apply(&path, phase, "up");
+        }
+        self.db.sql(seed).expect("seed");
+        pending
     }
 }

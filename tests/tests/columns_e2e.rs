@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::plan::Phase;
-use migrate_core::project::{GenerateOptions, Pending, Project};
-use migrate_tests::{TestDb, assert_schema_matches, checksum, effects};
+use migrate_core::project::Pending;
+use migrate_tests::{Scenario, TestDb, assert_schema_matches, at, checksum, effects};
 use std::path::PathBuf;
 
 const V1: &str = r#"
@@ -77,36 +77,19 @@ FROM generate_series(1, 20000) g;
 "#;
 
 struct Setup {
-    _dir: tempfile::TempDir,
+    sc: Scenario,
     v1: Pending,
     v2: Pending,
     v2_path: PathBuf,
 }
 
-/// Generates v1 and v2; applies v1 to `db` and seeds it.
-fn setup(db: &TestDb) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    std::fs::write(dir.path().join("src/models.rs"), V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
-    db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
-    db.sql(SEED).unwrap();
-    std::fs::write(dir.path().join("src/models.rs"), V2).unwrap();
-    let v2 = project
-        .pending(&GenerateOptions {
-            timestamp: Some("29990101000000".into()),
-            ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
-    let v2_path = project.write(&v2).unwrap();
+/// v1 applied and seeded; v2 generated.
+fn setup(prefix: &str) -> Setup {
+    let sc = Scenario::new(prefix);
+    let v1 = sc.start(V1, SEED);
+    let (v2, v2_path) = sc.generate(V2, &at("29990101000000"));
     Setup {
-        _dir: dir,
+        sc,
         v1,
         v2,
         v2_path,
@@ -121,8 +104,8 @@ fn v1_columns() -> Vec<String> {
 
 #[test]
 fn column_changes_keep_old_and_new_code_working_and_roll_back() {
-    let db = TestDb::create("columns_e2e");
-    let s = setup(&db);
+    let s = setup("columns_e2e");
+    let db = &s.sc.db;
     insta::assert_snapshot!(
         "columns_v2",
         s.v2.files
@@ -134,7 +117,7 @@ fn column_changes_keep_old_and_new_code_working_and_roll_back() {
     let seeded = |db: &TestDb| {
         db.value("SELECT count(*) || ':' || md5(string_agg(x::text, '|' ORDER BY x::text)) FROM (SELECT id, email, plan, note, score FROM accounts WHERE id <= 20000) x")
     };
-    let before = seeded(&db);
+    let before = seeded(db);
 
     for phase in Phase::ALL {
         let f = s.v2_path.join(format!("{phase}.up.sql"));
@@ -147,8 +130,8 @@ fn column_changes_keep_old_and_new_code_working_and_roll_back() {
         db.sql(NEW_CODE)
             .unwrap_or_else(|e| panic!("new code after {phase}: {e}"));
     }
-    assert_schema_matches(&db, &s.v2.snapshot.tables, "v2 applied");
-    assert_eq!(seeded(&db), before, "seeded rows kept their v1 columns");
+    assert_schema_matches(db, &s.v2.snapshot.tables, "v2 applied");
+    assert_eq!(seeded(db), before, "seeded rows kept their v1 columns");
     assert_eq!(
         db.value("SELECT count(*) FROM accounts WHERE id <= 20000 AND id % 3 = 0 AND nickname <> 'anon-' || id"),
         "0",
@@ -171,24 +154,24 @@ fn column_changes_keep_old_and_new_code_working_and_roll_back() {
 
     // Down, last phase first: v1's schema, the seeded rows' v1 columns as they were.
     db.sql("DELETE FROM accounts WHERE id > 20000").unwrap();
-    let down_checksum = checksum(&db, "accounts", &v1_columns());
+    let down_checksum = checksum(db, "accounts", &v1_columns());
     for phase in Phase::ALL.iter().rev() {
         let f = s.v2_path.join(format!("{phase}.down.sql"));
         db.apply_file(&f)
             .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
     }
-    assert_schema_matches(&db, &s.v1.snapshot.tables, "v2 rolled back");
-    assert_eq!(checksum(&db, "accounts", &v1_columns()), down_checksum);
+    assert_schema_matches(db, &s.v1.snapshot.tables, "v2 rolled back");
+    assert_eq!(checksum(db, "accounts", &v1_columns()), down_checksum);
 }
 
 #[test]
 fn statements_take_brief_locks_and_never_rewrite() {
-    let db = TestDb::create("columns_locks");
-    let s = setup(&db);
+    let s = setup("columns_locks");
+    let db = &s.sc.db;
     let mut report = String::new();
     for step in &s.v2.plan.steps {
         let e = if step.transactional {
-            effects(&db, "accounts", &step.sql)
+            effects(db, "accounts", &step.sql)
         } else {
             db.sql(&step.sql).unwrap();
             continue;
@@ -224,5 +207,5 @@ fn statements_take_brief_locks_and_never_rewrite() {
         }
     }
     insta::assert_snapshot!("columns_v2_locks", report);
-    assert_schema_matches(&db, &s.v2.snapshot.tables, "v2 applied step by step");
+    assert_schema_matches(db, &s.v2.snapshot.tables, "v2 applied step by step");
 }

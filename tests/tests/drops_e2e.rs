@@ -3,8 +3,9 @@
 //! file brings the index back before the tables and their foreign keys.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::project::{GenerateOptions, Project};
-use migrate_tests::{TestDb, assert_schema_matches, checksum};
+use migrate_core::project::{GenerateOptions, Pending};
+use migrate_tests::{Scenario, TestDb, assert_schema_matches, checksum};
+use std::path::PathBuf;
 
 const V1: &str = r#"
 #[derive(Schema)]
@@ -56,17 +57,10 @@ pub struct User {
 
 #[test]
 fn dropping_tables_and_the_index_they_needed() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    let db = TestDb::create("drops_e2e");
+    let sc = Scenario::new("drops_e2e");
+    let db = &sc.db;
 
-    std::fs::write(dir.path().join("src/models.rs"), V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
+    let (v1, v1_path) = sc.generate(V1, &GenerateOptions::default());
     db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
     db.sql(
         "INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 10000) g;
@@ -76,17 +70,16 @@ fn dropping_tables_and_the_index_they_needed() {
          INSERT INTO mentions SELECT g, 'u' || g FROM generate_series(1, 5000) g",
     )
     .unwrap();
-    let users_before = checksum(&db, "users", &["id".into(), "slug".into()]);
+    let users_before = checksum(db, "users", &["id".into(), "slug".into()]);
 
-    std::fs::write(dir.path().join("src/models.rs"), V2).unwrap();
-    let v2 = project
-        .pending(&GenerateOptions {
+    let (v2, v2_path) = sc.generate(
+        V2,
+        &GenerateOptions {
             allow_drop: vec!["a".into(), "b".into(), "mentions".into()],
             timestamp: Some("29990101000000".into()),
             ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
+        },
+    );
     insta::assert_snapshot!(
         "drops_contract",
         v2.files
@@ -95,19 +88,18 @@ fn dropping_tables_and_the_index_they_needed() {
             .map(|(n, t)| format!("==> {n}\n{t}"))
             .collect::<String>()
     );
-    let v2_path = project.write(&v2).unwrap();
     // This test is the acknowledgement the destructive contract asks for.
     db.apply_file(&v2_path.join("contract.up.sql")).unwrap();
-    assert_schema_matches(&db, &v2.snapshot.tables, "after the drops");
+    assert_schema_matches(db, &v2.snapshot.tables, "after the drops");
     assert_eq!(
-        checksum(&db, "users", &["id".into(), "slug".into()]),
+        checksum(db, "users", &["id".into(), "slug".into()]),
         users_before
     );
 
     db.apply_file(&v2_path.join("contract.down.sql")).unwrap();
-    assert_schema_matches(&db, &v1.snapshot.tables, "after the down");
+    assert_schema_matches(db, &v1.snapshot.tables, "after the down");
     assert_eq!(
-        checksum(&db, "users", &["id".into(), "slug".into()]),
+        checksum(db, "users", &["id".into(), "slug".into()]),
         users_before
     );
     assert_eq!(db.value("SELECT count(*) FROM mentions"), "0");
@@ -153,62 +145,40 @@ pub struct Player {
 "#;
 
 /// v1 applied with rows, v2 generated (dropping `players.legacy_code`, the karma check and
-/// the team foreign key).
-fn columns_setup(
-    db: &TestDb,
-) -> (
-    tempfile::TempDir,
-    Project,
-    Vec<migrate_core::model::Table>,
-    migrate_core::project::Pending,
-    std::path::PathBuf,
-) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    std::fs::write(dir.path().join("src/models.rs"), COLUMNS_V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
-    for phase in ["expand", "backfill"] {
-        db.apply_file(&v1_path.join(format!("{phase}.up.sql"))).ok();
-    }
-    db.sql(
+/// the team foreign key) once the drop is acknowledged.
+fn columns_setup(prefix: &str) -> (Scenario, Pending, Pending, PathBuf) {
+    let sc = Scenario::new(prefix);
+    let v1 = sc.start(
+        COLUMNS_V1,
         "INSERT INTO teams SELECT g FROM generate_series(1, 10) g;
          INSERT INTO players SELECT g, 'code-' || g, g % 100, CASE WHEN g % 2 = 0 THEN NULL ELSE g % 10 + 1 END
          FROM generate_series(1, 10000) g",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("src/models.rs"), COLUMNS_V2).unwrap();
-    let refused = project
-        .pending(&GenerateOptions {
-            timestamp: Some("29990101000000".into()),
-            ..GenerateOptions::default()
-        })
+    );
+    std::fs::write(sc.models_path(), COLUMNS_V2).unwrap();
+    let refused = sc
+        .project
+        .pending(&migrate_tests::at("29990101000000"))
         .unwrap_err()
         .to_string();
     assert!(
         refused.contains("`--allow-drop players.legacy_code`"),
         "{refused}"
     );
-    let v2 = project
-        .pending(&GenerateOptions {
+    let (v2, v2_path) = sc.generate(
+        COLUMNS_V2,
+        &GenerateOptions {
             allow_drop: vec!["players.legacy_code".into()],
             timestamp: Some("29990101000000".into()),
             ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
-    let v2_path = project.write(&v2).unwrap();
-    (dir, project, v1.snapshot.tables, v2, v2_path)
+        },
+    );
+    (sc, v1, v2, v2_path)
 }
 
 #[test]
 fn a_removed_field_is_relaxed_in_expand_and_dropped_in_contract() {
-    let db = TestDb::create("drop_column_e2e");
-    let (_dir, _project, _v1, v2, v2_path) = columns_setup(&db);
+    let (sc, _v1, v2, v2_path) = columns_setup("drop_column_e2e");
+    let db = &sc.db;
     insta::assert_snapshot!(
         "drop_column",
         v2.files
@@ -224,7 +194,7 @@ fn a_removed_field_is_relaxed_in_expand_and_dropped_in_contract() {
             &["id".into(), "karma".into(), "team_id".into()],
         )
     };
-    let before = kept(&db);
+    let before = kept(db);
 
     db.apply_file(&v2_path.join("expand.up.sql")).unwrap();
     // Old code still writes the column; new code leaves it out, negative karma, no team.
@@ -234,15 +204,15 @@ fn a_removed_field_is_relaxed_in_expand_and_dropped_in_contract() {
         .unwrap();
     // Contract: this test is the acknowledgement of the destructive drop.
     db.apply_file(&v2_path.join("contract.up.sql")).unwrap();
-    assert_schema_matches(&db, &v2.snapshot.tables, "after contract");
+    assert_schema_matches(db, &v2.snapshot.tables, "after contract");
     db.sql("DELETE FROM players WHERE id > 20000").unwrap();
-    assert_eq!(kept(&db), before);
+    assert_eq!(kept(db), before);
 }
 
 #[test]
 fn expand_of_a_removal_rolls_back_with_the_data() {
-    let db = TestDb::create("drop_column_down");
-    let (_dir, _project, v1, _v2, v2_path) = columns_setup(&db);
+    let (sc, v1, _v2, v2_path) = columns_setup("drop_column_down");
+    let db = &sc.db;
     let all = |db: &TestDb| {
         checksum(
             db,
@@ -255,9 +225,9 @@ fn expand_of_a_removal_rolls_back_with_the_data() {
             ],
         )
     };
-    let before = all(&db);
+    let before = all(db);
     db.apply_file(&v2_path.join("expand.up.sql")).unwrap();
     db.apply_file(&v2_path.join("expand.down.sql")).unwrap();
-    assert_schema_matches(&db, &v1, "expand rolled back");
-    assert_eq!(all(&db), before);
+    assert_schema_matches(db, &v1.snapshot.tables, "expand rolled back");
+    assert_eq!(all(db), before);
 }

@@ -3,8 +3,7 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::plan::Phase;
-use migrate_core::project::{GenerateOptions, Project};
-use migrate_tests::{TestDb, assert_schema_matches, effects};
+use migrate_tests::{Scenario, assert_schema_matches, at, effects};
 
 const V1: &str = r#"
 #[derive(Schema)]
@@ -27,29 +26,13 @@ pub struct Event {
 
 #[test]
 fn primary_key_from_a_concurrent_index() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    let db = TestDb::create("keys_e2e");
-
-    std::fs::write(dir.path().join("src/models.rs"), V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
-    db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
-    db.sql("INSERT INTO events SELECT g, 'k' || (g % 7) FROM generate_series(1, 10000) g")
-        .unwrap();
-
-    std::fs::write(dir.path().join("src/models.rs"), V2).unwrap();
-    let v2 = project
-        .pending(&GenerateOptions {
-            timestamp: Some("29990101000000".into()),
-            ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
+    let sc = Scenario::new("keys_e2e");
+    let db = &sc.db;
+    let v1 = sc.start(
+        V1,
+        "INSERT INTO events SELECT g, 'k' || (g % 7) FROM generate_series(1, 10000) g",
+    );
+    let (v2, v2_path) = sc.generate(V2, &at("29990101000000"));
     let sql: Vec<(Phase, &str)> = v2
         .plan
         .steps
@@ -69,15 +52,14 @@ fn primary_key_from_a_concurrent_index() {
             ),
         ]
     );
-    let v2_path = project.write(&v2).unwrap();
     db.apply_file(&v2_path.join("backfill.up.sql")).unwrap();
     db.sql("INSERT INTO events VALUES (10001, 'written after the build')")
         .unwrap();
 
-    let attach = effects(&db, "events", &v2.plan.steps[1].sql);
+    let attach = effects(db, "events", &v2.plan.steps[1].sql);
     assert!(!attach.rewrote);
     assert_eq!(attach.scans, 0, "attaching the index scans nothing");
-    assert_schema_matches(&db, &v2.snapshot.tables, "key attached");
+    assert_schema_matches(db, &v2.snapshot.tables, "key attached");
     assert!(
         db.sql("INSERT INTO events VALUES (1, 'duplicate')")
             .is_err(),
@@ -88,6 +70,6 @@ fn primary_key_from_a_concurrent_index() {
         db.apply_file(&v2_path.join(format!("{phase}.down.sql")))
             .unwrap_or_else(|e| panic!("{phase} down: {e}"));
     }
-    assert_schema_matches(&db, &v1.snapshot.tables, "rolled back");
+    assert_schema_matches(db, &v1.snapshot.tables, "rolled back");
     assert_eq!(db.value("SELECT count(*) FROM events"), "10001");
 }

@@ -5,8 +5,8 @@
 //!   for an older transaction to finish instead of failing and leaving an INVALID index.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::project::{GenerateOptions, Project};
-use migrate_tests::{TestDb, assert_schema_matches};
+use migrate_core::project::GenerateOptions;
+use migrate_tests::{Scenario, TestDb, assert_schema_matches, at};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,44 +59,29 @@ fn hold(db: &TestDb, lock_sql: &str, seconds: u32) -> Child {
 
 #[test]
 fn blocking_locks_time_out_and_non_blocking_ones_wait() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    let db = TestDb::create("lock_waits_e2e");
+    let sc = Scenario::new("lock_waits_e2e");
+    let db = &sc.db;
 
-    std::fs::write(dir.path().join("src/models.rs"), V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
+    let (_v1, v1_path) = sc.generate(V1, &GenerateOptions::default());
     db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
     db.sql("INSERT INTO events SELECT g, 'k' || (g % 10) FROM generate_series(1, 20000) g")
         .unwrap();
 
-    std::fs::write(dir.path().join("src/models.rs"), V2).unwrap();
-    let v2 = project
-        .pending(&GenerateOptions {
-            timestamp: Some("29990101000000".into()),
-            ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
-    let v2_path = project.write(&v2).unwrap();
+    let (v2, v2_path) = sc.generate(V2, &at("29990101000000"));
 
     // A reader in a long transaction holds ACCESS SHARE: ADD COLUMN must not queue.
-    let mut reader = hold(&db, "SELECT count(*) FROM events", 6);
+    let mut reader = hold(db, "SELECT count(*) FROM events", 6);
     let err = db.apply_file(&v2_path.join("expand.up.sql")).unwrap_err();
     assert!(err.contains("lock timeout"), "{err}");
     reader.wait().unwrap();
     db.apply_file(&v2_path.join("expand.up.sql")).unwrap();
 
     // An older transaction is open while the index is built: the build waits for it.
-    let mut old_tx = hold(&db, "SELECT count(*) FROM events", 4);
+    let mut old_tx = hold(db, "SELECT count(*) FROM events", 4);
     db.apply_file(&v2_path.join("backfill.up.sql"))
         .unwrap_or_else(|e| panic!("the concurrent index build should wait, not fail: {e}"));
     old_tx.wait().unwrap();
 
-    assert_schema_matches(&db, &v2.snapshot.tables, "after the waits");
+    assert_schema_matches(db, &v2.snapshot.tables, "after the waits");
     assert_eq!(db.value("SELECT count(*) FROM events"), "20000");
 }

@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::plan::{Phase, version_schema};
-use migrate_core::project::{GenerateOptions, Project};
+use migrate_core::project::GenerateOptions;
 use migrate_tests::{
-    TestDb, assert_schema_matches, assert_schema_matches_any_column_order, checksum,
+    Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at, checksum,
 };
 
 const V1: &str = r#"
@@ -58,17 +58,10 @@ fn new_code(round: usize) -> String {
 
 #[test]
 fn rename_with_traffic_from_both_versions_and_rollback() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    let db = TestDb::create("rename_e2e");
+    let sc = Scenario::new("rename_e2e");
+    let db = &sc.db;
 
-    std::fs::write(dir.path().join("src/models.rs"), V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
+    let (v1, v1_path) = sc.generate(V1, &GenerateOptions::default());
     db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
     db.sql(
         "INSERT INTO people (name, note)
@@ -78,14 +71,7 @@ fn rename_with_traffic_from_both_versions_and_rollback() {
     )
     .unwrap();
 
-    std::fs::write(dir.path().join("src/models.rs"), V2).unwrap();
-    let v2 = project
-        .pending(&GenerateOptions {
-            timestamp: Some(TS.into()),
-            ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
+    let (v2, v2_path) = sc.generate(V2, &at(TS));
     insta::assert_snapshot!(
         "rename_v2",
         v2.files
@@ -93,7 +79,6 @@ fn rename_with_traffic_from_both_versions_and_rollback() {
             .map(|(n, t)| format!("==> {n}\n{t}"))
             .collect::<String>()
     );
-    let v2_path = project.write(&v2).unwrap();
 
     let in_sync = |db: &TestDb| {
         db.value("SELECT count(*) FROM public.people WHERE name IS DISTINCT FROM full_name")
@@ -107,7 +92,7 @@ fn rename_with_traffic_from_both_versions_and_rollback() {
             .unwrap_or_else(|e| panic!("new code after {phase}: {e}"));
         if phase == Phase::Backfill {
             assert_eq!(
-                in_sync(&db),
+                in_sync(db),
                 "0",
                 "both names agree on every row after {phase}"
             );
@@ -127,7 +112,7 @@ fn rename_with_traffic_from_both_versions_and_rollback() {
     db.apply_file(&v2_path.join("contract.up.sql")).unwrap();
     db.sql(&new_code(9))
         .unwrap_or_else(|e| panic!("new code after contract: {e}"));
-    assert_schema_matches(&db, &v2.snapshot.tables, "after contract");
+    assert_schema_matches(db, &v2.snapshot.tables, "after contract");
     assert_eq!(
         db.value("SELECT full_name FROM people WHERE id = 1"),
         "old-upd-1"
@@ -148,7 +133,7 @@ fn rename_with_traffic_from_both_versions_and_rollback() {
 
     // Down, last phase first: v1's schema, with every value back under the old name.
     let values = checksum(
-        &db,
+        db,
         "people",
         &["id".into(), "full_name".into(), "note".into()],
     );
@@ -157,9 +142,9 @@ fn rename_with_traffic_from_both_versions_and_rollback() {
             .unwrap_or_else(|e| panic!("{phase} down: {e}"));
     }
     // The old column comes back at the end of the table (PostgreSQL appends added columns).
-    assert_schema_matches_any_column_order(&db, &v1.snapshot.tables, "rolled back");
+    assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
     assert_eq!(
-        checksum(&db, "people", &["id".into(), "name".into(), "note".into()]),
+        checksum(db, "people", &["id".into(), "name".into(), "note".into()]),
         values
     );
 }

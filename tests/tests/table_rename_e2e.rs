@@ -6,8 +6,8 @@
 
 use migrate_core::diff::Change;
 use migrate_core::plan::Phase;
-use migrate_core::project::{GenerateOptions, Project};
-use migrate_tests::{TestDb, assert_schema_matches, checksum};
+use migrate_core::project::GenerateOptions;
+use migrate_tests::{Scenario, TestDb, assert_schema_matches, at, checksum};
 
 const V1: &str = r#"
 #[derive(Schema)]
@@ -53,17 +53,10 @@ pub struct Post {
 
 #[test]
 fn table_rename_with_a_view_under_the_old_name() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    let db = TestDb::create("table_rename_e2e");
+    let sc = Scenario::new("table_rename_e2e");
+    let db = &sc.db;
 
-    std::fs::write(dir.path().join("src/models.rs"), V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
+    let (v1, v1_path) = sc.generate(V1, &GenerateOptions::default());
     db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
     db.sql(
         "INSERT INTO users (email, name) SELECT 'u' || g || '@x', CASE WHEN g % 2 = 0 THEN NULL ELSE 'n' END FROM generate_series(1, 10000) g;
@@ -72,16 +65,9 @@ fn table_rename_with_a_view_under_the_old_name() {
     .unwrap();
     let rows =
         |db: &TestDb, t: &str| checksum(db, t, &["id".into(), "email".into(), "name".into()]);
-    let before = rows(&db, "users");
+    let before = rows(db, "users");
 
-    std::fs::write(dir.path().join("src/models.rs"), V2).unwrap();
-    let v2 = project
-        .pending(&GenerateOptions {
-            timestamp: Some("29990101000000".into()),
-            ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
+    let (v2, v2_path) = sc.generate(V2, &at("29990101000000"));
     let described: Vec<String> = v2.changes.iter().map(Change::to_string).collect();
     assert_eq!(
         described,
@@ -99,7 +85,6 @@ fn table_rename_with_a_view_under_the_old_name() {
             .map(|(n, t)| format!("==> {n}\n{t}"))
             .collect::<String>()
     );
-    let v2_path = project.write(&v2).unwrap();
 
     db.apply_file(&v2_path.join("expand.up.sql")).unwrap();
     // Old code, under the old name; new code, under the new one.
@@ -121,19 +106,19 @@ fn table_rename_with_a_view_under_the_old_name() {
     );
 
     db.apply_file(&v2_path.join("contract.up.sql")).unwrap();
-    assert_schema_matches(&db, &v2.snapshot.tables, "after contract");
+    assert_schema_matches(db, &v2.snapshot.tables, "after contract");
     assert!(
         db.sql("SELECT 1 FROM users").is_err(),
         "the old name is gone"
     );
     db.sql("DELETE FROM accounts WHERE email IN ('old@x', 'new@x'); UPDATE accounts SET name = 'n' WHERE email = 'u1@x'; UPDATE accounts SET name = NULL WHERE email = 'u2@x'")
         .unwrap();
-    assert_eq!(rows(&db, "accounts"), before);
+    assert_eq!(rows(db, "accounts"), before);
 
     for phase in [Phase::Contract, Phase::Expand] {
         db.apply_file(&v2_path.join(format!("{phase}.down.sql")))
             .unwrap_or_else(|e| panic!("{phase} down: {e}"));
     }
-    assert_schema_matches(&db, &v1.snapshot.tables, "rolled back");
-    assert_eq!(rows(&db, "users"), before);
+    assert_schema_matches(db, &v1.snapshot.tables, "rolled back");
+    assert_eq!(rows(db, "users"), before);
 }

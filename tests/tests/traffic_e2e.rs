@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::plan::version_schema;
-use migrate_core::project::{GenerateOptions, Project};
-use migrate_tests::{TestDb, Workload, assert_schema_matches};
+use migrate_core::project::GenerateOptions;
+use migrate_tests::{Scenario, Workload, assert_schema_matches, at};
 
 const V1: &str = r#"
 #[derive(Schema)]
@@ -76,17 +76,10 @@ const NEW_CODE: &[&str] = &[
 
 #[test]
 fn old_and_new_code_run_through_every_phase_without_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    let db = TestDb::create("traffic_e2e");
+    let sc = Scenario::new("traffic_e2e");
+    let db = &sc.db;
 
-    std::fs::write(dir.path().join("src/models.rs"), V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
+    let (_v1, v1_path) = sc.generate(V1, &GenerateOptions::default());
     db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
     db.sql(
         "INSERT INTO people (name) SELECT 'person ' || g FROM generate_series(1, 20000) g;
@@ -94,26 +87,18 @@ fn old_and_new_code_run_through_every_phase_without_an_error() {
     )
     .unwrap();
 
-    std::fs::write(dir.path().join("src/models.rs"), V2).unwrap();
-    let v2 = project
-        .pending(&GenerateOptions {
-            timestamp: Some(TS.into()),
-            ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
-    let v2_path = project.write(&v2).unwrap();
+    let (v2, v2_path) = sc.generate(V2, &at(TS));
     let apply = |phase: &str| {
         db.apply_file(&v2_path.join(format!("{phase}.up.sql")))
             .unwrap_or_else(|e| panic!("{phase}: {e}"))
     };
 
-    let old = Workload::start(&db, "", OLD_CODE);
+    let old = Workload::start(db, "", OLD_CODE);
     apply("expand");
     apply("backfill");
     // Deploy: new instances start, old ones drain.
     let new = Workload::start(
-        &db,
+        db,
         &format!("SET search_path = {}, public", version_schema(TS)),
         NEW_CODE,
     );
@@ -130,7 +115,7 @@ fn old_and_new_code_run_through_every_phase_without_an_error() {
     assert!(old.errors.is_empty(), "old code failed: {:#?}", old.errors);
     assert!(new.errors.is_empty(), "new code failed: {:#?}", new.errors);
     assert!(old.statements > 0 && new.statements > 0);
-    assert_schema_matches(&db, &v2.snapshot.tables, "after contract under traffic");
+    assert_schema_matches(db, &v2.snapshot.tables, "after contract under traffic");
     assert_eq!(
         db.value("SELECT count(*) FROM people WHERE full_name IS NULL"),
         "0"

@@ -7,9 +7,9 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::plan::{Phase, version_schema};
-use migrate_core::project::{GenerateOptions, Pending, Project};
+use migrate_core::project::Pending;
 use migrate_tests::{
-    TestDb, assert_schema_matches, assert_schema_matches_any_column_order, effects,
+    Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at, effects,
 };
 use std::path::PathBuf;
 
@@ -72,41 +72,25 @@ fn new_code(round: usize) -> String {
 }
 
 struct Setup {
-    _dir: tempfile::TempDir,
+    sc: Scenario,
     v1: Pending,
     v2: Pending,
     v2_path: PathBuf,
 }
 
-fn setup(db: &TestDb) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    std::fs::write(dir.path().join("src/models.rs"), V1).unwrap();
-    let v1 = project
-        .pending(&GenerateOptions::default())
-        .unwrap()
-        .unwrap();
-    let v1_path = project.write(&v1).unwrap();
-    db.apply_file(&v1_path.join("expand.up.sql")).unwrap();
-    db.sql(
+/// v1 applied and seeded; v2 generated.
+fn setup(prefix: &str) -> Setup {
+    let sc = Scenario::new(prefix);
+    let v1 = sc.start(
+        V1,
         "INSERT INTO orders (id, quantity, ref_no, placed_at, note, code)
          SELECT g, g % 1000, (g * 7)::text, timestamp '2026-01-01' + g * interval '1 minute',
                 CASE WHEN g % 3 = 0 THEN NULL ELSE 'it''s ünïcode' END, 'code-' || g
          FROM generate_series(1, 10000) g",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("src/models.rs"), V2).unwrap();
-    let v2 = project
-        .pending(&GenerateOptions {
-            timestamp: Some(TS.into()),
-            ..GenerateOptions::default()
-        })
-        .unwrap()
-        .unwrap();
-    let v2_path = project.write(&v2).unwrap();
+    );
+    let (v2, v2_path) = sc.generate(V2, &at(TS));
     Setup {
-        _dir: dir,
+        sc,
         v1,
         v2,
         v2_path,
@@ -115,8 +99,8 @@ fn setup(db: &TestDb) -> Setup {
 
 #[test]
 fn type_changes_with_traffic_from_both_versions_and_rollback() {
-    let db = TestDb::create("type_change_e2e");
-    let s = setup(&db);
+    let s = setup("type_change_e2e");
+    let db = &s.sc.db;
     insta::assert_snapshot!(
         "type_change_v2",
         s.v2.files
@@ -134,7 +118,7 @@ fn type_changes_with_traffic_from_both_versions_and_rollback() {
                    WHERE id BETWEEN 3 AND 99 OR id BETWEEN 121 AND 10000) x",
         )
     };
-    let before = untouched(&db);
+    let before = untouched(db);
 
     for (round, phase) in [Phase::Expand, Phase::Backfill].into_iter().enumerate() {
         db.apply_file(&s.v2_path.join(format!("{phase}.up.sql")))
@@ -170,8 +154,8 @@ fn type_changes_with_traffic_from_both_versions_and_rollback() {
     db.apply_file(&s.v2_path.join("contract.up.sql")).unwrap();
     db.sql(&new_code(9))
         .unwrap_or_else(|e| panic!("new code after contract: {e}"));
-    assert_schema_matches(&db, &s.v2.snapshot.tables, "after contract");
-    assert_eq!(untouched(&db), before, "the values survived the conversion");
+    assert_schema_matches(db, &s.v2.snapshot.tables, "after contract");
+    assert_eq!(untouched(db), before, "the values survived the conversion");
     assert_eq!(
         db.value("SELECT quantity || ' ' || pg_typeof(quantity) FROM orders WHERE id = 1"),
         "3 bigint",
@@ -182,14 +166,14 @@ fn type_changes_with_traffic_from_both_versions_and_rollback() {
         db.apply_file(&s.v2_path.join(format!("{phase}.down.sql")))
             .unwrap_or_else(|e| panic!("{phase} down: {e}"));
     }
-    assert_schema_matches_any_column_order(&db, &s.v1.snapshot.tables, "rolled back");
-    assert_eq!(untouched(&db), before, "and survived the way back");
+    assert_schema_matches_any_column_order(db, &s.v1.snapshot.tables, "rolled back");
+    assert_eq!(untouched(db), before, "and survived the way back");
 }
 
 #[test]
 fn no_statement_rewrites_or_scans_under_access_exclusive() {
-    let db = TestDb::create("type_change_locks");
-    let s = setup(&db);
+    let s = setup("type_change_locks");
+    let db = &s.sc.db;
     for step in &s.v2.plan.steps {
         let table = if step.sql.contains("SCHEMA") || step.sql.contains("FUNCTION") {
             db.sql(&step.sql).unwrap();
@@ -197,11 +181,11 @@ fn no_statement_rewrites_or_scans_under_access_exclusive() {
         } else {
             &step.table
         };
-        let e = effects(&db, table, &step.sql);
+        let e = effects(db, table, &step.sql);
         assert!(!e.rewrote, "{} rewrote the table", step.sql);
         if e.access_exclusive() {
             assert_eq!(e.scans, 0, "{} scanned under ACCESS EXCLUSIVE", step.sql);
         }
     }
-    assert_schema_matches(&db, &s.v2.snapshot.tables, "v2 applied step by step");
+    assert_schema_matches(db, &s.v2.snapshot.tables, "v2 applied step by step");
 }
