@@ -38,6 +38,7 @@ pub struct Account {
     pub id: i64,
     #[schema(unique)]
     pub email: String,
+    #[schema(index)]
     pub name: Option<String>,
 }
 
@@ -75,8 +76,9 @@ fn table_rename_with_a_view_under_the_old_name() {
             "table \"users\" renamed to \"accounts\"",
             "constraint \"users_pkey\" on \"accounts\" renamed to \"accounts_pkey\"",
             "index \"users_email_key\" on \"accounts\" renamed to \"accounts_email_key\"",
+            "new index \"accounts_name_idx\" on \"accounts\"",
         ],
-        "no index rebuilt, the foreign key of posts unchanged"
+        "no index rebuilt, the foreign key of posts unchanged, the new index planned"
     );
     insta::assert_snapshot!(
         "table_rename_v2",
@@ -105,6 +107,7 @@ fn table_rename_with_a_view_under_the_old_name() {
         "new code"
     );
 
+    db.apply_file(&v2_path.join("backfill.up.sql")).unwrap();
     db.apply_file(&v2_path.join("contract.up.sql")).unwrap();
     assert_schema_matches(db, &v2.snapshot.tables, "after contract");
     assert!(
@@ -115,7 +118,7 @@ fn table_rename_with_a_view_under_the_old_name() {
         .unwrap();
     assert_eq!(rows(db, "accounts"), before);
 
-    for phase in [Phase::Contract, Phase::Expand] {
+    for phase in [Phase::Contract, Phase::Backfill, Phase::Expand] {
         db.apply_file(&v2_path.join(format!("{phase}.down.sql")))
             .unwrap_or_else(|e| panic!("{phase} down: {e}"));
     }

@@ -29,9 +29,29 @@ pub fn check_name(table: &str, column: &str) -> String {
     shorten_name(&format!("{table}_{column}_not_null"))
 }
 
-/// Name of the fill trigger and its function.
+/// Name of the fill trigger (per table).
 pub fn fill_name(table: &str, column: &str) -> String {
     shorten_name(&format!("{table}_{column}_fill"))
+}
+
+/// Name of the fill trigger's function (schema-wide, so disambiguated by a hash).
+pub fn fill_function_name(table: &str, column: &str) -> String {
+    unique_function_name(&[table, column], "fill")
+}
+
+/// `<parts joined by _>_<suffix>_<8 hex of the exact parts>`, at most 63 bytes: function
+/// names share the schema's namespace, and `a_b`.`c` must not collide with `a`.`b_c`.
+pub fn unique_function_name(parts: &[&str], suffix: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(parts.join("\u{0}").as_bytes());
+    let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let base = shorten_name(&format!("{}_{suffix}", parts.join("_")));
+    let room = crate::sql::MAX_IDENT_BYTES - 1 - hex.len();
+    let mut cut = base.len().min(room);
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{hex}", &base[..cut])
 }
 
 /// A dollar-quote tag that does not occur in `body`.
@@ -59,15 +79,16 @@ fn fill_function_sql(table: &str, column: &str, expr: &str) -> String {
     let tag = dollar_tag(&body);
     format!(
         "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}",
-        ident(&fill_name(table, column))
+        ident(&fill_function_name(table, column))
     )
 }
 
 fn fill_trigger_sql(table: &str, column: &str) -> String {
-    let name = ident(&fill_name(table, column));
     format!(
-        "CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {name}()",
-        ident(table)
+        "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
+        ident(&fill_name(table, column)),
+        ident(table),
+        ident(&fill_function_name(table, column))
     )
 }
 
@@ -82,7 +103,7 @@ fn drop_trigger_sql(table: &str, column: &str) -> String {
 fn drop_function_sql(table: &str, column: &str) -> String {
     format!(
         "DROP FUNCTION IF EXISTS {}()",
-        ident(&fill_name(table, column))
+        ident(&fill_function_name(table, column))
     )
 }
 
@@ -356,14 +377,28 @@ pub fn drop_column(table: &str, column: &Column) -> Vec<Step> {
     if !column.nullable && column.default.is_none() {
         steps.push(drop_not_null(table, &column.name));
     }
-    let mut restored = column.clone();
-    restored.nullable = true;
+    // Back without its default first (a volatile default or identity would fill, even
+    // rewrite, the table), then the default for new rows.
+    let restored = Column {
+        nullable: true,
+        default: None,
+        identity: false,
+        ..column.clone()
+    };
+    let mut down = vec![format!(
+        "ALTER TABLE {} ADD COLUMN {}",
+        ident(table),
+        super::ddl::column_def(&restored)
+    )];
+    if let Some(d) = column
+        .default
+        .as_deref()
+        .filter(|d| !d.contains("nextval("))
+    {
+        down.push(alter(table, &column.name, &format!("SET DEFAULT {d}")));
+    }
     steps.push(Step {
-        down: vec![format!(
-            "ALTER TABLE {} ADD COLUMN {}",
-            ident(table),
-            super::ddl::column_def(&restored)
-        )],
+        down,
         reversible: Reversible::SchemaOnly(
             "contract.down.sql adds the column back, nullable and empty; its values are not restored"
                 .into(),

@@ -222,6 +222,24 @@ pub fn plan(
 ) -> Result<Plan, Vec<PlanError>> {
     let mut errors = Vec::new();
     let mut steps = Vec::new();
+    // The old schema with renamed tables under their new names: every other change on a
+    // renamed table names it by its new name.
+    let original = old;
+    let renamed: Vec<Table> = old
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            let to = changes.iter().find_map(|c| match c {
+                Change::RenameTable { from, to } if *from == t.name => Some(to.clone()),
+                _ => None,
+            });
+            if let Some(to) = to {
+                t.name = to;
+            }
+            t
+        })
+        .collect();
+    let old = renamed.as_slice();
     let existed = |name: &str| old.iter().any(|t| t.name == name);
     let created: Vec<&Table> = changes
         .iter()
@@ -307,7 +325,7 @@ pub fn plan(
                 if from.sql_type != to.sql_type
                     && !widens_in_place(&from.sql_type, &to.sql_type) =>
             {
-                match type_change_steps(table, from, to, old) {
+                match type_change_steps(table, from, to, old, new) {
                     Ok(s) => {
                         steps.extend(s);
                         physical.push((table.clone(), to.name.clone(), rename::temp_name(&to.name)));
@@ -347,7 +365,7 @@ pub fn plan(
                                 | Change::DropColumn { .. }
                         )
                 });
-                match old.iter().find(|t| &t.name == from) {
+                match original.iter().find(|t| &t.name == from) {
                     Some(_) if reshaped => errors.push(unsupported(
                         "rename the table in one migration and rename, retype or drop its columns in the next: the view that keeps the old name working needs the old columns",
                     )),
@@ -512,9 +530,13 @@ fn rename_steps(
     let (Some(before), Some(after)) = (column(old, from), column(new, to)) else {
         return Err("the renamed column is missing from one of the schemas".into());
     };
-    if before.sql_type != after.sql_type || (before.nullable && !after.nullable) {
-        return Err("rename the column in one migration, and change its type or make it NOT NULL in the next".into());
+    if before.sql_type != after.sql_type
+        || before.nullable != after.nullable
+        || before.default != after.default
+    {
+        return Err("rename the column in one migration, and change its type, nullability or default in the next: during the transition the old column's rules apply to both".into());
     }
+    column_replaceable(table, &before, &after, new)?;
     if before.identity || after.identity {
         return Err("renaming an identity column is not planned yet".into());
     }
@@ -545,6 +567,7 @@ fn type_change_steps(
     from: &Column,
     to: &Column,
     old: &[Table],
+    new: &[Table],
 ) -> Result<Vec<Step>, String> {
     let before = old
         .iter()
@@ -561,7 +584,7 @@ fn type_change_steps(
             .iter()
             .flat_map(|t| t.foreign_keys.iter())
             .any(|f| f.ref_table == table && f.ref_columns.contains(&from.name))
-        || before.checks.iter().any(|c| c.expr.contains(&from.name));
+        || before.checks.iter().any(|c| mentions(&c.expr, &from.name));
     if used {
         return Err(format!(
             "{} → {} rewrites the table; the column is part of a key, an index, a foreign key or a check, and rebuilding those on the new column before the swap is not planned yet",
@@ -571,6 +594,10 @@ fn type_change_steps(
     if from.identity || to.identity {
         return Err("changing the type of an identity column is not planned yet".into());
     }
+    if from.nullable != to.nullable || from.default != to.default {
+        return Err("change the type in one migration, and the nullability or default in the next: during the transition the old column's rules apply to both".into());
+    }
+    column_replaceable(table, from, to, new)?;
     if rounds(&from.sql_type, &to.sql_type) {
         return Err(format!(
             "{} → {} rounds existing values to the smaller scale; change the data deliberately first",
@@ -590,6 +617,67 @@ fn type_change_steps(
         to,
         &rename::temp_name(&to.name),
     ))
+}
+
+/// Whether `expr` names `column` as an identifier (not as part of a longer name).
+fn mentions(expr: &str, column: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    expr.match_indices(column).any(|(i, _)| {
+        let before = expr[..i].chars().next_back();
+        let after = expr[i + column.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// Objects that would silently vanish when contract drops the old column: a check or
+/// partial-index predicate of the new models still naming it, or (same name, new type) a
+/// key, index, foreign key or check on the column; and sequences a column default owns.
+fn column_replaceable(
+    table: &str,
+    from: &Column,
+    to: &Column,
+    new: &[Table],
+) -> Result<(), String> {
+    if from
+        .default
+        .as_deref()
+        .is_some_and(|d| d.contains("nextval("))
+    {
+        return Err("the column's default draws from a sequence it owns; not planned yet".into());
+    }
+    let Some(t) = new.iter().find(|t| t.name == table) else {
+        return Ok(());
+    };
+    let stale = t
+        .checks
+        .iter()
+        .map(|c| c.expr.as_str())
+        .chain(t.indexes.iter().filter_map(|i| i.predicate.as_deref()))
+        .any(|e| mentions(e, &from.name));
+    if stale && from.name != to.name {
+        return Err(format!(
+            "a check or index predicate of the models still names \"{}\"; contract drops that column and the constraint with it",
+            from.name
+        ));
+    }
+    if from.name == to.name {
+        let used = t
+            .primary_key
+            .iter()
+            .flat_map(|p| p.columns.iter())
+            .chain(t.indexes.iter().flat_map(|i| i.columns.iter()))
+            .chain(t.foreign_keys.iter().flat_map(|f| f.columns.iter()))
+            .any(|c| *c == to.name)
+            || new
+                .iter()
+                .flat_map(|o| o.foreign_keys.iter())
+                .any(|f| f.ref_table == table && f.ref_columns.contains(&to.name))
+            || t.checks.iter().any(|c| mentions(&c.expr, &to.name));
+        if used {
+            return Err("the column is part of a key, an index, a foreign key or a check in the models; rebuilding those on the new column before the swap is not planned yet".into());
+        }
+    }
+    Ok(())
 }
 
 /// Whether converting `numeric(p, s)` to `numeric(q, t)` with `t < s` would round values.

@@ -12,9 +12,15 @@ use super::{Phase, Reversible, Step};
 use crate::model::{Column, Table};
 use crate::sql::{ident, shorten_name};
 
-/// Name of the sync trigger and its function.
+/// Name of the sync trigger (per table).
 pub fn sync_name(table: &str, from: &str, to: &str) -> String {
     shorten_name(&format!("{table}_{from}_{to}_sync"))
+}
+
+/// Name of the sync trigger's function: functions share the schema's namespace, so it
+/// carries a hash of the exact (table, columns) — "a_b"."c" and "a"."b_c" stay apart.
+pub fn sync_function_name(table: &str, from: &str, to: &str) -> String {
+    columns::unique_function_name(&[table, from, to], "sync")
 }
 
 fn is_string(ty: &str) -> bool {
@@ -43,7 +49,7 @@ fn sync_function_sql(table: &str, from: &Column, to: &Column, p: &str) -> String
         None => String::new(),
     };
     let body = format!(
-        "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n  RETURN NEW;\nEND"
+        "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{n} IS DISTINCT FROM {fwd} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n  RETURN NEW;\nEND"
     );
     let tag = if body.contains("$migrate$") {
         "$migrate_sync$"
@@ -52,15 +58,16 @@ fn sync_function_sql(table: &str, from: &Column, to: &Column, p: &str) -> String
     };
     format!(
         "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}",
-        ident(&sync_name(table, &from.name, p))
+        ident(&sync_function_name(table, &from.name, p))
     )
 }
 
 fn sync_trigger_sql(table: &str, from: &str, to: &str) -> String {
-    let name = ident(&sync_name(table, from, to));
     format!(
-        "CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {name}()",
-        ident(table)
+        "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
+        ident(&sync_name(table, from, to)),
+        ident(table),
+        ident(&sync_function_name(table, from, to))
     )
 }
 
@@ -75,7 +82,7 @@ fn drop_trigger_sql(table: &str, from: &str, to: &str) -> String {
 fn drop_function_sql(table: &str, from: &str, to: &str) -> String {
     format!(
         "DROP FUNCTION IF EXISTS {}()",
-        ident(&sync_name(table, from, to))
+        ident(&sync_function_name(table, from, to))
     )
 }
 
@@ -149,21 +156,6 @@ pub fn replace_column(
             brief(table),
         )
     });
-    if let Some(d) = &from.default {
-        steps.push(Step {
-            down: vec![alter(table, o, &format!("SET DEFAULT {d}"))],
-            ..Step::new(
-                Phase::Expand,
-                table,
-                format!(
-                    "Move the default of {} into the sync trigger (a column default would hide inserts by new code from it).",
-                    ident(o)
-                ),
-                alter(table, o, "DROP DEFAULT"),
-                brief(table),
-            )
-        });
-    }
     steps.push(Step {
         down: vec![drop_function_sql(table, o, n)],
         ..Step::new(
@@ -180,6 +172,7 @@ pub fn replace_column(
     });
     steps.push(Step {
         down: vec![drop_trigger_sql(table, o, n)],
+        shares_transaction: true,
         ..Step::new(
             Phase::Expand,
             table,
@@ -192,6 +185,24 @@ pub fn replace_column(
             format!("SHARE ROW EXCLUSIVE on {}, brief", ident(table)),
         )
     });
+    // The default moves into the trigger in the trigger's own transaction: in between, an
+    // insert by old code that omits the column would find neither.
+    if let Some(d) = &from.default {
+        steps.push(Step {
+            down: vec![alter(table, o, &format!("SET DEFAULT {d}"))],
+            shares_transaction: true,
+            ..Step::new(
+                Phase::Expand,
+                table,
+                format!(
+                    "Move the default of {} into the sync trigger (a column default would hide inserts by new code from it).",
+                    ident(o)
+                ),
+                alter(table, o, "DROP DEFAULT"),
+                brief(table),
+            )
+        });
+    }
     // Backfill: copy, then NOT NULL by the check route.
     steps.push(columns::backfill(
         table,

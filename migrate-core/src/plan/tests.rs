@@ -216,7 +216,10 @@ fn a_backfill_expression_takes_the_check_route_with_a_fill_trigger() {
     let p = plan_of(&[keyed("t")], &[t], &PlanOptions::default()).unwrap();
     let expected = [
         (Phase::Expand, r#"ADD COLUMN "n" bigint"#),
-        (Phase::Expand, r#"CREATE OR REPLACE FUNCTION "t_n_fill"()"#),
+        (
+            Phase::Expand,
+            r#"CREATE OR REPLACE FUNCTION "t_n_fill_6ddbb708"()"#,
+        ),
         (
             Phase::Expand,
             r#"CREATE TRIGGER "t_n_fill" BEFORE INSERT OR UPDATE"#,
@@ -233,7 +236,10 @@ fn a_backfill_expression_takes_the_check_route_with_a_fill_trigger() {
             r#"DROP CONSTRAINT IF EXISTS "t_n_not_null""#,
         ),
         (Phase::Contract, r#"DROP TRIGGER IF EXISTS "t_n_fill""#),
-        (Phase::Contract, r#"DROP FUNCTION IF EXISTS "t_n_fill"()"#),
+        (
+            Phase::Contract,
+            r#"DROP FUNCTION IF EXISTS "t_n_fill_6ddbb708"()"#,
+        ),
     ];
     assert_eq!(p.steps.len(), expected.len(), "{:#?}", p.steps);
     for (step, (phase, fragment)) in p.steps.iter().zip(expected) {
@@ -299,7 +305,12 @@ fn coercible_type_changes_go_in_place_and_others_through_a_swapped_column() {
         "{}",
         view.sql
     );
-    let swap: Vec<&Step> = p.steps.iter().filter(|s| s.shares_transaction).collect();
+    // In contract: the trigger drop, the column drop and the rename share one transaction.
+    let swap: Vec<&Step> = p
+        .steps
+        .iter()
+        .filter(|s| s.phase == Phase::Contract && s.shares_transaction)
+        .collect();
     assert_eq!(
         swap.len(),
         3,
@@ -420,4 +431,66 @@ fn shrinking_strings_assigns_and_rounding_numerics_is_refused() {
     )
     .unwrap_err();
     assert!(errs[0].to_string().contains("rounds"), "{}", errs[0]);
+}
+
+#[test]
+fn function_names_never_collide_across_tables() {
+    use super::columns::fill_function_name;
+    assert_ne!(
+        fill_function_name("a_b", "c"),
+        fill_function_name("a", "b_c")
+    );
+    let long = "x".repeat(70);
+    assert!(fill_function_name(&long, &long).len() <= 63);
+}
+
+#[test]
+fn renames_and_type_changes_keep_the_old_rules_and_refuse_what_would_vanish() {
+    let with = |name: &str, ty: &str, nullable: bool, check: Option<&str>| {
+        let mut t = keyed("t");
+        t.columns.push(Column::new(name, ty, nullable));
+        if let Some(expr) = check {
+            t.checks.push(crate::model::Check {
+                name: "t_check".into(),
+                expr: expr.into(),
+            });
+        }
+        t
+    };
+    let renamed = |mut t: Table| {
+        t.columns[1].renamed_from = Some("a".into());
+        t
+    };
+    // NOT NULL -> nullable with a rename: the old column's NOT NULL would refuse new code.
+    let errs = plan_of(
+        &[with("a", "text", false, None)],
+        &[renamed(with("b", "text", true, None))],
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        errs[0].to_string().contains("old column's rules"),
+        "{}",
+        errs[0]
+    );
+    // A check still naming the old column would vanish with it at contract.
+    let errs = plan_of(
+        &[with("a", "text", true, Some("char_length(a) > 0"))],
+        &[renamed(with("b", "text", true, Some("char_length(a) > 0")))],
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(errs[0].to_string().contains("still names"), "{}", errs[0]);
+    // A type change of a column a new check uses.
+    let errs = plan_of(
+        &[with("a", "integer", true, None)],
+        &[with("a", "bigint", true, Some("a > 0"))],
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.to_string().contains("rebuilding those")),
+        "{errs:#?}"
+    );
 }

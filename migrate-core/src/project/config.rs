@@ -42,9 +42,9 @@ impl Config {
         if config.models.is_empty() {
             return Err(format!("{}: `models` lists no glob", path.display()));
         }
-        if !(10..=99).contains(&config.postgres) {
+        if !(12..=99).contains(&config.postgres) {
             return Err(format!(
-                "{}: `postgres = {}` is not a PostgreSQL major version (10 or later)",
+                "{}: `postgres = {}`: the plans need PostgreSQL 12 or later (SET NOT NULL proven by a valid CHECK, EXECUTE FUNCTION, ALTER INDEX RENAME without ACCESS EXCLUSIVE)",
                 path.display(),
                 config.postgres
             ));

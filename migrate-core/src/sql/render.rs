@@ -41,7 +41,7 @@ pub fn render_plan(plan: &Plan) -> PhaseFiles {
 fn purpose(phase: Phase) -> &'static str {
     match phase {
         Phase::Expand => {
-            "Backward compatible: the code running now keeps working after this phase.\n-- Run it before deploying the code that uses the new models."
+            "Backward compatible: the code running now keeps working after this phase.\n-- Run it, then backfill.up.sql to the end, before deploying the code that uses the\n-- new models (it reads the backfilled values)."
         }
         Phase::Backfill => {
             "Long-running work that does not block reads or writes (validation, concurrent\n-- index builds). Run it after expand; old and new code both keep working."
