@@ -66,6 +66,11 @@ fn primary_key_from_a_concurrent_index() {
         "the key is enforced"
     );
 
+    let down = std::fs::read_to_string(v2_path.join("contract.down.sql")).unwrap();
+    assert!(
+        down.contains("SET lock_timeout = 0;\nCREATE UNIQUE INDEX CONCURRENTLY"),
+        "the rebuilt index waits for older transactions instead of timing out:\n{down}"
+    );
     for phase in [Phase::Contract, Phase::Backfill] {
         db.apply_file(&v2_path.join(format!("{phase}.down.sql")))
             .unwrap_or_else(|e| panic!("{phase} down: {e}"));

@@ -220,8 +220,19 @@ fn render_down(phase: Phase, steps: &[&Step]) -> String {
                 text.push_str(" (cannot run inside a transaction)\n");
             }
             for stmt in &s.down {
+                // In a down run statement by statement, a non-blocking one (a concurrent
+                // index build waits for older transactions) gets no lock timeout of its own.
+                let waits = !s.down_atomic
+                    && s.blocks_traffic
+                    && (stmt.contains(" CONCURRENTLY ") || stmt.contains(" VALIDATE CONSTRAINT "));
+                if waits {
+                    text.push_str("SET lock_timeout = 0;\n");
+                }
                 text.push_str(stmt);
                 text.push_str(";\n");
+                if waits {
+                    text.push_str(&format!("SET lock_timeout = '{LOCK_TIMEOUT}';\n"));
+                }
             }
             (text, s.down.len())
         },
