@@ -71,6 +71,11 @@ impl TestDb {
         run_psql(&self.url, &["-c", sql])
     }
 
+    /// Runs SQL on the server's maintenance database (roles are cluster-wide).
+    pub fn admin_sql(&self, sql: &str) -> Result<(), String> {
+        run_psql(&self.admin_url, &["-c", sql])
+    }
+
     /// Runs a query and returns its single value as text.
     pub fn value(&self, sql: &str) -> String {
         let out = Command::new("psql")
@@ -453,5 +458,39 @@ impl Scenario {
         }
         self.db.sql(seed).expect("seed");
         pending
+    }
+}
+
+/// An application role other than the migration's, for the life of a test: created
+/// without privileges, dropped (with what it was granted) when the value goes.
+pub struct AppRole<'a> {
+    /// The role's name.
+    pub name: String,
+    db: &'a TestDb,
+}
+
+impl<'a> AppRole<'a> {
+    /// Creates `<database>_app`.
+    pub fn create(db: &'a TestDb) -> AppRole<'a> {
+        let name = format!("{}_app", db.name);
+        db.admin_sql(&format!(
+            "DROP ROLE IF EXISTS \"{name}\"; CREATE ROLE \"{name}\" NOLOGIN"
+        ))
+        .expect("create role");
+        AppRole { name, db }
+    }
+
+    /// Runs `sql` as this role (in one psql session).
+    pub fn sql(&self, sql: &str) -> Result<(), String> {
+        self.db.sql(&format!("SET ROLE \"{}\"; {sql}", self.name))
+    }
+}
+
+impl Drop for AppRole<'_> {
+    fn drop(&mut self) {
+        let _ = self.db.sql(&format!("DROP OWNED BY \"{}\"", self.name));
+        let _ = self
+            .db
+            .admin_sql(&format!("DROP ROLE IF EXISTS \"{}\"", self.name));
     }
 }

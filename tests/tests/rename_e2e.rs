@@ -7,7 +7,8 @@
 use migrate_core::plan::{Phase, version_schema};
 use migrate_core::project::GenerateOptions;
 use migrate_tests::{
-    Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at, checksum,
+    AppRole, Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at,
+    checksum,
 };
 
 const V1: &str = r#"
@@ -80,6 +81,12 @@ fn rename_with_traffic_from_both_versions_and_rollback() {
             .collect::<String>()
     );
 
+    let app = AppRole::create(db);
+    db.sql(&format!(
+        "GRANT SELECT, INSERT, UPDATE ON people TO \"{0}\"; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \"{0}\"",
+        app.name
+    ))
+    .unwrap();
     let in_sync = |db: &TestDb| {
         db.value("SELECT count(*) FROM public.people WHERE name IS DISTINCT FROM full_name")
     };
@@ -98,6 +105,12 @@ fn rename_with_traffic_from_both_versions_and_rollback() {
             );
         }
     }
+    app.sql(&format!(
+        "SET search_path = {}, public; INSERT INTO people (full_name, note) VALUES ('by role', 'role'); SELECT full_name FROM people LIMIT 1",
+        version_schema(TS)
+    ))
+    .unwrap_or_else(|e| panic!("the version schema is usable by the app's role: {e}"));
+    db.sql("DELETE FROM people WHERE note = 'role'").unwrap();
     assert_eq!(
         db.value("SELECT name || '|' || full_name FROM public.people WHERE note = 'v2 default 0'"),
         "anon|anon",

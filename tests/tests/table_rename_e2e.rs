@@ -7,7 +7,7 @@
 use migrate_core::diff::Change;
 use migrate_core::plan::Phase;
 use migrate_core::project::GenerateOptions;
-use migrate_tests::{Scenario, TestDb, assert_schema_matches, at, checksum};
+use migrate_tests::{AppRole, Scenario, TestDb, assert_schema_matches, at, checksum};
 
 const V1: &str = r#"
 #[derive(Schema)]
@@ -88,7 +88,17 @@ fn table_rename_with_a_view_under_the_old_name() {
             .collect::<String>()
     );
 
+    // The application runs under its own role, with privileges on the table only.
+    let app = AppRole::create(db);
+    db.sql(&format!(
+        "GRANT SELECT, INSERT, UPDATE ON users TO \"{0}\"; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \"{0}\"",
+        app.name
+    ))
+    .unwrap();
     db.apply_file(&v2_path.join("expand.up.sql")).unwrap();
+    app.sql("INSERT INTO users (email) VALUES ('role@x'); SELECT count(*) FROM users")
+        .unwrap_or_else(|e| panic!("the old name's view is usable by the app's role: {e}"));
+    db.sql("DELETE FROM users WHERE email = 'role@x'").unwrap();
     // Old code, under the old name; new code, under the new one.
     db.sql(
         "INSERT INTO users (email) VALUES ('old@x');

@@ -10,7 +10,7 @@ use super::columns::{self, check_name};
 use super::ddl::column_def;
 use super::{Phase, Reversible, Step};
 use crate::model::{Column, Table};
-use crate::sql::{ident, shorten_name};
+use crate::sql::{ident, literal, shorten_name};
 
 /// Name of the sync trigger (per table).
 pub fn sync_name(table: &str, from: &str, to: &str) -> String {
@@ -345,6 +345,42 @@ pub fn replace_column(
     steps
 }
 
+/// A step giving `view` the privileges `table` grants (and, for a view in a version schema,
+/// USAGE on that schema): an application running under another role than the migration's
+/// keeps its access through the view.
+fn grant_like(table: &str, view: &str, schema: Option<&str>) -> Step {
+    let usage = match schema {
+        Some(s) => format!(
+            "\n    EXECUTE format('GRANT USAGE ON SCHEMA %s TO %s', {}, who);",
+            literal(&ident(s))
+        ),
+        None => String::new(),
+    };
+    let body = format!(
+        "DECLARE\n  g record;\n  who text;\nBEGIN\n  FOR g IN\n    SELECT a.grantee, a.privilege_type\n    FROM pg_class c, aclexplode(c.relacl) a\n    WHERE c.oid = {}::regclass AND a.grantee <> c.relowner\n  LOOP\n    who := CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END;\n    EXECUTE format('GRANT %s ON %s TO %s', g.privilege_type, {}, who);{usage}\n  END LOOP;\nEND",
+        literal(&format!("public.{}", ident(table))),
+        literal(view),
+    );
+    let tag = if body.contains("$migrate$") {
+        "$migrate_grant$"
+    } else {
+        "$migrate$"
+    };
+    Step {
+        reversible: Reversible::NothingToUndo,
+        ..Step::new(
+            Phase::Expand,
+            table,
+            format!(
+                "Give {view} the privileges {} grants, for applications under other roles.",
+                ident(table)
+            ),
+            format!("DO {tag}\n{body}\n{tag}"),
+            "none (catalog only)".into(),
+        )
+    }
+}
+
 /// The schema of views exposing a migration's new shape: new code sets
 /// `search_path = "<schema>", public` to read and write the new column names while the old
 /// ones are still in place.
@@ -398,6 +434,7 @@ pub fn view_schema(
                 "none on the table (a view is catalog only)".into(),
             )
         });
+        steps.push(grant_like(&t.name, &view, Some(schema)));
         // Undone at the start of contract.down.sql, when the swapped columns already have
         // their final names; the view then follows them back as the swap is undone.
         let swapped: Vec<String> = t.columns.iter().map(|c| ident(&c.name)).collect();
@@ -520,6 +557,7 @@ pub fn rename_table(from: &Table, to: &str) -> (Vec<Step>, Step) {
                 "none on the table (a view is catalog only)".into(),
             )
         },
+        grant_like(to, &format!("public.{}", ident(&from.name)), None),
     ];
     let contract = Step {
         down: vec![view],
