@@ -185,6 +185,38 @@ pub fn is_null(column: &str) -> String {
     format!("{} IS NULL", ident(column))
 }
 
+/// `CHECK (c IS NOT NULL) NOT VALID` (catalog only) and its `VALIDATE` (a scan that
+/// blocks no reads or writes).
+pub fn not_null_check_sql(table: &str, column: &str) -> [String; 2] {
+    let name = check_name(table, column);
+    [
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+            ident(table),
+            ident(&name),
+            ident(column)
+        ),
+        format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            ident(table),
+            ident(&name)
+        ),
+    ]
+}
+
+/// The whole check route as statements run one by one (for down files): the check, its
+/// validation, `SET NOT NULL` (proven, no scan), the check dropped.
+pub fn set_not_null_sql(table: &str, column: &str) -> Vec<String> {
+    let mut out = not_null_check_sql(table, column).to_vec();
+    out.push(alter(table, column, "SET NOT NULL"));
+    out.push(format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        ident(table),
+        ident(&check_name(table, column))
+    ));
+    out
+}
+
 /// Backfill: `CHECK (c IS NOT NULL) NOT VALID`, then `VALIDATE` (no blocking scan).
 pub fn not_null_check(table: &str, column: &str) -> Vec<Step> {
     let name = check_name(table, column);
@@ -202,12 +234,7 @@ pub fn not_null_check(table: &str, column: &str) -> Vec<Step> {
                     "Require {} on new and updated rows, without checking existing ones yet.",
                     ident(column)
                 ),
-                format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                    ident(table),
-                    ident(&name),
-                    ident(column)
-                ),
+                not_null_check_sql(table, column)[0].clone(),
                 brief(table),
             )
         },
@@ -234,19 +261,7 @@ pub fn set_not_null(table: &str, column: &str, expr: Option<&str>) -> Vec<Step> 
             )
         },
         Step {
-            down: vec![
-                format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                    ident(table),
-                    ident(&name),
-                    ident(column)
-                ),
-                format!(
-                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                    ident(table),
-                    ident(&name)
-                ),
-            ],
+            down: not_null_check_sql(table, column).to_vec(),
             down_atomic: false,
             ..Step::new(
                 Phase::Contract,
@@ -291,27 +306,8 @@ pub fn set_not_null(table: &str, column: &str, expr: Option<&str>) -> Vec<Step> 
 
 /// Expand: NOT NULL dropped (catalog only). Its down puts it back by the check route.
 pub fn drop_not_null(table: &str, column: &str) -> Step {
-    let name = check_name(table, column);
     Step {
-        down: vec![
-            format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                ident(table),
-                ident(&name),
-                ident(column)
-            ),
-            format!(
-                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                ident(table),
-                ident(&name)
-            ),
-            alter(table, column, "SET NOT NULL"),
-            format!(
-                "ALTER TABLE {} DROP CONSTRAINT {}",
-                ident(table),
-                ident(&name)
-            ),
-        ],
+        down: set_not_null_sql(table, column),
         down_atomic: false,
         reversible: Reversible::LosesData(
             "the down fails if NULLs were written since; set them first".into(),

@@ -6,7 +6,7 @@
 //! column's default moves into the trigger during the transition: a default would fill the
 //! old column on an insert by new code before the trigger could copy the new value over.
 
-use super::columns::{self, check_name};
+use super::columns;
 use super::ddl::column_def;
 use super::{Phase, Reversible, Step};
 use crate::model::{Column, Table};
@@ -245,26 +245,7 @@ pub fn replace_column(
         ),
     ];
     if !from.nullable {
-        let check = check_name(table, o);
-        restore.extend([
-            format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                ident(table),
-                ident(&check),
-                ident(o)
-            ),
-            format!(
-                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                ident(table),
-                ident(&check)
-            ),
-            alter(table, o, "SET NOT NULL"),
-            format!(
-                "ALTER TABLE {} DROP CONSTRAINT {}",
-                ident(table),
-                ident(&check)
-            ),
-        ]);
+        restore.extend(columns::set_not_null_sql(table, o));
     }
     steps.push(Step {
         down: vec![sync_trigger_sql(table, o, n)],
