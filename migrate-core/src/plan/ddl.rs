@@ -92,45 +92,34 @@ fn fk_clause(fk: &ForeignKey) -> String {
 /// A new table and its indexes, in expand.
 pub fn create_table_steps(t: &Table) -> Vec<Step> {
     let mut steps = vec![Step {
-        phase: Phase::Expand,
-        table: t.name.clone(),
-        summary: format!("Create table {}.", ident(&t.name)),
-        sql: create_table(t),
         down: vec![format!("DROP TABLE {}", ident(&t.name))],
-        lock: NEW_TABLE_LOCK.into(),
-        rewrites: false,
-        scan: None,
         reversible: Reversible::LosesData(
             "expand.down.sql drops the table, with any rows written since".into(),
         ),
-        transactional: true,
         shares_transaction: true,
-        destroys: Vec::new(),
-        blocks_traffic: true,
-        batch: None,
-        down_atomic: true,
+        ..Step::new(
+            Phase::Expand,
+            &t.name,
+            format!("Create table {}.", ident(&t.name)),
+            create_table(t),
+            NEW_TABLE_LOCK.into(),
+        )
     }];
     for ix in &t.indexes {
         steps.push(Step {
-            phase: Phase::Expand,
-            table: t.name.clone(),
-            summary: format!(
-                "Create index {} on the new table {} (empty, so no CONCURRENTLY needed).",
-                ident(&ix.name),
-                ident(&t.name)
-            ),
-            sql: create_index(&t.name, ix, false),
             down: vec![format!("DROP INDEX {}", ident(&ix.name))],
-            lock: "SHARE on the new table only".into(),
-            rewrites: false,
-            scan: None,
-            reversible: Reversible::Yes,
-            transactional: true,
             shares_transaction: true,
-            destroys: Vec::new(),
-            blocks_traffic: true,
-            batch: None,
-            down_atomic: true,
+            ..Step::new(
+                Phase::Expand,
+                &t.name,
+                format!(
+                    "Create index {} on the new table {} (empty, so no CONCURRENTLY needed).",
+                    ident(&ix.name),
+                    ident(&t.name)
+                ),
+                create_index(&t.name, ix, false),
+                "SHARE on the new table only".into(),
+            )
         });
     }
     steps
@@ -148,54 +137,41 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step
     )];
     if both_new {
         return vec![Step {
-            phase: Phase::Expand,
-            table: table.into(),
-            summary: format!(
-                "Add foreign key {} ({} → {}); both tables are new and empty.",
-                ident(&fk.name),
-                ident(table),
-                ident(&fk.ref_table)
-            ),
-            sql: add,
             down,
-            lock: "SHARE ROW EXCLUSIVE on both new tables only".into(),
-            rewrites: false,
-            scan: None,
-            reversible: Reversible::Yes,
-            transactional: true,
             shares_transaction: true,
-            destroys: Vec::new(),
-            blocks_traffic: true,
-            batch: None,
-            down_atomic: true,
+            ..Step::new(
+                Phase::Expand,
+                table,
+                format!(
+                    "Add foreign key {} ({} → {}); both tables are new and empty.",
+                    ident(&fk.name),
+                    ident(table),
+                    ident(&fk.ref_table)
+                ),
+                add,
+                "SHARE ROW EXCLUSIVE on both new tables only".into(),
+            )
         }];
     }
     vec![
         Step {
-            phase: Phase::Expand,
-            table: table.into(),
-            summary: format!(
-                "Add foreign key {} ({} → {}) without checking existing rows; new rows are checked from now on.",
-                ident(&fk.name),
-                ident(table),
-                ident(&fk.ref_table)
-            ),
-            sql: format!("{add} NOT VALID"),
             down,
-            lock: format!(
-                "SHARE ROW EXCLUSIVE on {} and {}, brief (catalog only)",
-                ident(table),
-                ident(&fk.ref_table)
-            ),
-            rewrites: false,
-            scan: None,
-            reversible: Reversible::Yes,
-            transactional: true,
-            shares_transaction: false,
-            destroys: Vec::new(),
-            blocks_traffic: true,
-            batch: None,
-            down_atomic: true,
+            ..Step::new(
+                Phase::Expand,
+                table,
+                format!(
+                    "Add foreign key {} ({} → {}) without checking existing rows; new rows are checked from now on.",
+                    ident(&fk.name),
+                    ident(table),
+                    ident(&fk.ref_table)
+                ),
+                format!("{add} NOT VALID"),
+                format!(
+                    "SHARE ROW EXCLUSIVE on {} and {}, brief (catalog only)",
+                    ident(table),
+                    ident(&fk.ref_table)
+                ),
+            )
         },
         validate(table, &fk.name, "foreign key", Some(&fk.ref_table)),
     ]
@@ -205,33 +181,26 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step
 pub fn add_check(table: &str, check: &Check) -> Vec<Step> {
     vec![
         Step {
-            phase: Phase::Expand,
-            table: table.into(),
-            summary: format!(
-                "Add check {} without checking existing rows; new rows are checked from now on.",
-                ident(&check.name)
-            ),
-            sql: format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({}) NOT VALID",
-                ident(table),
-                ident(&check.name),
-                check.expr
-            ),
             down: vec![format!(
                 "ALTER TABLE {} DROP CONSTRAINT {}",
                 ident(table),
                 ident(&check.name)
             )],
-            lock: format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table)),
-            rewrites: false,
-            scan: None,
-            reversible: Reversible::Yes,
-            transactional: true,
-            shares_transaction: false,
-            destroys: Vec::new(),
-            blocks_traffic: true,
-            batch: None,
-            down_atomic: true,
+            ..Step::new(
+                Phase::Expand,
+                table,
+                format!(
+                    "Add check {} without checking existing rows; new rows are checked from now on.",
+                    ident(&check.name)
+                ),
+                format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({}) NOT VALID",
+                    ident(table),
+                    ident(&check.name),
+                    check.expr
+                ),
+                format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table)),
+            )
         },
         validate(table, &check.name, "check", None),
     ]
@@ -251,25 +220,20 @@ pub(crate) fn validate(table: &str, name: &str, what: &str, referenced: Option<&
         ),
     };
     Step {
-        phase: Phase::Backfill,
-        table: table.into(),
-        summary: format!("Validate {what} {} against the existing rows.", ident(name)),
-        sql: format!(
-            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-            ident(table),
-            ident(name)
-        ),
-        down: Vec::new(),
-        lock,
-        rewrites: false,
         scan: Some("full scan, not blocking writes".into()),
         reversible: Reversible::NothingToUndo,
-        transactional: true,
-        shares_transaction: false,
-        destroys: Vec::new(),
         blocks_traffic: false,
-        batch: None,
-        down_atomic: true,
+        ..Step::new(
+            Phase::Backfill,
+            table,
+            format!("Validate {what} {} against the existing rows.", ident(name)),
+            format!(
+                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                ident(table),
+                ident(name)
+            ),
+            lock,
+        )
     }
 }
 
@@ -277,63 +241,53 @@ pub(crate) fn validate(table: &str, name: &str, what: &str, referenced: Option<&
 /// default in the catalog: no rewrite).
 pub fn add_column(table: &str, c: &Column) -> Step {
     Step {
-        phase: Phase::Expand,
-        table: table.into(),
-        summary: match (&c.default, c.nullable) {
-            (Some(_), false) => format!(
-                "Add column {} NOT NULL with a constant default (stored in the catalog, existing rows read it).",
-                ident(&c.name)
-            ),
-            _ => format!("Add nullable column {}.", ident(&c.name)),
-        },
-        sql: format!("ALTER TABLE {} ADD COLUMN {}", ident(table), column_def(c)),
         down: vec![format!(
             "ALTER TABLE {} DROP COLUMN {}",
             ident(table),
             ident(&c.name)
         )],
-        lock: format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table)),
-        rewrites: false,
-        scan: None,
         reversible: Reversible::LosesData(
             "expand.down.sql drops the column with the values written since".into(),
         ),
-        transactional: true,
-        shares_transaction: false,
-        destroys: Vec::new(),
-        blocks_traffic: true,
-        batch: None,
-        down_atomic: true,
+        ..Step::new(
+            Phase::Expand,
+            table,
+            match (&c.default, c.nullable) {
+                (Some(_), false) => format!(
+                    "Add column {} NOT NULL with a constant default (stored in the catalog, existing rows read it).",
+                    ident(&c.name)
+                ),
+                _ => format!("Add nullable column {}.", ident(&c.name)),
+            },
+            format!("ALTER TABLE {} ADD COLUMN {}", ident(table), column_def(c)),
+            format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table)),
+        )
     }
 }
 
 /// A new index on an existing table, built without blocking writes, in backfill.
 pub fn create_index_concurrently(table: &str, ix: &Index) -> Step {
     Step {
-        phase: Phase::Backfill,
-        table: table.into(),
-        summary: format!(
-            "Build index {} without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.",
-            ident(&ix.name)
-        ),
-        sql: create_index(table, ix, true),
         down: vec![format!(
             "DROP INDEX CONCURRENTLY IF EXISTS {}",
             ident(&ix.name)
         )],
-        lock: format!(
-            "SHARE UPDATE EXCLUSIVE on {} (reads and writes continue)",
-            ident(table)
-        ),
-        rewrites: false,
         scan: Some("two full scans, not blocking writes".into()),
-        reversible: Reversible::Yes,
         transactional: false,
-        shares_transaction: false,
-        destroys: Vec::new(),
         blocks_traffic: false,
-        batch: None,
-        down_atomic: true,
+        ..Step::new(
+            Phase::Backfill,
+            table,
+            format!(
+                "Build index {} without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.",
+                ident(&ix.name)
+            ),
+            create_index(table, ix, true),
+            format!(
+                "SHARE UPDATE EXCLUSIVE on {} (reads and writes continue)",
+                ident(table)
+            ),
+        )
     }
 }
 
@@ -341,24 +295,19 @@ pub fn create_index_concurrently(table: &str, ix: &Index) -> Step {
 /// code relies on it.
 pub fn drop_index(table: &str, ix: &Index) -> Step {
     Step {
-        phase: Phase::Contract,
-        table: table.into(),
-        summary: format!("Drop index {} without blocking writes.", ident(&ix.name)),
-        sql: format!("DROP INDEX CONCURRENTLY IF EXISTS {}", ident(&ix.name)),
         down: vec![create_index(table, ix, true)],
-        lock: format!(
-            "SHARE UPDATE EXCLUSIVE on {} (reads and writes continue)",
-            ident(table)
-        ),
-        rewrites: false,
-        scan: None,
-        reversible: Reversible::Yes,
         transactional: false,
-        shares_transaction: false,
-        destroys: Vec::new(),
         blocks_traffic: false,
-        batch: None,
-        down_atomic: true,
+        ..Step::new(
+            Phase::Contract,
+            table,
+            format!("Drop index {} without blocking writes.", ident(&ix.name)),
+            format!("DROP INDEX CONCURRENTLY IF EXISTS {}", ident(&ix.name)),
+            format!(
+                "SHARE UPDATE EXCLUSIVE on {} (reads and writes continue)",
+                ident(table)
+            ),
+        )
     }
 }
 
@@ -368,34 +317,29 @@ pub fn drop_tables(tables: &[&Table]) -> Step {
     let names: Vec<String> = tables.iter().map(|t| ident(&t.name)).collect();
     let owned: Vec<Table> = tables.iter().map(|t| (*t).clone()).collect();
     Step {
-        phase: Phase::Contract,
-        table: tables.first().map(|t| t.name.clone()).unwrap_or_default(),
-        summary: format!(
-            "DESTRUCTIVE: drop table{} {} and every row in {}.",
-            if names.len() > 1 { "s" } else { "" },
-            names.join(", "),
-            if names.len() > 1 { "them" } else { "it" },
-        ),
-        sql: format!("DROP TABLE {}", names.join(", ")),
         down: create_schema(&owned),
-        lock: format!(
-            "ACCESS EXCLUSIVE on {} (and briefly on the tables referenced)",
-            names.join(", ")
-        ),
-        rewrites: false,
-        scan: None,
         reversible: Reversible::SchemaOnly(
             "contract.down.sql recreates the tables empty; their rows are not restored".into(),
         ),
-        transactional: true,
-        shares_transaction: false,
         destroys: tables
             .iter()
             .map(|t| format!("table {}", ident(&t.name)))
             .collect(),
-        blocks_traffic: true,
-        batch: None,
-        down_atomic: true,
+        ..Step::new(
+            Phase::Contract,
+            &tables.first().map(|t| t.name.clone()).unwrap_or_default(),
+            format!(
+                "DESTRUCTIVE: drop table{} {} and every row in {}.",
+                if names.len() > 1 { "s" } else { "" },
+                names.join(", "),
+                if names.len() > 1 { "them" } else { "it" },
+            ),
+            format!("DROP TABLE {}", names.join(", ")),
+            format!(
+                "ACCESS EXCLUSIVE on {} (and briefly on the tables referenced)",
+                names.join(", ")
+            ),
+        )
     }
 }
 
