@@ -423,7 +423,7 @@ fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
 
 /// `new` with each existing table's columns in the table's physical order: the old
 /// columns in their old order, then the added ones (PostgreSQL appends added columns,
-/// wherever the field sits in the struct, and a rewriting type change swaps in a new
+/// wherever the field sits in the struct, and a type change swaps in a new
 /// column). This is the order a snapshot records.
 pub fn physical_order(old: &[Table], new: &[Table]) -> Vec<Table> {
     new.iter()
@@ -432,15 +432,13 @@ pub fn physical_order(old: &[Table], new: &[Table]) -> Vec<Table> {
                 return t.clone();
             };
             let mut t = t.clone();
-            // A type change that rewrites is done by swapping in a new column: it ends up
-            // last, like an added one.
+            // A type change is done by swapping in a new column: it ends up last, like an
+            // added one.
             let rank = |c: &crate::model::Column| {
                 before
                     .columns
                     .iter()
-                    .position(|b| {
-                        b.name == c.name && crate::sql::widens_in_place(&b.sql_type, &c.sql_type)
-                    })
+                    .position(|b| b.name == c.name && b.sql_type == c.sql_type)
                     .unwrap_or(usize::MAX)
             };
             t.columns.sort_by_key(rank); // stable: added ones keep model order

@@ -322,8 +322,9 @@ pub fn drop_not_null(table: &str, column: &str) -> Step {
     }
 }
 
-/// Expand: a default set, changed or dropped (catalog only: existing rows keep their
-/// values).
+/// A default set or changed (expand), or dropped (contract: old code may still insert
+/// rows relying on it, and a NOT NULL column would then reject them). Catalog only:
+/// existing rows keep their values.
 pub fn set_default(table: &str, column: &str, from: Option<&str>, to: Option<&str>) -> Step {
     let action = |d: Option<&str>| match d {
         Some(d) => format!("SET DEFAULT {d}"),
@@ -332,34 +333,20 @@ pub fn set_default(table: &str, column: &str, from: Option<&str>, to: Option<&st
     Step {
         down: vec![alter(table, column, &action(from))],
         ..Step::new(
-            Phase::Expand,
+            if to.is_some() {
+                Phase::Expand
+            } else {
+                Phase::Contract
+            },
             table,
             match to {
                 Some(_) => format!("Set the default of {} for new rows.", ident(column)),
-                None => format!("Drop the default of {}.", ident(column)),
+                None => format!(
+                    "Drop the default of {} (no running code relies on it any more).",
+                    ident(column)
+                ),
             },
             alter(table, column, &action(to)),
-            brief(table),
-        )
-    }
-}
-
-/// Expand: a type change PostgreSQL makes without rewriting the table (binary-coercible
-/// widening). The down narrows it back, which does rewrite: said in the file.
-pub fn widen_type(table: &str, column: &str, from: &str, to: &str) -> Step {
-    Step {
-        down: vec![alter(table, column, &format!("TYPE {from}"))],
-        reversible: Reversible::LosesData(format!(
-            "the down narrows back to {from}: it rewrites the table under ACCESS EXCLUSIVE, and fails if longer values were written since"
-        )),
-        ..Step::new(
-            Phase::Expand,
-            table,
-            format!(
-                "Widen {} from {from} to {to} (binary-coercible: no rewrite, no scan).",
-                ident(column)
-            ),
-            alter(table, column, &format!("TYPE {to}")),
             brief(table),
         )
     }

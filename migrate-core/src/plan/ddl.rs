@@ -3,7 +3,7 @@
 
 use super::{Phase, Reversible, Step};
 use crate::model::{Check, Column, ForeignKey, Index, IndexMethod, PrimaryKey, Table};
-use crate::sql::{ident, qualified_columns};
+use crate::sql::{ident, qualified_columns, shorten_name};
 
 const NEW_TABLE_LOCK: &str =
     "ACCESS EXCLUSIVE on the new table only (no other session uses it yet)";
@@ -289,6 +289,30 @@ pub fn create_index_concurrently(table: &str, ix: &Index) -> Step {
             ),
         )
     }
+}
+
+/// Name an index is built under while an older index still holds its name.
+pub fn temp_index_name(name: &str) -> String {
+    shorten_name(&format!("{name}_migrate_new"))
+}
+
+/// An index taking over a name still in use (redefined, or moved from another table):
+/// built concurrently under a temporary name in backfill, renamed in contract once the
+/// old index is dropped, so the table is never without one of them.
+pub fn build_then_rename_index(table: &str, ix: &Index) -> [Step; 2] {
+    let temp = temp_index_name(&ix.name);
+    let build = create_index_concurrently(
+        table,
+        &Index {
+            name: temp.clone(),
+            ..ix.clone()
+        },
+    );
+    let rename = Step {
+        phase: Phase::Contract,
+        ..super::rename::rename_index(table, &temp, &ix.name)
+    };
+    [build, rename]
 }
 
 /// An index removed from the models: dropped concurrently in contract, once no deployed

@@ -8,8 +8,8 @@ pub(crate) mod ddl;
 mod rename;
 
 use crate::diff::Change;
-use crate::model::{Column, ForeignKey, Table};
-use crate::sql::{default_is_constant, widens_in_place};
+use crate::model::{Column, ForeignKey, Index, Table};
+use crate::sql::default_is_constant;
 pub use ddl::{create_index, create_schema, create_table};
 use std::fmt;
 
@@ -321,10 +321,11 @@ pub fn plan(
             }
             // A renamed column's nullability and default are the rename's business.
             Change::AlterColumn { from, to, .. } if from.name != to.name => {}
-            Change::AlterColumn { table, from, to }
-                if from.sql_type != to.sql_type
-                    && !widens_in_place(&from.sql_type, &to.sql_type) =>
-            {
+            // Every type change goes through a swapped column, binary-coercible widenings
+            // too: in place, `varchar(20)` → `varchar(100)` rewrites nothing but changes
+            // the result type of every prepared statement selecting the column, and those
+            // fail ("cached plan must not change result type") until re-prepared.
+            Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
                 match type_change_steps(table, from, to, old, new) {
                     Ok(s) => {
                         steps.extend(s);
@@ -342,11 +343,19 @@ pub fn plan(
                     Err(reason) => errors.push(unsupported(&reason)),
                 }
             }
-            Change::AddIndex { table, index } => {
-                if existed(table) {
+            Change::AddIndex { table, index } if existed(table) => {
+                // Index names are schema-wide: one still held by an index dropped in
+                // this contract (moved from another table) is taken over after the drop.
+                if original
+                    .iter()
+                    .any(|t| t.indexes.iter().any(|i| i.name == index.name))
+                {
+                    steps.extend(ddl::build_then_rename_index(table, index));
+                } else {
                     steps.push(ddl::create_index_concurrently(table, index));
                 }
             }
+            Change::AddIndex { .. } => {}
             Change::DropIndex { table, index } => index_drops.push(ddl::drop_index(table, index)),
             Change::AddForeignKey { table, foreign_key } if existed(table) => {
                 foreign_keys.push((table, foreign_key));
@@ -448,9 +457,22 @@ pub fn plan(
             Change::SetPrimaryKey { .. } => errors.push(unsupported(
                 "changing or dropping an existing primary key (foreign keys depend on its index) is not planned yet",
             )),
-            Change::ReplaceIndex { .. } => errors.push(unsupported(
-                "redefining an index under the same name is not planned yet; give the new definition a new `name` (the old index is then dropped concurrently)",
-            )),
+            Change::ReplaceIndex { table, from, to } => {
+                let needed_by = from.unique.then(|| {
+                    old.iter().flat_map(|t| &t.foreign_keys).find(|fk| {
+                        &fk.ref_table == table && fk.ref_columns == from.columns
+                    })
+                });
+                if let Some(Some(fk)) = needed_by {
+                    errors.push(unsupported(&format!(
+                        "foreign key \"{}\" needs the unique index, which cannot be dropped while the foreign key exists; add the new definition beside it under a new `name`",
+                        fk.name
+                    )));
+                } else {
+                    index_drops.push(ddl::drop_index(table, from));
+                    steps.extend(ddl::build_then_rename_index(table, to));
+                }
+            }
         }
     }
 
@@ -555,6 +577,7 @@ fn rename_steps(
         &before,
         &after,
         &after.name,
+        &[],
     ))
 }
 
@@ -573,11 +596,47 @@ fn type_change_steps(
         .iter()
         .find(|t| t.name == table)
         .ok_or("the table is missing from the last snapshot")?;
+    // Indexes on the column are rebuilt on the new one; a predicate naming it would need
+    // rewriting, and an index redefined in this same migration is the other change's.
+    let indexes: Vec<Index> = before
+        .indexes
+        .iter()
+        .filter(|i| i.columns.contains(&from.name))
+        .cloned()
+        .collect();
+    let after_table = new.iter().find(|t| t.name == table);
+    if let Some(ix) = after_table
+        .iter()
+        .flat_map(|t| &t.indexes)
+        .find(|i| i.columns.contains(&to.name) && !indexes.contains(i))
+    {
+        return Err(format!(
+            "index \"{}\" on the column is new in the same migration; change the type in one migration and add the index in the next",
+            ix.name
+        ));
+    }
+    for ix in &indexes {
+        if ix
+            .predicate
+            .as_deref()
+            .is_some_and(|p| mentions(p, &from.name))
+        {
+            return Err(format!(
+                "the predicate of index \"{}\" names the column; rebuilding it on the new column is not planned yet",
+                ix.name
+            ));
+        }
+        if !after_table.is_some_and(|t| t.indexes.contains(ix)) {
+            return Err(format!(
+                "index \"{}\" on the column changes in the same migration; change the type in one migration and the index in the next",
+                ix.name
+            ));
+        }
+    }
     let used = before
         .primary_key
         .iter()
         .flat_map(|p| p.columns.iter())
-        .chain(before.indexes.iter().flat_map(|i| i.columns.iter()))
         .chain(before.foreign_keys.iter().flat_map(|f| f.columns.iter()))
         .any(|c| *c == from.name)
         || old
@@ -587,7 +646,7 @@ fn type_change_steps(
         || before.checks.iter().any(|c| mentions(&c.expr, &from.name));
     if used {
         return Err(format!(
-            "{} → {} rewrites the table; the column is part of a key, an index, a foreign key or a check, and rebuilding those on the new column before the swap is not planned yet",
+            "{} → {} rewrites the table; the column is part of the primary key, a foreign key or a check, and rebuilding those on the new column before the swap is not planned yet",
             from.sql_type, to.sql_type
         ));
     }
@@ -616,6 +675,7 @@ fn type_change_steps(
         from,
         to,
         &rename::temp_name(&to.name),
+        &indexes,
     ))
 }
 
@@ -665,7 +725,6 @@ fn column_replaceable(
             .primary_key
             .iter()
             .flat_map(|p| p.columns.iter())
-            .chain(t.indexes.iter().flat_map(|i| i.columns.iter()))
             .chain(t.foreign_keys.iter().flat_map(|f| f.columns.iter()))
             .any(|c| *c == to.name)
             || new
@@ -674,7 +733,7 @@ fn column_replaceable(
                 .any(|f| f.ref_table == table && f.ref_columns.contains(&to.name))
             || t.checks.iter().any(|c| mentions(&c.expr, &to.name));
         if used {
-            return Err("the column is part of a key, an index, a foreign key or a check in the models; rebuilding those on the new column before the swap is not planned yet".into());
+            return Err("the column is part of the primary key, a foreign key or a check in the models; rebuilding those on the new column before the swap is not planned yet".into());
         }
     }
     Ok(())
@@ -769,20 +828,6 @@ fn alter_column_steps(
         return Err("adding or removing identity is not planned safely yet".into());
     }
     let mut steps = Vec::new();
-    if from.sql_type != to.sql_type {
-        if !widens_in_place(&from.sql_type, &to.sql_type) {
-            return Err(format!(
-                "{} → {} rewrites the table under ACCESS EXCLUSIVE; the expand/contract type change (new column, sync trigger, batched copy) is not planned yet",
-                from.sql_type, to.sql_type
-            ));
-        }
-        steps.push(columns::widen_type(
-            table,
-            &to.name,
-            &from.sql_type,
-            &to.sql_type,
-        ));
-    }
     if from.default != to.default {
         steps.push(columns::set_default(
             table,

@@ -9,7 +9,7 @@
 use super::columns;
 use super::ddl::column_def;
 use super::{Phase, Reversible, Step};
-use crate::model::{Column, Table};
+use crate::model::{Column, Index, Table};
 use crate::sql::{ident, literal, shorten_name};
 
 /// Name of the sync trigger (per table).
@@ -105,13 +105,15 @@ pub fn temp_name(column: &str) -> String {
 
 /// Every step of replacing column `from` by `to` on `table` (whose primary key is `key`):
 /// a rename (`to` has another name, same type), or a type change (same name, the new
-/// values live in the temporary column `p` until contract swaps it in).
+/// values live in the temporary column `p` until contract swaps it in; `indexes` on the
+/// column are built on `p` in backfill and take their names back in the swap).
 pub fn replace_column(
     table: &str,
     key: &[String],
     from: &Column,
     to: &Column,
     p: &str,
+    indexes: &[Index],
 ) -> Vec<Step> {
     let (o, n) = (from.name.as_str(), p);
     let swap = p != to.name;
@@ -215,6 +217,20 @@ pub fn replace_column(
     if !to.nullable {
         steps.extend(columns::not_null_check(table, n));
     }
+    // The column's indexes, built on the new column without blocking writes; the swap
+    // drops the old ones with the old column and gives the new ones their names.
+    let on_new = |ix: &Index| Index {
+        name: super::ddl::temp_index_name(&ix.name),
+        columns: ix
+            .columns
+            .iter()
+            .map(|c| if c == o { n.to_owned() } else { c.clone() })
+            .collect(),
+        ..ix.clone()
+    };
+    for ix in indexes {
+        steps.push(super::ddl::create_index_concurrently(table, &on_new(ix)));
+    }
     // Contract: the new column takes over NOT NULL and the default; then the trigger and
     // the old column go in one transaction (with the swap's rename): between the two, an
     // insert by new code would leave the old, still NOT NULL, column empty.
@@ -247,6 +263,11 @@ pub fn replace_column(
     if !from.nullable {
         restore.extend(columns::set_not_null_sql(table, o));
     }
+    restore.extend(
+        indexes
+            .iter()
+            .map(|ix| super::ddl::create_index(table, ix, true)),
+    );
     steps.push(Step {
         down: vec![sync_trigger_sql(table, o, n)],
         shares_transaction: true,
@@ -309,6 +330,24 @@ pub fn replace_column(
                     ident(n),
                     ident(&to.name)
                 ),
+                brief(table),
+            )
+        });
+    }
+    for ix in indexes {
+        let temp = on_new(ix).name;
+        let rename = |a: &str, b: &str| format!("ALTER INDEX {} RENAME TO {}", ident(a), ident(b));
+        steps.push(Step {
+            down: vec![rename(&ix.name, &temp)],
+            shares_transaction: true,
+            ..Step::new(
+                Phase::Contract,
+                table,
+                format!(
+                    "Give the index on the swapped column the name {}.",
+                    ident(&ix.name)
+                ),
+                rename(&temp, &ix.name),
                 brief(table),
             )
         });

@@ -267,22 +267,27 @@ fn making_a_column_not_null_needs_a_value_for_the_nulls() {
 }
 
 #[test]
-fn coercible_type_changes_go_in_place_and_others_through_a_swapped_column() {
+fn every_type_change_goes_through_a_swapped_column() {
     let with = |ty: &str| {
         let mut t = keyed("t");
         t.columns.push(Column::new("s", ty, true));
         t
     };
+    // Binary-coercible, yet not in place: the result type of prepared statements changes.
     let p = plan_of(
         &[with("character varying(20)")],
         &[with("text")],
         &PlanOptions::default(),
     )
     .unwrap();
-    assert_eq!(p.steps.len(), 1);
-    assert_eq!(
-        p.steps[0].sql,
-        r#"ALTER TABLE "t" ALTER COLUMN "s" TYPE text"#
+    assert!(
+        p.steps.iter().all(|s| !s.sql.contains(" TYPE ")),
+        "never ALTER TYPE"
+    );
+    assert!(
+        p.steps
+            .iter()
+            .any(|s| s.sql.contains(r#"ADD COLUMN "s_migrate_new" text"#))
     );
 
     let p = plan_of(
@@ -328,19 +333,70 @@ fn coercible_type_changes_go_in_place_and_others_through_a_swapped_column() {
         "{copy_back}"
     );
 
-    // A column an index depends on is not swapped (yet).
-    let mut indexed = with("integer");
-    indexed.indexes.push(crate::model::Index {
+    // The column's indexes are built on the new column in backfill and renamed in the swap.
+    let ix = crate::model::Index {
         name: "t_s_idx".into(),
         columns: vec!["s".into()],
-        unique: false,
+        unique: true,
         method: Default::default(),
         predicate: None,
-    });
+    };
+    let mut indexed = with("integer");
+    indexed.indexes.push(ix.clone());
     let mut target = with("bigint");
     target.indexes = indexed.indexes.clone();
-    let errs = plan_of(&[indexed], &[target], &PlanOptions::default()).unwrap_err();
-    assert!(errs[0].to_string().contains("an index"), "{}", errs[0]);
+    let p = plan_of(
+        &[indexed.clone()],
+        &[target.clone()],
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let build = p
+        .steps
+        .iter()
+        .find(|s| s.sql.starts_with("CREATE UNIQUE INDEX CONCURRENTLY"))
+        .unwrap();
+    assert_eq!(build.phase, Phase::Backfill);
+    assert_eq!(
+        build.sql,
+        r#"CREATE UNIQUE INDEX CONCURRENTLY "t_s_idx_migrate_new" ON "t" ("s_migrate_new")"#
+    );
+    let swap: Vec<&str> = p
+        .steps
+        .iter()
+        .filter(|s| s.phase == Phase::Contract && s.shares_transaction)
+        .map(|s| s.sql.as_str())
+        .collect();
+    assert_eq!(
+        swap.last().copied(),
+        Some(r#"ALTER INDEX "t_s_idx_migrate_new" RENAME TO "t_s_idx""#)
+    );
+    // The down of the column drop rebuilds the old index on the restored column.
+    let restore = p
+        .steps
+        .iter()
+        .find(|s| s.sql.contains(r#"DROP COLUMN IF EXISTS "s""#))
+        .unwrap();
+    assert_eq!(
+        restore.down.last().unwrap(),
+        r#"CREATE UNIQUE INDEX CONCURRENTLY "t_s_idx" ON "t" ("s")"#
+    );
+
+    // An index on the column that is new, or redefined, in the same migration is refused.
+    let mut added = target.clone();
+    added.indexes[0].name = "t_s_new".into();
+    let errs = plan_of(&[with("integer")], &[added], &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs[0].to_string().contains("add the index in the next"),
+        "{}",
+        errs[0]
+    );
+    let mut partial = indexed.clone();
+    partial.indexes[0].predicate = Some("s > 0".into());
+    let mut partial_target = target.clone();
+    partial_target.indexes = partial.indexes.clone();
+    let errs = plan_of(&[partial], &[partial_target], &PlanOptions::default()).unwrap_err();
+    assert!(errs[0].to_string().contains("predicate"), "{}", errs[0]);
 }
 
 #[test]
@@ -493,4 +549,103 @@ fn renames_and_type_changes_keep_the_old_rules_and_refuse_what_would_vanish() {
             .any(|e| e.to_string().contains("rebuilding those")),
         "{errs:#?}"
     );
+}
+
+fn index(name: &str, columns: &[&str], unique: bool) -> crate::model::Index {
+    crate::model::Index {
+        name: name.into(),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        unique,
+        method: Default::default(),
+        predicate: None,
+    }
+}
+
+#[test]
+fn a_redefined_index_is_built_under_a_temporary_name_and_swapped_in_contract() {
+    let mut old = keyed("users");
+    old.columns.push(Column::new("email", "text", false));
+    old.columns.push(Column::new("org", "bigint", false));
+    let mut new = old.clone();
+    old.indexes.push(index("users_email", &["email"], false));
+    new.indexes
+        .push(index("users_email", &["org", "email"], true));
+    let p = plan_of(&[old], &[new], &PlanOptions::default()).unwrap();
+    let steps: Vec<(Phase, &str)> = p.steps.iter().map(|s| (s.phase, s.sql.as_str())).collect();
+    assert_eq!(
+        steps,
+        [
+            (
+                Phase::Backfill,
+                r#"CREATE UNIQUE INDEX CONCURRENTLY "users_email_migrate_new" ON "users" ("org", "email")"#
+            ),
+            (
+                Phase::Contract,
+                r#"DROP INDEX CONCURRENTLY IF EXISTS "users_email""#
+            ),
+            (
+                Phase::Contract,
+                r#"ALTER INDEX IF EXISTS "users_email_migrate_new" RENAME TO "users_email""#
+            ),
+        ]
+    );
+    assert_eq!(
+        p.steps[2].down,
+        [r#"ALTER INDEX IF EXISTS "users_email" RENAME TO "users_email_migrate_new""#]
+    );
+}
+
+#[test]
+fn an_index_name_moved_to_another_table_waits_for_the_old_index_drop() {
+    let mut a = keyed("a");
+    a.columns.push(Column::new("x", "text", false));
+    let mut b = keyed("b");
+    b.columns.push(Column::new("x", "text", false));
+    let (mut old_a, mut new_b) = (a.clone(), b.clone());
+    old_a.indexes.push(index("by_x", &["x"], false));
+    new_b.indexes.push(index("by_x", &["x"], false));
+    let p = plan_of(&[old_a, b], &[a, new_b], &PlanOptions::default()).unwrap();
+    let steps: Vec<(Phase, &str)> = p.steps.iter().map(|s| (s.phase, s.sql.as_str())).collect();
+    assert_eq!(
+        steps,
+        [
+            (
+                Phase::Backfill,
+                r#"CREATE INDEX CONCURRENTLY "by_x_migrate_new" ON "b" ("x")"#
+            ),
+            (
+                Phase::Contract,
+                r#"DROP INDEX CONCURRENTLY IF EXISTS "by_x""#
+            ),
+            (
+                Phase::Contract,
+                r#"ALTER INDEX IF EXISTS "by_x_migrate_new" RENAME TO "by_x""#
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_unique_index_a_foreign_key_needs_is_not_rebuilt() {
+    let mut users = keyed("users");
+    users.columns.push(Column::new("email", "text", false));
+    let mut old_users = users.clone();
+    old_users
+        .indexes
+        .push(index("users_email", &["email"], true));
+    users.indexes.push(index("users_email", &["email"], false));
+    let mut logins = keyed("logins");
+    logins.columns.push(Column::new("email", "text", false));
+    logins
+        .foreign_keys
+        .push(fk("logins_email_fkey", "email", "users", "email"));
+    let errs = plan_of(
+        &[old_users, logins.clone()],
+        &[users, logins],
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    let msg = errs[0].to_string();
+    assert!(msg.contains("logins_email_fkey"), "{msg}");
+    assert!(msg.contains("new `name`"), "{msg}");
 }
