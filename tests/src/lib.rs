@@ -12,6 +12,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod transition;
+pub use transition::{Outcome, TS, Transition};
+
 /// The server under test (`scripts/pg-env.sh` exports it).
 pub fn database_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| {
@@ -331,6 +334,7 @@ pub struct WorkloadReport {
 /// statements (the way sqlx runs queries, cached per connection), until stopped.
 pub struct Workload {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    done: std::sync::Arc<std::sync::atomic::AtomicU64>,
     handle: std::thread::JoinHandle<WorkloadReport>,
 }
 
@@ -339,6 +343,8 @@ impl Workload {
     pub fn start(db: &TestDb, setup: &str, statements: &[&str]) -> Workload {
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = done.clone();
         let url = db.url.clone();
         let setup = setup.to_owned();
         let statements: Vec<String> = statements.iter().map(|s| (*s).to_owned()).collect();
@@ -365,6 +371,7 @@ impl Workload {
                             .await;
                         report.worst = report.worst.max(started.elapsed());
                         report.statements += 1;
+                        counter.fetch_add(1, Ordering::SeqCst);
                         if let Err(e) = result
                             && report.errors.len() < 20
                         {
@@ -380,7 +387,25 @@ impl Workload {
         ready_rx
             .recv_timeout(std::time::Duration::from_secs(30))
             .expect("workload started");
-        Workload { stop, handle }
+        Workload { stop, done, handle }
+    }
+
+    /// Waits until the loop has run `n` more statements, so every phase sees traffic
+    /// (counted, not timed: machines are noisy).
+    pub fn wait_for(&self, n: u64) {
+        let target = self.done.load(Ordering::SeqCst) + n;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while self.done.load(Ordering::SeqCst) < target {
+            assert!(
+                !self.handle.is_finished(),
+                "the workload stopped (its connection failed?)"
+            );
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the workload made no progress for 120 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
     }
 
     /// Stops the loop and returns what it saw.

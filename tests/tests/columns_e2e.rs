@@ -1,6 +1,6 @@
 //! Column changes on a table with rows, on a real server: NOT NULL by the check route (with
 //! a fill trigger for code that does not write the column), a backfill expression, volatile
-//! defaults, a default change, NOT NULL dropped and a binary-coercible widening. Old code
+//! defaults, a default change and NOT NULL dropped (widening: see safety_e2e.rs). Old code
 //! (model v1) and new code (model v2) write between the phases; then everything is rolled
 //! back. A second test records, statement by statement, the locks, scans and rewrites.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
@@ -35,7 +35,7 @@ pub struct Account {
     pub email: String,
     #[schema(backfill = "'anon-' || id")]
     pub nickname: String,
-    #[schema(max_length = 100)]
+    #[schema(max_length = 20)]
     pub plan: String,
     pub note: Option<String>,
     #[schema(default = "10")]
@@ -62,7 +62,7 @@ UPDATE accounts SET note = note WHERE id <= 50;
 const NEW_CODE: &str = r#"
 INSERT INTO accounts (id, email, nickname, plan, note, email_lower)
 SELECT 200000 + g + (SELECT count(*) FROM accounts), 'New' || g || '@Example.com', 'n' || g,
-       repeat('p', 60), NULL, 'new' || g || '@example.com'
+       repeat('p', 20), NULL, 'new' || g || '@example.com'
 FROM generate_series(1, 20) g;
 "#;
 
