@@ -46,6 +46,92 @@ pub enum Command {
     /// the table, and — when DATABASE_URL is set — the estimated rows of the table it
     /// touches (from pg_class.reltuples).
     Plan(PlanArgs),
+    /// Run the pending phases against the database.
+    ///
+    /// Runs expand and backfill of every pending migration, in order, and stops before the
+    /// first contract: contract runs once the new code is deployed (`--through contract`).
+    /// A migration's expand never runs before the previous migration's contract. One
+    /// applier at a time (an advisory lock); every statement whose lock blocks traffic
+    /// waits at most `--lock-timeout` and is retried with backoff; backfills run in batches
+    /// and resume where a killed run stopped.
+    Apply(ApplyArgs),
+    /// Show every migration phase: applied, partial (interrupted, resumable) or pending.
+    Status(StatusArgs),
+}
+
+/// The database and history table, shared by the commands that use them.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Database URL (default: the DATABASE_URL variable).
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: String,
+
+    /// History table, schema-qualified.
+    #[arg(
+        long,
+        default_value = "cargo_migrate.history",
+        value_name = "SCHEMA.TABLE"
+    )]
+    pub history_table: String,
+}
+
+/// Options of `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Last phase to run: `backfill` stops before the first contract; `contract` runs
+    /// everything (only once the code built against the newest models is deployed).
+    #[arg(long, default_value = "backfill", value_parser = ["expand", "backfill", "contract"])]
+    pub through: String,
+
+    /// Longest wait for a lock that blocks traffic, in milliseconds.
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub lock_timeout: u64,
+
+    /// Retries after a lock timeout (backoff doubles from 200 ms, with jitter).
+    #[arg(long, default_value_t = 10)]
+    pub retries: u32,
+
+    /// Rows per backfill batch (default: the size in the file).
+    #[arg(long, value_name = "ROWS")]
+    pub batch_size: Option<u32>,
+
+    /// Pause between backfill batches, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub batch_pause: u64,
+
+    /// Exit at once if another applier is running, instead of waiting for it.
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Run statements marked `-- migrate:destructive` (dropped tables and columns).
+    #[arg(long)]
+    pub allow_destructive: bool,
+
+    /// Accept applied files whose content changed.
+    #[arg(long)]
+    pub allow_edited: bool,
+
+    /// Accept applied migrations missing from the folder.
+    #[arg(long)]
+    pub allow_missing: bool,
+
+    /// Print what would run; run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Options of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Print JSON (for machines) instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `plan`.

@@ -13,6 +13,8 @@ fn main() -> ExitCode {
         cli::Command::Generate(g) => commands::generate::run(&args.dir, g),
         cli::Command::Check => commands::check::run(&args.dir),
         cli::Command::Plan(p) => commands::plan::run(&args.dir, p),
+        cli::Command::Apply(a) => commands::apply::run(&args.dir, a),
+        cli::Command::Status(s) => commands::status::run(&args.dir, s),
     };
     match result {
         Ok(code) => code,

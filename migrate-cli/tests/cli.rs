@@ -313,6 +313,13 @@ fn help_text() {
         .assert()
         .success();
     insta::assert_snapshot!("generate_help", stdout(&out));
+    let out = Command::cargo_bin("cargo-migrate")
+        .unwrap()
+        .args(["migrate", "apply", "--help"])
+        .env_remove("DATABASE_URL")
+        .assert()
+        .success();
+    insta::assert_snapshot!("apply_help", stdout(&out));
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! Pipeline: [`schema`] (derive input → [`model::Table`]) → [`snapshot`] (the schema
 //! after each migration) → [`diff`] (what changed) → [`plan`] (safe phased steps) →
 //! [`sql`] (reviewable phase files). Every stage here is pure; reading and writing
-//! migration folders lives in [`migrations`].
+//! migration folders lives in [`migrations`]; running them against a server in `apply`
+//! (feature `db`).
 
 pub mod diff;
 pub mod migrations;
@@ -17,6 +18,8 @@ pub mod schema;
 pub mod snapshot;
 pub mod sql;
 
+#[cfg(feature = "db")]
+pub mod apply;
 #[cfg(feature = "db")]
 pub mod introspect;
 

@@ -1,12 +1,44 @@
 //! One module per subcommand.
 
+pub mod apply;
 pub mod check;
 pub mod generate;
 pub mod plan;
+pub mod status;
 
 use migrate_core::diff::Change;
 
 /// The changes as an indented list, one per line.
 pub fn change_list(changes: &[Change]) -> String {
     changes.iter().map(|c| format!("  - {c}\n")).collect()
+}
+
+/// The project's migrations and the history table the database arguments name.
+pub fn sources(
+    dir: &std::path::Path,
+    db: &crate::cli::DbArgs,
+) -> anyhow::Result<(
+    Vec<migrate_core::apply::MigrationSource>,
+    migrate_core::apply::HistoryTable,
+)> {
+    let project = migrate_core::project::Project::open(dir)?;
+    let sources = migrate_core::apply::load_dir(&project.migrations_dir())?;
+    let Some((schema, table)) = db.history_table.split_once('.') else {
+        anyhow::bail!(
+            "--history-table {}: expected SCHEMA.TABLE",
+            db.history_table
+        );
+    };
+    let history = migrate_core::apply::HistoryTable {
+        schema: schema.to_owned(),
+        table: table.to_owned(),
+    };
+    Ok((sources, history))
+}
+
+/// A runtime for one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }

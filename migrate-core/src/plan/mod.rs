@@ -105,7 +105,7 @@ pub struct Step {
 /// What a runner needs to run a backfill in keyset batches, each its own short transaction:
 /// `UPDATE table SET column = expr … WHERE condition` over successive key ranges up to the
 /// largest key read when the backfill starts (so it ends under write load).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Batch {
     /// Table (unquoted).
     pub table: String,

@@ -1,0 +1,40 @@
+//! `cargo migrate status`.
+
+use crate::cli::StatusArgs;
+use migrate_core::apply::{ApplyOptions, Migrator};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Prints the state of every migration phase.
+pub fn run(dir: &Path, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    let (sources, history) = super::sources(dir, &args.db)?;
+    let migrator = Migrator::new(
+        sources,
+        ApplyOptions {
+            history,
+            ..ApplyOptions::default()
+        },
+    );
+    let status = super::runtime()?.block_on(migrator.status(&args.db.database_url))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<44} {:<9} {:<8} {:>10}  finished",
+        "migration", "phase", "state", "ms"
+    );
+    for s in &status {
+        let row = s.row.as_ref();
+        println!(
+            "{:<44} {:<9} {:<8} {:>10}  {}",
+            s.migration,
+            s.phase.as_str(),
+            s.state,
+            row.and_then(|r| r.duration_ms)
+                .map_or(String::new(), |d| d.to_string()),
+            row.and_then(|r| r.finished_at.clone()).unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,618 @@
+//! Running one phase file: unit by unit, each unit's progress committed with it; lock
+//! timeouts retried with backoff; concurrent index builds checked for an INVALID leftover
+//! first; batched backfills along the primary key with their cursor in the history.
+
+use super::{ApplyError, ApplyOptions, Event, Row};
+use crate::plan::{Batch, Phase};
+use crate::sql::ident;
+use crate::sql::script::{Statement, Unit};
+use sqlx::PgConnection;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// One phase file to run.
+pub(super) struct PhaseRun<'a> {
+    pub migration: &'a str,
+    pub phase: Phase,
+    pub path: &'a Path,
+    pub checksum: String,
+    pub units: &'a [Unit],
+    pub options: &'a ApplyOptions,
+}
+
+type OnEvent = Box<dyn FnMut(&Event) + Send>;
+
+/// A failed attempt: the error and the statement it came from.
+struct Failure {
+    error: sqlx::Error,
+    line: usize,
+    sql: String,
+}
+
+fn fail(s: &Statement) -> impl FnOnce(sqlx::Error) -> Failure + '_ {
+    move |error| Failure {
+        error,
+        line: s.line,
+        sql: first_line(&s.sql),
+    }
+}
+
+fn first_line(sql: &str) -> String {
+    sql.lines().next().unwrap_or("").to_owned()
+}
+
+fn is_lock_timeout(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "55P03")
+}
+
+fn millis(d: Duration) -> u128 {
+    d.as_millis()
+}
+
+pub(super) async fn run_phase(
+    run: &PhaseRun<'_>,
+    work: &mut PgConnection,
+    control: &mut PgConnection,
+    on_event: &mut OnEvent,
+    row: Option<&Row>,
+) -> Result<(), ApplyError> {
+    let done = row.map_or(0, |r| usize::try_from(r.statements_done).unwrap_or(0));
+    let at = |s: &Statement| format!("{}:{}", run.path.display(), s.line);
+    if run.options.dry_run {
+        for s in run.units.iter().flat_map(|u| &u.statements).skip(done) {
+            on_event(&Event::Statement {
+                at: at(s),
+                sql: first_line(&s.sql),
+            });
+        }
+        return Ok(());
+    }
+    let started = Instant::now();
+    let h = run.options.history.qualified();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {h} (migration, phase, checksum) VALUES ($1, $2, $3)
+         ON CONFLICT (migration, phase) DO UPDATE SET checksum = EXCLUDED.checksum"
+    )))
+    .bind(run.migration)
+    .bind(run.phase.as_str())
+    .bind(&run.checksum)
+    .execute(&mut *work)
+    .await?;
+    on_event(&Event::PhaseStarted {
+        migration: run.migration.to_owned(),
+        phase: run.phase,
+        done,
+    });
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *work)
+        .await?;
+    let mut ctx = Ctx {
+        run,
+        work,
+        control,
+        on_event,
+        pid,
+        history: h.clone(),
+    };
+    let mut index = 0;
+    for unit in run.units {
+        let n = unit.statements.len();
+        // A unit commits with its progress, so `done` never falls inside one.
+        if index + n <= done {
+            index += n;
+            continue;
+        }
+        for s in &unit.statements {
+            (ctx.on_event)(&Event::Statement {
+                at: at(s),
+                sql: first_line(&s.sql),
+            });
+        }
+        match (&unit.statements[..], unit.transactional()) {
+            ([s], true) if s.batch.is_some() => ctx.batched(s, row).await?,
+            (_, true) => ctx.transaction(unit).await?,
+            _ => {
+                for s in &unit.statements {
+                    ctx.alone(s, unit.blocks_traffic).await?;
+                }
+            }
+        }
+        index += n;
+    }
+    let elapsed = started.elapsed();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {h} SET finished_at = clock_timestamp(), duration_ms = $3
+         WHERE migration = $1 AND phase = $2"
+    )))
+    .bind(run.migration)
+    .bind(run.phase.as_str())
+    .bind(i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+    .execute(&mut *ctx.work)
+    .await?;
+    (ctx.on_event)(&Event::PhaseFinished {
+        migration: run.migration.to_owned(),
+        phase: run.phase,
+        duration: elapsed,
+    });
+    Ok(())
+}
+
+struct Ctx<'a, 'r> {
+    run: &'a PhaseRun<'r>,
+    work: &'a mut PgConnection,
+    control: &'a mut PgConnection,
+    on_event: &'a mut OnEvent,
+    pid: i32,
+    history: String,
+}
+
+impl Ctx<'_, '_> {
+    /// The timeouts for a statement: a short lock timeout when its lock blocks traffic,
+    /// none otherwise; the statement timeout by kind.
+    fn timeouts(&self, blocks_traffic: bool, local: bool) -> String {
+        let o = self.run.options;
+        let (lock, statement) = if blocks_traffic {
+            (o.lock_timeout, o.ddl_statement_timeout)
+        } else {
+            (Duration::ZERO, o.long_statement_timeout)
+        };
+        let scope = if local { "SET LOCAL" } else { "SET" };
+        format!(
+            "{scope} lock_timeout = '{}ms'; {scope} statement_timeout = '{}ms'",
+            millis(lock),
+            millis(statement)
+        )
+    }
+
+    /// Runs `attempt` until it succeeds, retrying lock timeouts with exponential backoff
+    /// and jitter.
+    async fn retrying<T>(
+        &mut self,
+        mut attempt: impl AsyncFnMut(&mut Self) -> Result<T, Failure>,
+    ) -> Result<T, ApplyError> {
+        let o = self.run.options;
+        let mut tries = 0;
+        loop {
+            match attempt(self).await {
+                Ok(v) => return Ok(v),
+                Err(f) if is_lock_timeout(&f.error) && tries < o.max_retries => {
+                    tries += 1;
+                    let base = o.retry_base.saturating_mul(1 << (tries - 1).min(16));
+                    let wait = base + base.mul_f64(fastrand::f64() * 0.5);
+                    (self.on_event)(&Event::Retry {
+                        attempt: tries,
+                        wait,
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+                Err(f) if is_lock_timeout(&f.error) => {
+                    return Err(ApplyError::LockRetriesExhausted {
+                        path: self.run.path.to_owned(),
+                        line: f.line,
+                        retries: tries,
+                    });
+                }
+                Err(f) => {
+                    return Err(ApplyError::Statement {
+                        path: self.run.path.to_owned(),
+                        line: f.line,
+                        sql: f.sql,
+                        source: f.error,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Runs `sql` on the work connection; if it is still waiting after a while, reports
+    /// who blocks it (from the control connection).
+    async fn watched(&mut self, sql: &str, blocks_traffic: bool) -> Result<u64, sqlx::Error> {
+        let after = if blocks_traffic {
+            self.run.options.lock_timeout / 2
+        } else {
+            Duration::from_secs(5)
+        };
+        // The statement comes from a reviewed migration file.
+        let fut = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut *self.work);
+        tokio::pin!(fut);
+        tokio::select! {
+            r = &mut fut => return r.map(|r| r.rows_affected()),
+            () = tokio::time::sleep(after) => {}
+        }
+        let blockers: Vec<(i32, f64, String)> = sqlx::query_as(
+            "SELECT pid, extract(epoch FROM now() - coalesce(xact_start, query_start))::float8,
+                    left(coalesce(query, ''), 200)
+             FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids($1))",
+        )
+        .bind(self.pid)
+        .fetch_all(&mut *self.control)
+        .await
+        .unwrap_or_default();
+        if !blockers.is_empty() {
+            (self.on_event)(&Event::Blocked { blockers });
+        }
+        fut.await.map(|r| r.rows_affected())
+    }
+
+    async fn progress(&mut self, n: usize) -> Result<(), sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {} SET statements_done = statements_done + $3,
+                 backfill_last_key = NULL, backfill_upper_key = NULL
+             WHERE migration = $1 AND phase = $2",
+            self.history
+        )))
+        .bind(self.run.migration)
+        .bind(self.run.phase.as_str())
+        .bind(i32::try_from(n).unwrap_or(i32::MAX))
+        .execute(&mut *self.work)
+        .await?;
+        Ok(())
+    }
+
+    /// A unit in one transaction, committed with its progress.
+    async fn transaction(&mut self, unit: &Unit) -> Result<(), ApplyError> {
+        self.retrying(async |ctx: &mut Self| {
+            let first = &unit.statements[0];
+            let setup = format!("BEGIN; {}", ctx.timeouts(unit.blocks_traffic, true));
+            sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
+                .execute(&mut *ctx.work)
+                .await
+                .map_err(fail(first))?;
+            for s in &unit.statements {
+                if let Err(e) = ctx.watched(&s.sql, unit.blocks_traffic).await {
+                    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *ctx.work).await;
+                    return Err(fail(s)(e));
+                }
+            }
+            let done = async {
+                ctx.progress(unit.statements.len()).await?;
+                sqlx::raw_sql("COMMIT").execute(&mut *ctx.work).await
+            }
+            .await;
+            if let Err(e) = done {
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *ctx.work).await;
+                return Err(fail(first)(e));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// A statement that cannot run in a transaction (a concurrent index build or drop).
+    async fn alone(&mut self, s: &Statement, blocks_traffic: bool) -> Result<(), ApplyError> {
+        let building = concurrent_index_name(&s.sql);
+        self.retrying(async |ctx: &mut Self| {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(ctx.timeouts(blocks_traffic, false)))
+                .execute(&mut *ctx.work)
+                .await
+                .map_err(fail(s))?;
+            let mut skip = false;
+            if let Some(name) = &building {
+                let valid: Option<bool> = sqlx::query_scalar(
+                    "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)",
+                )
+                .bind(name)
+                .fetch_optional(&mut *ctx.work)
+                .await
+                .map_err(fail(s))?;
+                match valid {
+                    // Built by a run killed before it could record it.
+                    Some(true) => skip = true,
+                    Some(false) => {
+                        let drop = format!("DROP INDEX CONCURRENTLY IF EXISTS {name}");
+                        ctx.watched(&drop, false).await.map_err(fail(s))?;
+                        (ctx.on_event)(&Event::InvalidIndexDropped { name: name.clone() });
+                    }
+                    None => {}
+                }
+            }
+            if !skip {
+                ctx.watched(&s.sql, blocks_traffic).await.map_err(fail(s))?;
+            }
+            ctx.progress(1).await.map_err(fail(s))?;
+            sqlx::raw_sql("RESET lock_timeout; RESET statement_timeout")
+                .execute(&mut *ctx.work)
+                .await
+                .map_err(fail(s))?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// A backfill in keyset batches along the primary key, up to the largest key read
+    /// when it started; each batch commits with the cursor.
+    async fn batched(&mut self, s: &Statement, row: Option<&Row>) -> Result<(), ApplyError> {
+        let Some(batch) = &s.batch else {
+            return Ok(());
+        };
+        let size = self
+            .run
+            .options
+            .batch_size
+            .unwrap_or(batch.batch_size)
+            .max(1);
+        let keyset = Keyset::read(self.work, batch)
+            .await
+            .map_err(|e| ApplyError::Statement {
+                path: self.run.path.to_owned(),
+                line: s.line,
+                sql: first_line(&s.sql),
+                source: e,
+            })?;
+        let table = ident(&batch.table);
+        let estimate: i64 = sqlx::query_scalar(
+            "SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = to_regclass($1)",
+        )
+        .bind(&table)
+        .fetch_optional(&mut *self.work)
+        .await?
+        .unwrap_or(0);
+        // Resume the cursor of an interrupted run, or start one.
+        let resumed = row.and_then(|r| r.backfill_upper_key.clone());
+        let mut last = row.and_then(|r| r.backfill_last_key.clone());
+        let mut rows_done = 0_i64;
+        let upper = match resumed {
+            Some(u) => Some(u),
+            None => {
+                last = None;
+                let upper: Option<Vec<String>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT ARRAY[{}] FROM {table} ORDER BY {} LIMIT 1",
+                    keyset.as_text(),
+                    keyset.order(" DESC")
+                )))
+                .fetch_optional(&mut *self.work)
+                .await
+                .map_err(fail(s))
+                .map_err(|f| self.statement_error(f))?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {} SET backfill_upper_key = $3, backfill_last_key = NULL
+                     WHERE migration = $1 AND phase = $2",
+                    self.history
+                )))
+                .bind(self.run.migration)
+                .bind(self.run.phase.as_str())
+                .bind(&upper)
+                .execute(&mut *self.work)
+                .await?;
+                upper
+            }
+        };
+        if let Some(upper) = upper {
+            let set: Vec<String> = batch
+                .set
+                .iter()
+                .map(|(c, e)| format!("{} = {e}", ident(c)))
+                .collect();
+            while last.as_ref() != Some(&upper) {
+                let from = last.clone();
+                let step = self
+                    .retrying(async |ctx: &mut Self| {
+                        let setup = format!("BEGIN; {}", ctx.timeouts(true, true));
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
+                            .execute(&mut *ctx.work)
+                            .await
+                            .map_err(fail(s))?;
+                        let r = ctx
+                            .one_batch(&keyset, &table, &set, batch, &from, &upper, size)
+                            .await;
+                        let r = match r {
+                            Ok(v) => sqlx::raw_sql("COMMIT")
+                                .execute(&mut *ctx.work)
+                                .await
+                                .map(|_| v),
+                            Err(e) => Err(e),
+                        };
+                        if r.is_err() {
+                            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *ctx.work).await;
+                        }
+                        r.map_err(fail(s))
+                    })
+                    .await?;
+                rows_done += step.1;
+                last = Some(step.0);
+                (self.on_event)(&Event::Batch {
+                    table: batch.table.clone(),
+                    rows: rows_done,
+                    estimate,
+                });
+                if !self.run.options.batch_pause.is_zero() {
+                    tokio::time::sleep(self.run.options.batch_pause).await;
+                }
+            }
+        }
+        self.progress(1).await?;
+        Ok(())
+    }
+
+    fn statement_error(&self, f: Failure) -> ApplyError {
+        ApplyError::Statement {
+            path: self.run.path.to_owned(),
+            line: f.line,
+            sql: f.sql,
+            source: f.error,
+        }
+    }
+
+    /// One batch inside the open transaction: the keys after `from` up to `size` rows
+    /// (at most `upper`), updated, and the cursor moved, all committed together.
+    #[allow(clippy::too_many_arguments)]
+    async fn one_batch(
+        &mut self,
+        keyset: &Keyset,
+        table: &str,
+        set: &[String],
+        batch: &Batch,
+        from: &Option<Vec<String>>,
+        upper: &[String],
+        size: u32,
+    ) -> Result<(Vec<String>, i64), sqlx::Error> {
+        let lower = if from.is_some() {
+            format!("{} > {} AND ", keyset.tuple(), keyset.bound(1))
+        } else {
+            String::new()
+        };
+        let hi: Option<Vec<String>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT ARRAY[{}] FROM {table} WHERE {lower}{} <= {} ORDER BY {} LIMIT 1 OFFSET {}",
+            keyset.as_text(),
+            keyset.tuple(),
+            keyset.bound(2),
+            keyset.order(""),
+            size - 1
+        )))
+        .bind(from.clone().unwrap_or_default())
+        .bind(upper)
+        .fetch_optional(&mut *self.work)
+        .await?;
+        let hi = hi.unwrap_or_else(|| upper.to_vec());
+        let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET {} WHERE {lower}{} <= {} AND ({})",
+            set.join(", "),
+            keyset.tuple(),
+            keyset.bound(2),
+            batch.condition
+        )))
+        .bind(from.clone().unwrap_or_default())
+        .bind(&hi)
+        .execute(&mut *self.work)
+        .await?
+        .rows_affected();
+        let updated = i64::try_from(updated).unwrap_or(i64::MAX);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {} SET backfill_last_key = $3, backfill_rows = backfill_rows + $4
+             WHERE migration = $1 AND phase = $2",
+            self.history
+        )))
+        .bind(self.run.migration)
+        .bind(self.run.phase.as_str())
+        .bind(&hi)
+        .bind(updated)
+        .execute(&mut *self.work)
+        .await?;
+        Ok((hi, updated))
+    }
+}
+
+/// The key columns of a batched table with their types, to compare key tuples bound as
+/// text.
+struct Keyset {
+    columns: Vec<(String, String)>,
+}
+
+impl Keyset {
+    async fn read(work: &mut PgConnection, batch: &Batch) -> Result<Keyset, sqlx::Error> {
+        let mut columns = Vec::new();
+        for k in &batch.key {
+            let ty: String = sqlx::query_scalar(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+                 WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped",
+            )
+            .bind(ident(&batch.table))
+            .bind(k)
+            .fetch_one(&mut *work)
+            .await?;
+            columns.push((ident(k), ty));
+        }
+        Ok(Keyset { columns })
+    }
+
+    fn tuple(&self) -> String {
+        let cols: Vec<&str> = self.columns.iter().map(|(c, _)| c.as_str()).collect();
+        format!("({})", cols.join(", "))
+    }
+
+    /// Parameter `$n` (a `text[]`) as a tuple of the key's types.
+    fn bound(&self, n: usize) -> String {
+        let parts: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, ty))| format!("(${n}::text[])[{}]::{ty}", i + 1))
+            .collect();
+        format!("({})", parts.join(", "))
+    }
+
+    fn as_text(&self) -> String {
+        let parts: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(c, _)| format!("{c}::text"))
+            .collect();
+        parts.join(", ")
+    }
+
+    fn order(&self, direction: &str) -> String {
+        let parts: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(c, _)| format!("{c}{direction}"))
+            .collect();
+        parts.join(", ")
+    }
+}
+
+/// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` builds, as written
+/// (quoted or not).
+fn concurrent_index_name(sql: &str) -> Option<String> {
+    let mut rest = sql.trim_start();
+    let word = |rest: &mut &str| -> Option<String> {
+        let s = rest.trim_start();
+        let end = if let Some(body) = s.strip_prefix('"') {
+            let mut i = 0;
+            let b = body.as_bytes();
+            loop {
+                let q = body[i..].find('"')? + i;
+                if b.get(q + 1) == Some(&b'"') {
+                    i = q + 2;
+                } else {
+                    break q + 2;
+                }
+            }
+        } else {
+            s.find(|c: char| c.is_whitespace() || c == '(')
+                .unwrap_or(s.len())
+        };
+        let w = s[..end].to_owned();
+        *rest = &s[end..];
+        Some(w)
+    };
+    if !word(&mut rest)?.eq_ignore_ascii_case("CREATE") {
+        return None;
+    }
+    let mut w = word(&mut rest)?;
+    if w.eq_ignore_ascii_case("UNIQUE") {
+        w = word(&mut rest)?;
+    }
+    if !w.eq_ignore_ascii_case("INDEX") || !word(&mut rest)?.eq_ignore_ascii_case("CONCURRENTLY") {
+        return None;
+    }
+    let mut name = word(&mut rest)?;
+    if name.eq_ignore_ascii_case("IF") {
+        word(&mut rest)?;
+        word(&mut rest)?;
+        name = word(&mut rest)?;
+    }
+    (!name.eq_ignore_ascii_case("ON")).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::concurrent_index_name;
+
+    #[test]
+    fn finds_the_index_a_concurrent_build_creates() {
+        let name = |s: &str| concurrent_index_name(s);
+        assert_eq!(
+            name(r#"CREATE UNIQUE INDEX CONCURRENTLY "a ""b""" ON "t" ("c")"#).as_deref(),
+            Some(r#""a ""b""""#)
+        );
+        assert_eq!(
+            name("create index concurrently if not exists ix on t (c)").as_deref(),
+            Some("ix")
+        );
+        assert_eq!(name("CREATE INDEX CONCURRENTLY ON t (c)"), None);
+        assert_eq!(name("CREATE INDEX ix ON t (c)"), None);
+        assert_eq!(name("DROP INDEX CONCURRENTLY ix"), None);
+    }
+}

@@ -1,0 +1,141 @@
+//! The history table: a row per migration phase, with the checksum of the file it ran, who
+//! ran it, when, how far it got (statements done, backfill cursor), committed with the work
+//! itself so a killed run resumes exactly where it stopped.
+
+use crate::sql::ident;
+use sqlx::PgConnection;
+
+/// Where the history lives: `schema.table`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryTable {
+    /// Schema (created if missing).
+    pub schema: String,
+    /// Table.
+    pub table: String,
+}
+
+impl Default for HistoryTable {
+    fn default() -> Self {
+        HistoryTable {
+            schema: "cargo_migrate".into(),
+            table: "history".into(),
+        }
+    }
+}
+
+impl HistoryTable {
+    /// The quoted, schema-qualified name.
+    pub fn qualified(&self) -> String {
+        format!("{}.{}", ident(&self.schema), ident(&self.table))
+    }
+
+    /// The advisory lock key appliers of this history share.
+    pub fn lock_key(&self) -> i64 {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("cargo-migrate:{}", self.qualified()));
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(bytes)
+    }
+
+    /// Creates the schema and table when missing.
+    pub async fn ensure(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema};
+             CREATE TABLE IF NOT EXISTS {table} (
+                 migration text NOT NULL,
+                 phase text NOT NULL,
+                 checksum text NOT NULL,
+                 applied_by text NOT NULL DEFAULT current_user,
+                 started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                 finished_at timestamptz,
+                 duration_ms bigint,
+                 statements_done integer NOT NULL DEFAULT 0,
+                 backfill_last_key text[],
+                 backfill_upper_key text[],
+                 backfill_rows bigint NOT NULL DEFAULT 0,
+                 PRIMARY KEY (migration, phase)
+             )",
+            schema = ident(&self.schema),
+            table = self.qualified()
+        );
+        // Built from quoted identifiers only.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Every row, oldest first.
+    pub async fn rows(&self, conn: &mut PgConnection) -> Result<Vec<Row>, sqlx::Error> {
+        let sql = format!(
+            "SELECT migration, phase, checksum, applied_by, started_at::text, finished_at::text,
+                    duration_ms, statements_done, backfill_last_key, backfill_upper_key, backfill_rows
+             FROM {} ORDER BY migration, array_position(ARRAY['expand','backfill','contract'], phase)",
+            self.qualified()
+        );
+        let rows: Vec<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(rows.into_iter().map(Row::from).collect())
+    }
+}
+
+type RowTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    i32,
+    Option<Vec<String>>,
+    Option<Vec<String>>,
+    i64,
+);
+
+/// One applied (or partly applied) phase.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Row {
+    /// Migration id (folder name).
+    pub migration: String,
+    /// `expand`, `backfill` or `contract`.
+    pub phase: String,
+    /// SHA-256 of the up file it ran.
+    pub checksum: String,
+    /// Database role that ran it.
+    pub applied_by: String,
+    /// When it started.
+    pub started_at: String,
+    /// When it finished (`None`: interrupted, resumable).
+    pub finished_at: Option<String>,
+    /// How long it took.
+    pub duration_ms: Option<i64>,
+    /// Statements of the file done (a batched backfill counts once, when finished).
+    pub statements_done: i32,
+    /// Cursor of the backfill in progress: the last key done.
+    pub backfill_last_key: Option<Vec<String>>,
+    /// The largest key when that backfill started: where it ends.
+    pub backfill_upper_key: Option<Vec<String>>,
+    /// Rows the backfills of this phase updated so far.
+    pub backfill_rows: i64,
+}
+
+impl From<RowTuple> for Row {
+    fn from(t: RowTuple) -> Row {
+        Row {
+            migration: t.0,
+            phase: t.1,
+            checksum: t.2,
+            applied_by: t.3,
+            started_at: t.4,
+            finished_at: t.5,
+            duration_ms: t.6,
+            statements_done: t.7,
+            backfill_last_key: t.8,
+            backfill_upper_key: t.9,
+            backfill_rows: t.10,
+        }
+    }
+}

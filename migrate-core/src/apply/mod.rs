@@ -1,0 +1,518 @@
+//! The apply engine: runs the phase files of pending migrations against a server, one
+//! applier at a time (an advisory lock held on a connection of its own), every statement
+//! that blocks traffic under a short `lock_timeout` retried with backoff, backfills in
+//! keyset batches whose cursor commits with each batch, and a history row per migration
+//! phase with the checksum of the file it ran.
+//!
+//! Order: the phases of all migrations form one sequence (a migration's expand, backfill,
+//! contract, then the next migration's). A migration's expand never runs before the
+//! previous migration's contract: it was generated against the schema after that contract.
+//! By default the run stops before the first contract, which needs the new code deployed.
+
+mod exec;
+mod history;
+
+pub use history::{HistoryTable, Row};
+
+use crate::plan::Phase;
+use crate::sql::script::{self, ScriptError, Unit};
+use sqlx::{Connection as _, PgConnection};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// One migration's files, from its folder or embedded at compile time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationSource {
+    /// Folder name: `20261124120000_create_users`.
+    pub id: String,
+    /// Where its files are (for messages).
+    pub path: PathBuf,
+    /// `(file name, content)`: `expand.up.sql`, `expand.down.sql`, …
+    pub files: Vec<(String, String)>,
+}
+
+impl MigrationSource {
+    fn file(&self, name: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+    }
+}
+
+/// Reads the migrations folder (checking the parent chain) into sources, oldest first.
+pub fn load_dir(dir: &Path) -> Result<Vec<MigrationSource>, ApplyError> {
+    let history = crate::migrations::load(dir).map_err(ApplyError::Migrations)?;
+    history
+        .migrations
+        .iter()
+        .map(|m| {
+            let mut files = Vec::new();
+            for phase in Phase::ALL {
+                for direction in ["up", "down"] {
+                    let name = format!("{phase}.{direction}.sql");
+                    let path = m.path.join(&name);
+                    if path.exists() {
+                        let text =
+                            std::fs::read_to_string(&path).map_err(|source| ApplyError::Read {
+                                path: path.clone(),
+                                source,
+                            })?;
+                        files.push((name, text));
+                    }
+                }
+            }
+            Ok(MigrationSource {
+                id: m.id.clone(),
+                path: m.path.clone(),
+                files,
+            })
+        })
+        .collect()
+}
+
+/// Settings of a run.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Last phase kind to run: `Backfill` (default) stops before the first contract.
+    pub through: Phase,
+    /// Where the history lives.
+    pub history: HistoryTable,
+    /// How long a statement whose lock blocks traffic waits for it.
+    pub lock_timeout: Duration,
+    /// Retries of such a statement after a lock timeout.
+    pub max_retries: u32,
+    /// First wait between retries; it doubles each time (with up to 50% jitter).
+    pub retry_base: Duration,
+    /// `statement_timeout` of short DDL (zero: none).
+    pub ddl_statement_timeout: Duration,
+    /// `statement_timeout` of long steps: VALIDATE, concurrent index builds, batches
+    /// (zero: none).
+    pub long_statement_timeout: Duration,
+    /// Rows per backfill batch, instead of the file's.
+    pub batch_size: Option<u32>,
+    /// Pause between batches.
+    pub batch_pause: Duration,
+    /// Exit at once when another applier holds the lock, instead of waiting.
+    pub no_wait: bool,
+    /// Run statements marked `-- migrate:destructive`.
+    pub allow_destructive: bool,
+    /// Accept applied files whose content changed since.
+    pub allow_edited: bool,
+    /// Accept applied migrations missing from the sources.
+    pub allow_missing: bool,
+    /// Say what would run, run nothing.
+    pub dry_run: bool,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            through: Phase::Backfill,
+            history: HistoryTable::default(),
+            lock_timeout: Duration::from_secs(2),
+            max_retries: 10,
+            retry_base: Duration::from_millis(200),
+            ddl_statement_timeout: Duration::from_secs(60),
+            long_statement_timeout: Duration::ZERO,
+            batch_size: None,
+            batch_pause: Duration::ZERO,
+            no_wait: false,
+            allow_destructive: false,
+            allow_edited: false,
+            allow_missing: false,
+            dry_run: false,
+        }
+    }
+}
+
+/// What a run reports as it goes (the CLI prints it; an application may log it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Another applier holds the lock (its backend pid, when known); waiting.
+    Waiting {
+        /// Its pid.
+        pid: Option<i32>,
+    },
+    /// A phase starts (or resumes after `done` statements).
+    PhaseStarted {
+        /// Migration id.
+        migration: String,
+        /// Phase.
+        phase: Phase,
+        /// Statements already done by an earlier, interrupted run.
+        done: usize,
+    },
+    /// A statement is about to run (or, in a dry run, would).
+    Statement {
+        /// File and line.
+        at: String,
+        /// First line of the statement.
+        sql: String,
+    },
+    /// A statement waited longer than half its lock timeout: who holds the lock.
+    Blocked {
+        /// `(pid, seconds in transaction, query)` of each blocker.
+        blockers: Vec<(i32, f64, String)>,
+    },
+    /// A lock timeout; retrying after `wait`.
+    Retry {
+        /// Attempt number (1: first retry).
+        attempt: u32,
+        /// Backoff before it.
+        wait: Duration,
+    },
+    /// An INVALID index left by an interrupted concurrent build was dropped.
+    InvalidIndexDropped {
+        /// Its name.
+        name: String,
+    },
+    /// A batch of a backfill committed.
+    Batch {
+        /// Table.
+        table: String,
+        /// Rows updated so far by this backfill.
+        rows: i64,
+        /// Rows of the table (estimate from `reltuples`; 0 when unknown).
+        estimate: i64,
+    },
+    /// A phase finished.
+    PhaseFinished {
+        /// Migration id.
+        migration: String,
+        /// Phase.
+        phase: Phase,
+        /// How long it took.
+        duration: Duration,
+    },
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Phases run, in order.
+    pub applied: Vec<(String, Phase)>,
+    /// The first contract left for later: `(migration)`, when the run stopped before it.
+    pub stopped_before: Option<String>,
+}
+
+/// Why a run failed. Everything applied before the failure stays applied (and recorded).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The migrations folder is broken.
+    #[error(transparent)]
+    Migrations(crate::migrations::MigrationsError),
+    /// A file could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A phase file does not parse.
+    #[error("{}: {source}", path.display())]
+    Script {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: ScriptError,
+    },
+    /// Connecting, or the lock or history queries, failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A statement of a phase file failed.
+    #[error("{}:{line}: {source}\n  statement: {sql}", path.display())]
+    Statement {
+        /// The file.
+        path: PathBuf,
+        /// Line of the statement.
+        line: usize,
+        /// Its first line.
+        sql: String,
+        /// The server's error.
+        source: sqlx::Error,
+    },
+    /// A statement kept timing out on its lock.
+    #[error(
+        "{}:{line}: gave up after {retries} lock timeouts; something holds a lock on the table for long (see the blockers above). Run again once it is gone: the run resumes here",
+        path.display()
+    )]
+    LockRetriesExhausted {
+        /// The file.
+        path: PathBuf,
+        /// Line of the statement.
+        line: usize,
+        /// Retries made.
+        retries: u32,
+    },
+    /// An applied file changed on disk.
+    #[error(
+        "{}: the file was applied with checksum {applied} but now has {now}. Applied migrations must not change: restore the file (git), and put new changes in a new migration; `--allow-edited` accepts it",
+        path.display()
+    )]
+    Edited {
+        /// The file.
+        path: PathBuf,
+        /// Checksum recorded.
+        applied: String,
+        /// Checksum now.
+        now: String,
+    },
+    /// The history holds a migration the sources lack.
+    #[error(
+        "migration {id} is applied to the database but missing from the migrations folder; restore it (git), or pass `--allow-missing` if it was removed on purpose"
+    )]
+    Missing {
+        /// The migration.
+        id: String,
+    },
+    /// Another applier holds the lock and `no_wait` was asked.
+    #[error("another applier is running (backend pid {pid:?}); not waiting (--no-wait)")]
+    Busy {
+        /// Its pid, when known.
+        pid: Option<i32>,
+    },
+    /// A destructive statement without acknowledgement.
+    #[error(
+        "{}:{line}: destroys {what}. Nothing of this phase ran. If the data can go, run again with `--allow-destructive`",
+        path.display()
+    )]
+    Destructive {
+        /// The file.
+        path: PathBuf,
+        /// Line of the statement.
+        line: usize,
+        /// What it destroys.
+        what: String,
+    },
+}
+
+/// SHA-256 of a file's content, hex.
+pub fn checksum(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// One phase of one migration as `status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PhaseStatus {
+    /// Migration id.
+    pub migration: String,
+    /// Phase.
+    pub phase: Phase,
+    /// `applied`, `partial` (interrupted, resumable), `pending`, or `missing` (applied
+    /// but gone from the sources).
+    pub state: &'static str,
+    /// Its history row.
+    pub row: Option<Row>,
+}
+
+/// Runs migrations against one database.
+pub struct Migrator {
+    sources: Vec<MigrationSource>,
+    options: ApplyOptions,
+    on_event: Box<dyn FnMut(&Event) + Send>,
+}
+
+impl Migrator {
+    /// A migrator over `sources` (oldest first).
+    pub fn new(sources: Vec<MigrationSource>, options: ApplyOptions) -> Migrator {
+        Migrator {
+            sources,
+            options,
+            on_event: Box::new(|_| {}),
+        }
+    }
+
+    /// Calls `f` with every [`Event`] of a run.
+    pub fn on_event(mut self, f: impl FnMut(&Event) + Send + 'static) -> Migrator {
+        self.on_event = Box::new(f);
+        self
+    }
+
+    /// The state of every phase of every migration (and of applied ones the sources lack).
+    pub async fn status(&self, url: &str) -> Result<Vec<PhaseStatus>, ApplyError> {
+        let mut conn = PgConnection::connect(url).await?;
+        let rows = self.history_rows(&mut conn).await?;
+        conn.close().await.ok();
+        let mut out = Vec::new();
+        for m in &self.sources {
+            for phase in Phase::ALL {
+                if m.file(&format!("{phase}.up.sql")).is_none() {
+                    continue;
+                }
+                let row = rows
+                    .iter()
+                    .find(|r| r.migration == m.id && r.phase == phase.as_str())
+                    .cloned();
+                let state = match &row {
+                    Some(r) if r.finished_at.is_some() => "applied",
+                    Some(_) => "partial",
+                    None => "pending",
+                };
+                out.push(PhaseStatus {
+                    migration: m.id.clone(),
+                    phase,
+                    state,
+                    row,
+                });
+            }
+        }
+        for r in rows {
+            if !self.sources.iter().any(|m| m.id == r.migration) {
+                out.push(PhaseStatus {
+                    migration: r.migration.clone(),
+                    phase: phase_of(&r.phase).unwrap_or(Phase::Expand),
+                    state: "missing",
+                    row: Some(r),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn history_rows(&self, conn: &mut PgConnection) -> Result<Vec<Row>, ApplyError> {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(self.options.history.qualified())
+            .fetch_one(&mut *conn)
+            .await?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        Ok(self.options.history.rows(conn).await?)
+    }
+
+    /// Applies the pending phases, in order, through `options.through`.
+    pub async fn apply(&mut self, url: &str) -> Result<ApplyReport, ApplyError> {
+        // The lock lives with this connection: closed on any exit path (error, panic,
+        // a dropped future on Ctrl-C), the server releases it.
+        let mut control = PgConnection::connect(url).await?;
+        let key = self.options.history.lock_key();
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(key)
+            .fetch_one(&mut control)
+            .await?;
+        if !got {
+            let pid: Option<i32> = sqlx::query_scalar(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND classid = ($1 >> 32)::oid AND objid = ($1 & 4294967295)::oid LIMIT 1",
+            )
+            .bind(key)
+            .fetch_optional(&mut control)
+            .await?;
+            if self.options.no_wait {
+                return Err(ApplyError::Busy { pid });
+            }
+            (self.on_event)(&Event::Waiting { pid });
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(key)
+                .execute(&mut control)
+                .await?;
+        }
+        let result = self.apply_locked(url, &mut control).await;
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(key)
+            .execute(&mut control)
+            .await;
+        control.close().await.ok();
+        result
+    }
+
+    async fn apply_locked(
+        &mut self,
+        url: &str,
+        control: &mut PgConnection,
+    ) -> Result<ApplyReport, ApplyError> {
+        let mut work = PgConnection::connect(url).await?;
+        if !self.options.dry_run {
+            self.options.history.ensure(&mut work).await?;
+        }
+        let rows = self.history_rows(&mut work).await?;
+        self.verify(&rows)?;
+        let mut report = ApplyReport::default();
+        let sources = self.sources.clone();
+        for m in &sources {
+            for phase in Phase::ALL {
+                let name = format!("{phase}.up.sql");
+                let Some(text) = m.file(&name) else { continue };
+                let row = rows
+                    .iter()
+                    .find(|r| r.migration == m.id && r.phase == phase.as_str());
+                if row.is_some_and(|r| r.finished_at.is_some()) {
+                    continue;
+                }
+                if phase == Phase::Contract && self.options.through < Phase::Contract {
+                    report.stopped_before = Some(m.id.clone());
+                    return Ok(report);
+                }
+                let path = m.path.join(&name);
+                let units = script::parse(text).map_err(|source| ApplyError::Script {
+                    path: path.clone(),
+                    source,
+                })?;
+                if !self.options.allow_destructive
+                    && let Some(s) = units
+                        .iter()
+                        .flat_map(|u| &u.statements)
+                        .find(|s| !s.destroys.is_empty())
+                {
+                    return Err(ApplyError::Destructive {
+                        path,
+                        line: s.line,
+                        what: s.destroys.join(", "),
+                    });
+                }
+                let phase_run = exec::PhaseRun {
+                    migration: &m.id,
+                    phase,
+                    path: &path,
+                    checksum: checksum(text),
+                    units: &units,
+                    options: &self.options,
+                };
+                exec::run_phase(&phase_run, &mut work, control, &mut self.on_event, row).await?;
+                report.applied.push((m.id.clone(), phase));
+            }
+        }
+        work.close().await.ok();
+        Ok(report)
+    }
+
+    /// Applied files unchanged, applied migrations present.
+    fn verify(&self, rows: &[Row]) -> Result<(), ApplyError> {
+        for r in rows {
+            let Some(m) = self.sources.iter().find(|m| m.id == r.migration) else {
+                if self.options.allow_missing {
+                    continue;
+                }
+                return Err(ApplyError::Missing {
+                    id: r.migration.clone(),
+                });
+            };
+            let name = format!("{}.up.sql", r.phase);
+            let now = m.file(&name).map(checksum).unwrap_or_default();
+            if now != r.checksum && !self.options.allow_edited {
+                return Err(ApplyError::Edited {
+                    path: m.path.join(name),
+                    applied: r.checksum.clone(),
+                    now,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn phase_of(s: &str) -> Option<Phase> {
+    Phase::ALL.into_iter().find(|p| p.as_str() == s)
+}
+
+/// The statements of `units`, for a dry run or a plan printout.
+pub fn statements(units: &[Unit]) -> impl Iterator<Item = &script::Statement> {
+    units.iter().flat_map(|u| &u.statements)
+}

@@ -1,0 +1,317 @@
+//! The apply engine on a real server: the example's migrations applied through the library
+//! `Migrator` (stopping before contract, then through it), a second run a no-op, the
+//! history checked against the files, one applier at a time with the lock released on
+//! failure, and a DDL statement behind a long transaction timing out and retrying without
+//! holding up other writers.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
+
+use migrate_core::apply::{ApplyError, ApplyOptions, Event, Migrator, load_dir};
+use migrate_core::migrations;
+use migrate_core::plan::Phase;
+use migrate_core::project::GenerateOptions;
+use migrate_tests::{Scenario, TestDb, Workload, assert_schema_matches, at};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn example_migrations() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs the migrations in `dir` with `options`, collecting the events.
+fn apply(
+    dir: &Path,
+    db: &TestDb,
+    options: ApplyOptions,
+) -> (
+    Result<migrate_core::apply::ApplyReport, ApplyError>,
+    Vec<Event>,
+) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let mut m = Migrator::new(load_dir(dir).unwrap(), options)
+        .on_event(move |e| sink.lock().unwrap().push(e.clone()));
+    let r = runtime().block_on(m.apply(&db.url));
+    let events = events.lock().unwrap().clone();
+    (r, events)
+}
+
+fn through_contract() -> ApplyOptions {
+    ApplyOptions {
+        through: Phase::Contract,
+        allow_destructive: true,
+        ..ApplyOptions::default()
+    }
+}
+
+fn advisory_locks(db: &TestDb) -> String {
+    db.value(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+}
+
+#[test]
+fn the_example_applies_stops_before_contract_and_a_second_run_does_nothing() {
+    let db = TestDb::create("apply_example");
+    let dir = example_migrations();
+    let (r, _) = apply(&dir, &db, ApplyOptions::default());
+    let report = r.unwrap();
+    let last = migrations::load(&dir).unwrap().migrations.pop().unwrap();
+    assert_eq!(report.stopped_before.as_deref(), Some(last.id.as_str()));
+    assert!(!report.applied.iter().any(|(_, p)| *p == Phase::Contract));
+
+    // The contract drops a table: refused without the acknowledgement, nothing run.
+    let (r, _) = apply(
+        &dir,
+        &db,
+        ApplyOptions {
+            through: Phase::Contract,
+            ..ApplyOptions::default()
+        },
+    );
+    let err = r.unwrap_err();
+    assert!(matches!(err, ApplyError::Destructive { .. }), "{err}");
+    assert!(err.to_string().contains("contract.up.sql"), "{err}");
+    assert!(err.to_string().contains("--allow-destructive"), "{err}");
+
+    let (r, _) = apply(&dir, &db, through_contract());
+    assert_eq!(r.unwrap().applied, [(last.id.clone(), Phase::Contract)]);
+    assert_schema_matches(&db, &last.snapshot.tables, "applied by the Migrator");
+
+    let (r, events) = apply(&dir, &db, through_contract());
+    let again = r.unwrap();
+    assert!(again.applied.is_empty() && again.stopped_before.is_none());
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Statement { .. })),
+        "a second run runs nothing"
+    );
+    assert_eq!(
+        db.value("SELECT count(*) FROM cargo_migrate.history WHERE finished_at IS NULL"),
+        "0"
+    );
+    assert_eq!(advisory_locks(&db), "0", "the lock is released");
+}
+
+#[test]
+fn edited_or_missing_applied_files_are_refused_and_the_lock_is_released() {
+    let db = TestDb::create("apply_edited");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    copy_dir(&example_migrations(), &dir);
+    let (r, _) = apply(&dir, &db, ApplyOptions::default());
+    r.unwrap();
+
+    let first = migrations::load(&dir).unwrap().migrations.remove(0);
+    let file = first.path.join("expand.up.sql");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n-- a harmless edit\n")).unwrap();
+    let (r, _) = apply(&dir, &db, ApplyOptions::default());
+    let err = r.unwrap_err();
+    assert!(matches!(err, ApplyError::Edited { .. }), "{err}");
+    assert!(
+        err.to_string().contains(&file.display().to_string()),
+        "the error names the file: {err}"
+    );
+    assert_eq!(advisory_locks(&db), "0", "released after the failure");
+    let (r, _) = apply(
+        &dir,
+        &db,
+        ApplyOptions {
+            allow_edited: true,
+            ..ApplyOptions::default()
+        },
+    );
+    r.unwrap();
+    std::fs::write(&file, text).unwrap();
+
+    let last = migrations::load(&dir).unwrap().migrations.pop().unwrap();
+    std::fs::remove_dir_all(&last.path).unwrap();
+    let (r, _) = apply(&dir, &db, ApplyOptions::default());
+    let err = r.unwrap_err();
+    assert!(
+        matches!(&err, ApplyError::Missing { id } if *id == last.id),
+        "{err}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn two_appliers_take_turns() {
+    let db = TestDb::create("apply_concurrent");
+    // Hold the appliers' lock, as a running applier would.
+    let url = db.url.clone();
+    let key = ApplyOptions::default().history.lock_key();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        runtime().block_on(async move {
+            use sqlx::Connection as _;
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(key)
+                .execute(&mut c)
+                .await
+                .unwrap();
+            held_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+            c.close().await.unwrap();
+        })
+    });
+    held_rx.recv().unwrap();
+
+    let (r, _) = apply(
+        &example_migrations(),
+        &db,
+        ApplyOptions {
+            no_wait: true,
+            ..ApplyOptions::default()
+        },
+    );
+    assert!(matches!(r, Err(ApplyError::Busy { pid: Some(_) })), "{r:?}");
+
+    let dir = example_migrations();
+    let url = db.url.clone();
+    let waiter = std::thread::spawn(move || {
+        let db = TestDbRef(url);
+        db.apply(&dir)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()"),
+        "1",
+        "the second applier waits for the lock"
+    );
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    let events = waiter.join().unwrap();
+    assert!(events.iter().any(|e| matches!(e, Event::Waiting { .. })));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::PhaseFinished { .. }))
+    );
+    assert_eq!(advisory_locks(&db), "0");
+}
+
+/// A database by URL, for a thread of its own.
+struct TestDbRef(String);
+
+impl TestDbRef {
+    fn apply(&self, dir: &Path) -> Vec<Event> {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let mut m = Migrator::new(load_dir(dir).unwrap(), ApplyOptions::default())
+            .on_event(move |e| sink.lock().unwrap().push(e.clone()));
+        runtime().block_on(m.apply(&self.0)).unwrap();
+        events.lock().unwrap().clone()
+    }
+}
+
+const V1: &str = r#"
+#[derive(Schema)]
+#[schema(table = "orders")]
+pub struct Order {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    pub note: Option<String>,
+}
+"#;
+
+const V2: &str = r#"
+#[derive(Schema)]
+#[schema(table = "orders")]
+pub struct Order {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    pub note: Option<String>,
+    #[schema(backfill = "'n' || id")]
+    pub label: String,
+}
+"#;
+
+#[test]
+fn ddl_behind_a_long_transaction_times_out_and_retries_without_holding_up_writers() {
+    let sc = Scenario::new("apply_retry");
+    let db = &sc.db;
+    let dir = sc.project.migrations_dir();
+    sc.generate(V1, &GenerateOptions::default());
+    apply(&dir, db, through_contract()).0.unwrap();
+    db.sql("INSERT INTO orders (note) SELECT 'o' || g FROM generate_series(1, 10000) g")
+        .unwrap();
+    sc.generate(V2, &at("29990101000000"));
+
+    // A long transaction holding a lock that ALTER TABLE conflicts with; writers meanwhile.
+    let url = db.url.clone();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let blocker = std::thread::spawn(move || {
+        runtime().block_on(async move {
+            use sqlx::Connection as _;
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql("BEGIN; SELECT count(*) FROM orders")
+                .execute(&mut c)
+                .await
+                .unwrap();
+            held_tx.send(()).unwrap();
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            sqlx::raw_sql("COMMIT").execute(&mut c).await.unwrap();
+        })
+    });
+    held_rx.recv().unwrap();
+    let writers = Workload::start(db, "", &["INSERT INTO orders (note) VALUES ('writer')"]);
+    writers.wait_for(20);
+    let (r, events) = apply(
+        &dir,
+        db,
+        ApplyOptions {
+            lock_timeout: Duration::from_millis(100),
+            retry_base: Duration::from_millis(100),
+            max_retries: 20,
+            ..ApplyOptions::default()
+        },
+    );
+    blocker.join().unwrap();
+    writers.wait_for(20);
+    let w = writers.stop();
+    r.unwrap();
+    let retries = events
+        .iter()
+        .filter(|e| matches!(e, Event::Retry { .. }))
+        .count();
+    println!(
+        "{retries} retries; writers: {} inserts, worst wait {:?}",
+        w.statements, w.worst
+    );
+    assert!(retries > 0, "the ALTER timed out behind the transaction");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Blocked { blockers } if !blockers.is_empty())),
+        "the blocker was reported"
+    );
+    assert!(w.errors.is_empty(), "{:?}", w.errors);
+    assert_eq!(
+        db.value("SELECT count(*) FROM orders WHERE label IS NULL"),
+        "0",
+        "the backfill reached every row, the writers' too"
+    );
+}
