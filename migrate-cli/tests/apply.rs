@@ -1,0 +1,197 @@
+//! `cargo migrate apply` killed with SIGKILL in the middle of a backfill of a million rows,
+//! then run again: it resumes at the committed cursor (it does not start over), and every
+//! row ends up right. And an INVALID index left by a failed concurrent build is dropped and
+//! rebuilt by the next run.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
+
+use assert_cmd::cargo::CommandCargoExt as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const V1: &str = r#"
+#[derive(Schema)]
+#[schema(table = "events")]
+pub struct Event {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    pub n: i32,
+}
+"#;
+
+const V2: &str = r#"
+#[derive(Schema)]
+#[schema(table = "events")]
+pub struct Event {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    pub n: i32,
+    #[schema(backfill = "n::int8 * 2")]
+    pub doubled: i64,
+}
+"#;
+
+const V3: &str = r#"
+#[derive(Schema)]
+#[schema(table = "events")]
+pub struct Event {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    #[schema(index)]
+    pub n: i32,
+    #[schema(backfill = "n::int8 * 2")]
+    pub doubled: i64,
+}
+"#;
+
+const ROWS: i64 = 1_000_000;
+const BATCH: i64 = 5_000;
+
+fn cli(dir: &Path, url: &str, args: &[&str]) -> Command {
+    let mut c = Command::cargo_bin("cargo-migrate").unwrap();
+    c.arg("migrate")
+        .args(args)
+        .arg("--dir")
+        .arg(dir)
+        .env("DATABASE_URL", url);
+    c
+}
+
+fn generate(dir: &Path, models: &str) {
+    std::fs::write(dir.join("src/models.rs"), models).unwrap();
+    let out = cli(dir, "", &["generate"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn run(dir: &Path, url: &str, args: &[&str]) -> String {
+    let out = cli(dir, url, args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "{}\n{err}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    err
+}
+
+fn batches(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter(|l| l.trim_start().starts_with("events:"))
+        .count()
+}
+
+#[test]
+fn a_killed_backfill_resumes_at_its_cursor_and_an_invalid_index_is_rebuilt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let db = migrate_tests::TestDb::create("cli_apply_kill");
+    generate(dir, V1);
+    run(dir, &db.url, &["apply"]);
+    db.sql(&format!(
+        "INSERT INTO events (n) SELECT (g % 100000)::int FROM generate_series(1, {ROWS}) g; ANALYZE events"
+    ))
+    .unwrap();
+    generate(dir, V2);
+
+    let batch = BATCH.to_string();
+    let mut child = cli(dir, &db.url, &["apply", "--batch-size", &batch])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let progress = || -> i64 {
+        db.value(
+            "SELECT coalesce(max(backfill_rows), 0) FROM cargo_migrate.history WHERE phase = 'backfill'",
+        )
+        .parse()
+        .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while progress() < ROWS / 5 {
+        assert!(Instant::now() < deadline, "the backfill made no progress");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the applier ended before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let at_kill = progress();
+    assert!(at_kill < ROWS, "killed midway ({at_kill} rows done)");
+    assert_eq!(
+        db.value("SELECT count(*) FROM events WHERE doubled IS NOT NULL")
+            .parse::<i64>()
+            .unwrap(),
+        at_kill,
+        "exactly the committed batches are done"
+    );
+
+    let stderr = run(dir, &db.url, &["apply", "--batch-size", &batch]);
+    let remaining = usize::try_from((ROWS - at_kill + BATCH - 1) / BATCH).unwrap();
+    println!(
+        "killed after {at_kill} rows; the second run ran {} batches",
+        batches(&stderr)
+    );
+    assert!(
+        batches(&stderr) <= remaining,
+        "resumed at the cursor: {} batches for {} remaining rows\n{stderr}",
+        batches(&stderr),
+        ROWS - at_kill
+    );
+    assert_eq!(
+        db.value("SELECT count(*) FROM events WHERE doubled IS DISTINCT FROM n::int8 * 2"),
+        "0",
+        "every row correct"
+    );
+    assert_eq!(progress(), ROWS, "no row updated twice");
+    run(dir, &db.url, &["apply", "--through", "contract"]);
+
+    // A failed concurrent build leaves an INVALID index under the name the next migration
+    // builds; the run drops it and builds the real one.
+    generate(dir, V3);
+    let backfill = std::fs::read_dir(dir.join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .max()
+        .unwrap()
+        .join("backfill.up.sql");
+    let text = std::fs::read_to_string(backfill).unwrap();
+    let name = text
+        .lines()
+        .find_map(|l| l.strip_prefix("CREATE INDEX CONCURRENTLY "))
+        .and_then(|l| l.split(" ON ").next())
+        .unwrap()
+        .to_owned();
+    assert!(
+        db.sql(&format!(
+            "CREATE UNIQUE INDEX CONCURRENTLY {name} ON events ((n % 2))"
+        ))
+        .is_err(),
+        "the unique build fails on duplicates"
+    );
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_index WHERE NOT indisvalid"),
+        "1"
+    );
+    let stderr = run(dir, &db.url, &["apply"]);
+    assert!(
+        stderr.contains("dropped the INVALID index"),
+        "the repair is reported:\n{stderr}"
+    );
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_index WHERE NOT indisvalid"),
+        "0"
+    );
+    assert!(
+        db.value(&format!("SELECT pg_get_indexdef('{name}'::regclass)"))
+            .contains("(n)"),
+        "the real definition was built"
+    );
+}
