@@ -65,7 +65,10 @@ fn the_example_applies_stops_before_contract_and_a_second_run_does_nothing() {
     let (r, _) = apply(&dir, &db, ApplyOptions::default());
     let report = r.unwrap();
     let last = migrations::load(&dir).unwrap().migrations.pop().unwrap();
-    assert_eq!(report.stopped_before.as_deref(), Some(last.id.as_str()));
+    assert_eq!(
+        report.stopped_before,
+        Some((last.id.clone(), Phase::Contract))
+    );
     assert!(!report.applied.iter().any(|(_, p)| *p == Phase::Contract));
 
     // The contract drops a table: refused without the acknowledgement, nothing run.
@@ -155,12 +158,25 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A history table whose lock key is negative (the key's high half is not a valid oid).
+fn negative_key_options() -> ApplyOptions {
+    let options = ApplyOptions {
+        history: migrate_core::apply::HistoryTable {
+            schema: "public".into(),
+            table: "schema_migrations".into(),
+        },
+        ..ApplyOptions::default()
+    };
+    assert!(options.history.lock_key() < 0);
+    options
+}
+
 #[test]
 fn two_appliers_take_turns() {
     let db = TestDb::create("apply_concurrent");
     // Hold the appliers' lock, as a running applier would.
     let url = db.url.clone();
-    let key = ApplyOptions::default().history.lock_key();
+    let key = negative_key_options().history.lock_key();
     let (held_tx, held_rx) = std::sync::mpsc::channel();
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     let holder = std::thread::spawn(move || {
@@ -184,7 +200,7 @@ fn two_appliers_take_turns() {
         &db,
         ApplyOptions {
             no_wait: true,
-            ..ApplyOptions::default()
+            ..negative_key_options()
         },
     );
     assert!(matches!(r, Err(ApplyError::Busy { pid: Some(_) })), "{r:?}");
@@ -220,7 +236,7 @@ impl TestDbRef {
     fn apply(&self, dir: &Path) -> Vec<Event> {
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
-        let mut m = Migrator::new(load_dir(dir).unwrap(), ApplyOptions::default())
+        let mut m = Migrator::new(load_dir(dir).unwrap(), negative_key_options())
             .on_event(move |e| sink.lock().unwrap().push(e.clone()));
         runtime().block_on(m.apply(&self.0)).unwrap();
         events.lock().unwrap().clone()
@@ -313,5 +329,104 @@ fn ddl_behind_a_long_transaction_times_out_and_retries_without_holding_up_writer
         db.value("SELECT count(*) FROM orders WHERE label IS NULL"),
         "0",
         "the backfill reached every row, the writers' too"
+    );
+}
+
+const TWO_V1: &str = r#"
+#[derive(Schema)]
+#[schema(table = "a")]
+pub struct A {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+}
+
+#[derive(Schema)]
+#[schema(table = "b")]
+pub struct B {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+}
+"#;
+
+const TWO_V2: &str = r#"
+#[derive(Schema)]
+#[schema(table = "a")]
+pub struct A {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    #[schema(backfill = "id * 2")]
+    pub x: i64,
+}
+
+#[derive(Schema)]
+#[schema(table = "b")]
+pub struct B {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    #[schema(backfill = "id * 3")]
+    pub y: i64,
+}
+"#;
+
+#[test]
+fn an_interrupted_backfill_resumes_its_own_cursor_and_the_next_one_starts_afresh() {
+    let sc = Scenario::new("apply_resume");
+    let db = &sc.db;
+    let dir = sc.project.migrations_dir();
+    sc.generate(TWO_V1, &GenerateOptions::default());
+    apply(&dir, db, through_contract()).0.unwrap();
+    db.sql(
+        "INSERT INTO a SELECT FROM generate_series(1, 10000); INSERT INTO b SELECT FROM generate_series(1, 10000)",
+    )
+    .unwrap();
+    let (v2, _) = sc.generate(TWO_V2, &at("29990101000000"));
+    let (r, _) = apply(
+        &dir,
+        db,
+        ApplyOptions {
+            through: Phase::Expand,
+            ..ApplyOptions::default()
+        },
+    );
+    assert_eq!(
+        r.unwrap().stopped_before,
+        Some((v2.id.clone(), Phase::Backfill))
+    );
+    // What a run killed in the middle of the first backfill leaves behind.
+    let backfill = v2
+        .files
+        .iter()
+        .find(|(n, _)| n == "backfill.up.sql")
+        .unwrap();
+    db.sql(&format!(
+        "UPDATE a SET x = id * 2 WHERE id <= 5000;
+         INSERT INTO cargo_migrate.history (migration, phase, checksum, backfill_last_key, backfill_upper_key, backfill_rows)
+         VALUES ('{}', 'backfill', '{}', ARRAY['5000'], ARRAY['10000'], 5000)",
+        v2.id,
+        migrate_core::apply::checksum(&backfill.1)
+    ))
+    .unwrap();
+    let (r, events) = apply(&dir, db, ApplyOptions::default());
+    r.unwrap();
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::PhaseStarted {
+            phase: Phase::Backfill,
+            ..
+        }
+    )));
+    assert_eq!(
+        db.value("SELECT count(*) FROM a WHERE x IS DISTINCT FROM id * 2"),
+        "0"
+    );
+    assert_eq!(
+        db.value("SELECT count(*) FROM b WHERE y IS DISTINCT FROM id * 3"),
+        "0",
+        "the second backfill covered its whole table, not the first one's remaining range"
+    );
+    assert_eq!(
+        db.value("SELECT backfill_rows FROM cargo_migrate.history WHERE phase = 'backfill' AND migration LIKE '2999%'"),
+        "20000",
+        "the first backfill resumed after key 5000"
     );
 }

@@ -38,10 +38,15 @@ pub fn run(dir: &Path, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     for (id, phase) in &report.applied {
         println!("applied {id} {phase}");
     }
-    if let Some(id) = &report.stopped_before {
-        println!(
+    match &report.stopped_before {
+        Some((id, Phase::Contract)) => println!(
             "Stopped before the contract of {id}: deploy the code built against its models, then run `cargo migrate apply --through contract`."
-        );
+        ),
+        Some((id, phase)) => println!(
+            "Stopped before the {phase} of {id} (--through {})",
+            args.through
+        ),
+        None => {}
     }
     Ok(ExitCode::SUCCESS)
 }

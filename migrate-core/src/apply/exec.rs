@@ -111,7 +111,11 @@ pub(super) async fn run_phase(
             });
         }
         match (&unit.statements[..], unit.transactional()) {
-            ([s], true) if s.batch.is_some() => ctx.batched(s, row).await?,
+            // The cursor in the history belongs to the batch the interrupted run was in:
+            // the first unit not done. Later batches start afresh.
+            ([s], true) if s.batch.is_some() => {
+                ctx.batched(s, row.filter(|_| index == done)).await?
+            }
             (_, true) => ctx.transaction(unit).await?,
             _ => {
                 for s in &unit.statements {
@@ -158,6 +162,10 @@ impl Ctx<'_, '_> {
         } else {
             (Duration::ZERO, o.long_statement_timeout)
         };
+        self.timeouts_of(lock, statement, local)
+    }
+
+    fn timeouts_of(&self, lock: Duration, statement: Duration, local: bool) -> String {
         let scope = if local { "SET LOCAL" } else { "SET" };
         format!(
             "{scope} lock_timeout = '{}ms'; {scope} statement_timeout = '{}ms'",
@@ -352,7 +360,7 @@ impl Ctx<'_, '_> {
         // Resume the cursor of an interrupted run, or start one.
         let resumed = row.and_then(|r| r.backfill_upper_key.clone());
         let mut last = row.and_then(|r| r.backfill_last_key.clone());
-        let mut rows_done = 0_i64;
+        let mut rows_done = row.map_or(0, |r| r.backfill_rows);
         let upper = match resumed {
             Some(u) => Some(u),
             None => {
@@ -383,13 +391,19 @@ impl Ctx<'_, '_> {
             let set: Vec<String> = batch
                 .set
                 .iter()
-                .map(|(c, e)| format!("{} = {e}", ident(c)))
+                .map(|(c, e)| format!("{} = ({e})", ident(c)))
                 .collect();
             while last.as_ref() != Some(&upper) {
                 let from = last.clone();
                 let step = self
                     .retrying(async |ctx: &mut Self| {
-                        let setup = format!("BEGIN; {}", ctx.timeouts(true, true));
+                        // Row locks held by the application wait at most the lock
+                        // timeout; the batch itself may take long.
+                        let o = ctx.run.options;
+                        let setup = format!(
+                            "BEGIN; {}",
+                            ctx.timeouts_of(o.lock_timeout, o.long_statement_timeout, true)
+                        );
                         sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
                             .execute(&mut *ctx.work)
                             .await
@@ -504,14 +518,21 @@ impl Keyset {
     async fn read(work: &mut PgConnection, batch: &Batch) -> Result<Keyset, sqlx::Error> {
         let mut columns = Vec::new();
         for k in &batch.key {
-            let ty: String = sqlx::query_scalar(
+            let ty: Option<String> = sqlx::query_scalar(
                 "SELECT format_type(atttypid, atttypmod) FROM pg_attribute
                  WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped",
             )
             .bind(ident(&batch.table))
             .bind(k)
-            .fetch_one(&mut *work)
+            .fetch_optional(&mut *work)
             .await?;
+            let ty = ty.ok_or_else(|| {
+                sqlx::Error::Protocol(format!(
+                    "the batch key column {} of table {} does not exist",
+                    ident(k),
+                    ident(&batch.table)
+                ))
+            })?;
             columns.push((ident(k), ty));
         }
         Ok(Keyset { columns })

@@ -40,9 +40,22 @@ impl HistoryTable {
 
     /// Creates the schema and table when missing.
     pub async fn ensure(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even
+        // when the schema exists: a deploy role without it could never run.
+        let schema_exists: bool = sqlx::query_scalar("SELECT to_regnamespace($1) IS NOT NULL")
+            .bind(ident(&self.schema))
+            .fetch_one(&mut *conn)
+            .await?;
+        if !schema_exists {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS {}",
+                ident(&self.schema)
+            )))
+            .execute(&mut *conn)
+            .await?;
+        }
         let sql = format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema};
-             CREATE TABLE IF NOT EXISTS {table} (
+            "CREATE TABLE IF NOT EXISTS {table} (
                  migration text NOT NULL,
                  phase text NOT NULL,
                  checksum text NOT NULL,
@@ -56,7 +69,6 @@ impl HistoryTable {
                  backfill_rows bigint NOT NULL DEFAULT 0,
                  PRIMARY KEY (migration, phase)
              )",
-            schema = ident(&self.schema),
             table = self.qualified()
         );
         // Built from quoted identifiers only.

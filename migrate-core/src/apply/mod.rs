@@ -74,7 +74,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<MigrationSource>, ApplyError> {
 /// Settings of a run.
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
-    /// Last phase kind to run: `Backfill` (default) stops before the first contract.
+    /// Last phase kind to run: `Backfill` (default) stops before the first contract,
+    /// `Expand` before the first backfill.
     pub through: Phase,
     /// Where the history lives.
     pub history: HistoryTable,
@@ -192,8 +193,9 @@ pub enum Event {
 pub struct ApplyReport {
     /// Phases run, in order.
     pub applied: Vec<(String, Phase)>,
-    /// The first contract left for later: `(migration)`, when the run stopped before it.
-    pub stopped_before: Option<String>,
+    /// The first phase left for later (a contract, unless `through` said otherwise), when
+    /// the run stopped before it.
+    pub stopped_before: Option<(String, Phase)>,
 }
 
 /// Why a run failed. Everything applied before the failure stays applied (and recorded).
@@ -388,19 +390,27 @@ impl Migrator {
 
     /// Applies the pending phases, in order, through `options.through`.
     pub async fn apply(&mut self, url: &str) -> Result<ApplyReport, ApplyError> {
-        // The lock lives with this connection: closed on any exit path (error, panic,
-        // a dropped future on Ctrl-C), the server releases it.
+        // The lock lives with the connection doing the work: closed on any exit path
+        // (error, panic, a dropped future on Ctrl-C), the server releases it, and it is
+        // never released while that backend still runs a statement. The other connection
+        // only watches for blockers.
+        let mut work = PgConnection::connect(url).await?;
+        // PostgreSQL < 14 has no such setting; nothing to turn off there.
+        let _ = sqlx::raw_sql("SET idle_session_timeout = 0")
+            .execute(&mut work)
+            .await;
         let mut control = PgConnection::connect(url).await?;
         let key = self.options.history.lock_key();
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(key)
-            .fetch_one(&mut control)
+            .fetch_one(&mut work)
             .await?;
         if !got {
             let pid: Option<i32> = sqlx::query_scalar(
                 "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                   AND classid = ($1 >> 32)::oid AND objid = ($1 & 4294967295)::oid LIMIT 1",
+                   AND classid = (($1 >> 32) & 4294967295)::oid
+                   AND objid = ($1 & 4294967295)::oid AND objsubid = 1 LIMIT 1",
             )
             .bind(key)
             .fetch_optional(&mut control)
@@ -411,28 +421,28 @@ impl Migrator {
             (self.on_event)(&Event::Waiting { pid });
             sqlx::query("SELECT pg_advisory_lock($1)")
                 .bind(key)
-                .execute(&mut control)
+                .execute(&mut work)
                 .await?;
         }
-        let result = self.apply_locked(url, &mut control).await;
+        let result = self.apply_locked(&mut work, &mut control).await;
         let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(key)
-            .execute(&mut control)
+            .execute(&mut work)
             .await;
+        work.close().await.ok();
         control.close().await.ok();
         result
     }
 
     async fn apply_locked(
         &mut self,
-        url: &str,
+        work: &mut PgConnection,
         control: &mut PgConnection,
     ) -> Result<ApplyReport, ApplyError> {
-        let mut work = PgConnection::connect(url).await?;
         if !self.options.dry_run {
-            self.options.history.ensure(&mut work).await?;
+            self.options.history.ensure(work).await?;
         }
-        let rows = self.history_rows(&mut work).await?;
+        let rows = self.history_rows(work).await?;
         self.verify(&rows)?;
         let mut report = ApplyReport::default();
         let sources = self.sources.clone();
@@ -446,8 +456,8 @@ impl Migrator {
                 if row.is_some_and(|r| r.finished_at.is_some()) {
                     continue;
                 }
-                if phase == Phase::Contract && self.options.through < Phase::Contract {
-                    report.stopped_before = Some(m.id.clone());
+                if phase > self.options.through {
+                    report.stopped_before = Some((m.id.clone(), phase));
                     return Ok(report);
                 }
                 let path = m.path.join(&name);
@@ -455,10 +465,13 @@ impl Migrator {
                     path: path.clone(),
                     source,
                 })?;
+                // Only what is still to run: an interrupted phase may have done its drop.
+                let done = row.map_or(0, |r| usize::try_from(r.statements_done).unwrap_or(0));
                 if !self.options.allow_destructive
                     && let Some(s) = units
                         .iter()
                         .flat_map(|u| &u.statements)
+                        .skip(done)
                         .find(|s| !s.destroys.is_empty())
                 {
                     return Err(ApplyError::Destructive {
@@ -475,11 +488,10 @@ impl Migrator {
                     units: &units,
                     options: &self.options,
                 };
-                exec::run_phase(&phase_run, &mut work, control, &mut self.on_event, row).await?;
+                exec::run_phase(&phase_run, work, control, &mut self.on_event, row).await?;
                 report.applied.push((m.id.clone(), phase));
             }
         }
-        work.close().await.ok();
         Ok(report)
     }
 
