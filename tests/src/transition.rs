@@ -47,6 +47,24 @@ pub struct Transition<'a> {
     pub before_down: Option<&'a str>,
 }
 
+impl Default for Transition<'_> {
+    /// Nothing to drop, no mid-transition query, nothing to do before the downs; the
+    /// models, seed and code are the test's to fill in.
+    fn default() -> Self {
+        Transition {
+            name: "",
+            v1: "",
+            seed: "",
+            v2: "",
+            old_code: &[],
+            new_code: &[],
+            allow_drop: &[],
+            during: None,
+            before_down: None,
+        }
+    }
+}
+
 /// What a run left behind, for the test's own checks.
 pub struct Outcome {
     /// The scratch crate and its database, rolled back to `v1` at the end of the run.

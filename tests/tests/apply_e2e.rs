@@ -5,7 +5,7 @@
 //! holding up other writers.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::apply::{ApplyError, ApplyOptions, Event, Migrator, load_dir};
+use migrate_core::apply::{ApplyError, ApplyOptions, ApplyReport, Event, Migrator, load_dir};
 use migrate_core::migrations;
 use migrate_core::plan::Phase;
 use migrate_core::project::GenerateOptions;
@@ -30,15 +30,21 @@ fn apply(
     dir: &Path,
     db: &TestDb,
     options: ApplyOptions,
-) -> (
-    Result<migrate_core::apply::ApplyReport, ApplyError>,
-    Vec<Event>,
-) {
+) -> (Result<ApplyReport, ApplyError>, Vec<Event>) {
+    apply_url(dir, &db.url, options)
+}
+
+/// [`apply`] by URL, for a thread of its own.
+fn apply_url(
+    dir: &Path,
+    url: &str,
+    options: ApplyOptions,
+) -> (Result<ApplyReport, ApplyError>, Vec<Event>) {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
     let mut m = Migrator::new(load_dir(dir).unwrap(), options)
         .on_event(move |e| sink.lock().unwrap().push(e.clone()));
-    let r = runtime().block_on(m.apply(&db.url));
+    let r = runtime().block_on(m.apply(url));
     let events = events.lock().unwrap().clone();
     (r, events)
 }
@@ -208,8 +214,9 @@ fn two_appliers_take_turns() {
     let dir = example_migrations();
     let url = db.url.clone();
     let waiter = std::thread::spawn(move || {
-        let db = TestDbRef(url);
-        db.apply(&dir)
+        let (r, events) = apply_url(&dir, &url, negative_key_options());
+        r.unwrap();
+        events
     });
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
@@ -227,20 +234,6 @@ fn two_appliers_take_turns() {
             .any(|e| matches!(e, Event::PhaseFinished { .. }))
     );
     assert_eq!(advisory_locks(&db), "0");
-}
-
-/// A database by URL, for a thread of its own.
-struct TestDbRef(String);
-
-impl TestDbRef {
-    fn apply(&self, dir: &Path) -> Vec<Event> {
-        let events = Arc::new(Mutex::new(Vec::new()));
-        let sink = events.clone();
-        let mut m = Migrator::new(load_dir(dir).unwrap(), negative_key_options())
-            .on_event(move |e| sink.lock().unwrap().push(e.clone()));
-        runtime().block_on(m.apply(&self.0)).unwrap();
-        events.lock().unwrap().clone()
-    }
 }
 
 const V1: &str = r#"

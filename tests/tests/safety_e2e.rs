@@ -98,9 +98,7 @@ pub struct Tag {
                 "INSERT INTO tags (item_id, label) VALUES ((random() * 9999)::int + 1, 'new')",
                 "SELECT t.label, i.name FROM tags t JOIN items i ON i.id = t.item_id LIMIT 5",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT count(*) > 0 FROM tags",
     );
@@ -119,9 +117,7 @@ fn new_nullable_column() {
             new_code: &[
                 "INSERT INTO items (name, code, qty, at, color) VALUES ('new', 'n', 2, localtimestamp, 'red')",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -139,9 +135,7 @@ fn new_not_null_column_with_a_constant_default() {
             new_code: &[
                 "INSERT INTO items (name, code, qty, at, rank) VALUES ('new', 'n', 2, localtimestamp, 5)",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT count(*) FILTER (WHERE rank = 0) >= 10000 AND count(*) FILTER (WHERE rank = 5) > 0 FROM items",
     );
@@ -163,9 +157,7 @@ fn new_column_with_a_volatile_default() {
                 "INSERT INTO items (name, code, qty, at) VALUES ('new', 'n', 2, localtimestamp)",
                 "SELECT public_id FROM items WHERE id = (random() * 9999)::int + 1",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT count(DISTINCT public_id) = count(*) FROM items",
     );
@@ -186,9 +178,7 @@ fn new_not_null_column_backfilled_from_an_expression() {
             new_code: &[
                 "INSERT INTO items (name, code, qty, at, code_upper) VALUES ('new', 'n', 2, localtimestamp, 'written by new code')",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT count(*) FROM items WHERE code_upper IS DISTINCT FROM upper(code) AND name <> 'new'",
     );
@@ -213,9 +203,7 @@ fn column_made_not_null() {
             new_code: &[
                 "INSERT INTO items (name, note, code, qty, at) VALUES ('new', 'by new code', 'n', 2, localtimestamp)",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT count(*) FILTER (WHERE note = 'none') > 3000 AND count(*) FILTER (WHERE name = 'old' AND note <> 'none' AND note <> 'touched by old code') = 0 FROM items",
     );
@@ -237,10 +225,9 @@ fn not_null_dropped() {
             new_code: &[
                 "INSERT INTO items (name, code, qty, at) VALUES (NULL, 'n', 2, localtimestamp)",
             ],
-            allow_drop: &[],
-            during: None,
             // expand.down.sql: "the down fails if NULLs were written since; set them first".
             before_down: Some("UPDATE items SET name = '' WHERE name IS NULL"),
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -266,9 +253,7 @@ fn defaults_set_and_dropped() {
             new_code: &[
                 "INSERT INTO items (name, code, at, label) VALUES ('new', 'n', localtimestamp, 'given')",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT count(*) FILTER (WHERE name = 'new' AND qty = 1) > 0 AND count(*) FILTER (WHERE name = 'old' AND label = 'x') > 0 FROM items",
     );
@@ -289,8 +274,7 @@ fn column_removed() {
             old_code: OLD,
             new_code: &["INSERT INTO items (name, qty, at) VALUES ('new', 2, localtimestamp)"],
             allow_drop: &["items.code"],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -313,11 +297,10 @@ fn column_renamed() {
                 "UPDATE items SET title = 'renamed by new code' WHERE id = (random() * 9999)::int + 1",
                 "SELECT id, title FROM items WHERE id = (random() * 9999)::int + 1",
             ],
-            allow_drop: &[],
-            before_down: None,
             during: Some(
                 "SELECT count(*) FILTER (WHERE name = 'new' AND title = 'new') > 0 AND count(*) FILTER (WHERE name = 'old' AND title = 'old') > 0 AND count(*) FILTER (WHERE name IS DISTINCT FROM title) = 0 FROM items",
             ),
+            ..Transition::default()
         },
         "SELECT count(*) FILTER (WHERE title = 'old') > 0 AND count(*) FILTER (WHERE title = 'renamed by new code') > 0 FROM items",
     );
@@ -344,11 +327,10 @@ fn table_renamed() {
                 "INSERT INTO goods (name, code, qty, at) VALUES ('new', 'n', 2, localtimestamp)",
                 "SELECT id, name FROM goods WHERE id = (random() * 9999)::int + 1",
             ],
-            allow_drop: &[],
-            before_down: None,
             during: Some(
                 "SELECT (SELECT count(*) FROM items WHERE name = 'new') > 0 AND (SELECT count(*) FROM goods WHERE name = 'old') > 0",
             ),
+            ..Transition::default()
         },
         "SELECT count(*) FILTER (WHERE name = 'old') > 0 FROM goods",
     );
@@ -369,9 +351,7 @@ fn type_widened_through_a_swapped_column() {
                 "INSERT INTO items (name, code, qty, at) VALUES ('new', repeat('w', 40), 2, localtimestamp)",
                 "SELECT id, code FROM items WHERE id = (random() * 9999)::int + 1",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -399,11 +379,10 @@ fn types_changed_through_a_swapped_column() {
                 "UPDATE items SET qty = qty - 1 WHERE id = (random() * 9999)::int + 1 AND qty > 0",
                 "SELECT id, qty, at FROM items WHERE id = (random() * 9999)::int + 1",
             ],
-            allow_drop: &[],
-            before_down: None,
             during: Some(
                 "SELECT count(*) FILTER (WHERE qty IS DISTINCT FROM qty_migrate_new) = 0 AND count(*) FILTER (WHERE name = 'new' AND qty = 7) > 0 FROM items",
             ),
+            ..Transition::default()
         },
         "SELECT count(*) FILTER (WHERE qty = 2147483647) >= 1900 AND count(*) FILTER (WHERE qty = -2147483648) > 1000 AND count(*) FILTER (WHERE at IS NULL) = 0 FROM items",
     );
@@ -425,9 +404,7 @@ fn varchar_shrunk() {
             new_code: &[
                 "INSERT INTO items (name, code, qty, at) VALUES ('new', 'short', 2, localtimestamp)",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -448,9 +425,7 @@ fn check_added() {
             new_code: &[
                 "INSERT INTO items (name, code, qty, at) VALUES ('new', 'n', 2, localtimestamp)",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -489,9 +464,7 @@ fn foreign_key_added() {
             new_code: &[
                 "INSERT INTO items (name, code, qty, at, owner_id) VALUES ('new', 'n', 2, localtimestamp, 3)",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -509,9 +482,7 @@ fn unique_index_added() {
             new_code: &[
                 "INSERT INTO items (name, code, qty, at) VALUES ('new', 'n' || left(md5(random()::text), 12), 2, localtimestamp)",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT count(*) FROM items WHERE code = 'c-1'",
     );
@@ -538,9 +509,7 @@ fn index_added() {
             )),
             old_code: OLD,
             new_code: &["SELECT count(*) FROM items WHERE qty = 42"],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -564,9 +533,7 @@ fn index_redefined_under_the_same_name() {
             v2: &v2,
             old_code: OLD,
             new_code: &["SELECT count(*) FROM items WHERE qty = 42 AND code = 'c-42'"],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -585,9 +552,7 @@ fn index_dropped() {
             v2: &items(BASE),
             old_code: OLD,
             new_code: &["SELECT count(*) FROM items WHERE qty = 42"],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT 1",
     );
@@ -618,8 +583,7 @@ pub struct Legacy {
                 "INSERT INTO items (name, code, qty, at) VALUES ('new', 'n', 2, localtimestamp)",
             ],
             allow_drop: &["legacy"],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT to_regclass('legacy') IS NULL",
     );
@@ -655,9 +619,7 @@ fn indexed_columns_retyped_with_their_indexes_rebuilt() {
                 "INSERT INTO items (name, code, qty, at) VALUES ('new', 'n' || left(md5(random()::text), 12), 3, localtimestamp)",
                 "SELECT id, code, qty FROM items WHERE qty = 42",
             ],
-            allow_drop: &[],
-            during: None,
-            before_down: None,
+            ..Transition::default()
         },
         "SELECT count(*) FROM items WHERE code = 'c-1'",
     );

@@ -91,10 +91,7 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn estimated_rows(url: &str) -> anyhow::Result<BTreeMap<String, i64>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
+    super::runtime()?.block_on(async {
         let mut conn = sqlx::PgConnection::connect(url).await?;
         let rows = migrate_core::introspect::estimated_rows(&mut conn, "public").await?;
         conn.close().await.ok();

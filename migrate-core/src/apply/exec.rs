@@ -202,14 +202,7 @@ impl Ctx<'_, '_> {
                         retries: tries,
                     });
                 }
-                Err(f) => {
-                    return Err(ApplyError::Statement {
-                        path: self.run.path.to_owned(),
-                        line: f.line,
-                        sql: f.sql,
-                        source: f.error,
-                    });
-                }
+                Err(f) => return Err(self.statement_error(f)),
             }
         }
     }
@@ -343,12 +336,7 @@ impl Ctx<'_, '_> {
             .max(1);
         let keyset = Keyset::read(self.work, batch)
             .await
-            .map_err(|e| ApplyError::Statement {
-                path: self.run.path.to_owned(),
-                line: s.line,
-                sql: first_line(&s.sql),
-                source: e,
-            })?;
+            .map_err(|e| self.statement_error(fail(s)(e)))?;
         let table = ident(&batch.table);
         let estimate: i64 = sqlx::query_scalar(
             "SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = to_regclass($1)",
