@@ -57,6 +57,15 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Show every migration phase: applied, partial (interrupted, resumable) or pending.
     Status(StatusArgs),
+    /// Undo applied phases with their down files, newest phase first.
+    ///
+    /// Rolls back the newest applied migration, or every migration after `--to ID`. Every
+    /// down file is checked before anything runs: a down statement that drops data written
+    /// since (`-- migrate:loses-data`) needs `--allow-destructive`, and one that cannot
+    /// restore data the up destroyed (`-- migrate:irreversible`) needs `--force`. Roll back
+    /// in the reverse order of deploys: a contract before the old code returns, an expand
+    /// only once no running code uses what it added.
+    Rollback(RollbackArgs),
 }
 
 /// The database and history table, shared by the commands that use them.
@@ -75,16 +84,11 @@ pub struct DbArgs {
     pub history_table: String,
 }
 
-/// Options of `apply`.
+/// How statements run, shared by `apply` and `rollback`.
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub struct RunArgs {
     #[command(flatten)]
     pub db: DbArgs,
-
-    /// Last phase to run: `backfill` stops before the first contract; `contract` runs
-    /// everything (only once the code built against the newest models is deployed).
-    #[arg(long, default_value = "backfill", value_parser = ["expand", "backfill", "contract"])]
-    pub through: String,
 
     /// Longest wait for a lock that blocks traffic, in milliseconds.
     #[arg(long, default_value_t = 2000, value_name = "MS")]
@@ -94,21 +98,18 @@ pub struct ApplyArgs {
     #[arg(long, default_value_t = 10)]
     pub retries: u32,
 
-    /// Rows per backfill batch (default: the size in the file).
-    #[arg(long, value_name = "ROWS")]
-    pub batch_size: Option<u32>,
+    /// statement_timeout of short DDL, in milliseconds (0: none).
+    #[arg(long, default_value_t = 60_000, value_name = "MS")]
+    pub ddl_statement_timeout: u64,
 
-    /// Pause between backfill batches, in milliseconds.
+    /// statement_timeout of long steps (VALIDATE, concurrent index builds, backfill
+    /// batches), in milliseconds (0: none).
     #[arg(long, default_value_t = 0, value_name = "MS")]
-    pub batch_pause: u64,
+    pub long_statement_timeout: u64,
 
     /// Exit at once if another applier is running, instead of waiting for it.
     #[arg(long)]
     pub no_wait: bool,
-
-    /// Run statements marked `-- migrate:destructive` (dropped tables and columns).
-    #[arg(long)]
-    pub allow_destructive: bool,
 
     /// Accept applied files whose content changed.
     #[arg(long)]
@@ -121,6 +122,56 @@ pub struct ApplyArgs {
     /// Print what would run; run nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Options of `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Last phase to run: `backfill` stops before the first contract; `contract` runs
+    /// everything (only once the code built against the newest models is deployed).
+    #[arg(long, default_value = "backfill", value_parser = ["expand", "backfill", "contract"])]
+    pub through: String,
+
+    /// Rows per backfill batch (default: the size in the file).
+    #[arg(long, value_name = "ROWS")]
+    pub batch_size: Option<u32>,
+
+    /// Pause between backfill batches, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub batch_pause: u64,
+
+    /// Run statements marked `-- migrate:destructive` (dropped tables and columns).
+    #[arg(long)]
+    pub allow_destructive: bool,
+}
+
+/// Options of `rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Keep migration ID applied and roll back every migration after it (default: only
+    /// the newest applied migration).
+    #[arg(long, value_name = "ID", conflicts_with = "all")]
+    pub to: Option<String>,
+
+    /// Roll back every migration.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Run down statements marked `-- migrate:loses-data`: they drop what was written
+    /// since the up ran (a table or column the up added, with its data).
+    #[arg(long)]
+    pub allow_destructive: bool,
+
+    /// Run down statements marked `-- migrate:irreversible`: the up destroyed data (a
+    /// dropped table or column) and the down restores only its structure.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `status`.

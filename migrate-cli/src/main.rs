@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod progress;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ fn main() -> ExitCode {
         cli::Command::Plan(p) => commands::plan::run(&args.dir, p),
         cli::Command::Apply(a) => commands::apply::run(&args.dir, a),
         cli::Command::Status(s) => commands::status::run(&args.dir, s),
+        cli::Command::Rollback(r) => commands::rollback::run(&args.dir, r),
     };
     match result {
         Ok(code) => code,

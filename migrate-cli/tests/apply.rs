@@ -195,3 +195,92 @@ fn a_killed_backfill_resumes_at_its_cursor_and_an_invalid_index_is_rebuilt() {
         "the real definition was built"
     );
 }
+
+/// Runs `cargo migrate ARGS` and returns (exit code, stdout, stderr).
+fn output(dir: &Path, url: &str, args: &[&str]) -> (i32, String, String) {
+    let out = cli(dir, url, args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_example_applies_rolls_back_and_reapplies_through_the_cli() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog");
+    let db = migrate_tests::TestDb::create("cli_rollback");
+    let head = migrate_core::migrations::load(&dir.join("migrations"))
+        .unwrap()
+        .migrations
+        .pop()
+        .unwrap();
+    let (code, out, _) = output(&dir, &db.url, &["apply"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Stopped before the contract"), "{out}");
+    run(
+        &dir,
+        &db.url,
+        &["apply", "--through", "contract", "--allow-destructive"],
+    );
+    db.sql("INSERT INTO users (email, display_name) VALUES ('a@example.com', 'A')")
+        .unwrap();
+
+    // Refused: the contract's down cannot bring back the rows of `sessions`.
+    let (code, _, err) = output(&dir, &db.url, &["rollback"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("contract.down.sql:") && err.contains("irreversible"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+
+    let forced = ["--force", "--allow-destructive"];
+    let (code, out, err) = output(
+        &dir,
+        &db.url,
+        &[&["rollback", "--dry-run"][..], &forced].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("would run") && err.contains("contract.down.sql:"),
+        "{err}"
+    );
+    assert!(
+        out.contains(&format!("would roll back {} contract", head.id)),
+        "{out}"
+    );
+    migrate_tests::assert_schema_matches(&db, &head.snapshot.tables, "after a dry run");
+
+    let (code, out, err) = output(&dir, &db.url, &[&["rollback"][..], &forced].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["contract", "backfill", "expand"].map(|p| format!("rolled back {} {p}", head.id)),
+    );
+    let (_, status, _) = output(&dir, &db.url, &["status"]);
+    assert!(
+        status
+            .lines()
+            .filter(|l| l.starts_with(&head.id))
+            .all(|l| l.contains("pending")),
+        "{status}"
+    );
+
+    let (code, out, err) = output(
+        &dir,
+        &db.url,
+        &[&["rollback", "--all"][..], &forced].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let (_, out, _) = output(&dir, &db.url, &["rollback", "--all"]);
+    assert_eq!(out.trim(), "Nothing to roll back.");
+
+    run(
+        &dir,
+        &db.url,
+        &["apply", "--through", "contract", "--allow-destructive"],
+    );
+    migrate_tests::assert_schema_matches(&db, &head.snapshot.tables, "re-applied by the CLI");
+}

@@ -5,11 +5,13 @@
 //! holding up other writers.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::apply::{ApplyError, ApplyOptions, ApplyReport, Event, Migrator, load_dir};
+use migrate_core::apply::{
+    ApplyError, ApplyOptions, ApplyReport, Event, Migrator, RollbackTo, load_dir,
+};
 use migrate_core::migrations;
 use migrate_core::plan::Phase;
 use migrate_core::project::GenerateOptions;
-use migrate_tests::{Scenario, TestDb, Workload, assert_schema_matches, at};
+use migrate_tests::{Scenario, TestDb, Workload, assert_schema_matches, at, checksum};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -422,4 +424,257 @@ fn an_interrupted_backfill_resumes_its_own_cursor_and_the_next_one_starts_afresh
         "20000",
         "the first backfill resumed after key 5000"
     );
+}
+
+/// Phases rolled back, newest first.
+type Phases = Vec<(String, Phase)>;
+
+/// Rolls back through the library, collecting the events.
+fn rollback(
+    dir: &Path,
+    db: &TestDb,
+    options: ApplyOptions,
+    to: Option<RollbackTo>,
+) -> (Result<Phases, ApplyError>, Vec<Event>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let mut m = Migrator::new(load_dir(dir).unwrap(), options)
+        .on_event(move |e| sink.lock().unwrap().push(e.clone()));
+    let r = runtime().block_on(m.rollback(&db.url, to.as_ref()));
+    let events = events.lock().unwrap().clone();
+    (r, events)
+}
+
+/// The rows of the tables every version of the example has, over the columns they share.
+fn shared_data(db: &TestDb) -> Vec<String> {
+    let cols = |c: &str| c.split(',').map(str::to_owned).collect::<Vec<_>>();
+    vec![
+        checksum(
+            db,
+            "users",
+            &cols("id,email,display_name,created_at,bio,is_admin"),
+        ),
+        checksum(
+            db,
+            "posts",
+            &cols("id,author_id,title,body,published_at,view_count"),
+        ),
+        checksum(
+            db,
+            "comments",
+            &cols("id,post_id,author_id,body,created_at"),
+        ),
+    ]
+}
+
+#[test]
+fn the_example_rolls_back_and_reapplies_keeping_its_data() {
+    let db = TestDb::create("rollback_example");
+    let dir = example_migrations();
+    let all = migrations::load(&dir).unwrap().migrations;
+    let (first, second, head) = (&all[0], &all[1], &all[2]);
+
+    // Migrations 1 and 2, then rows, then migration 3 (which drops `sessions`).
+    let (r, _) = apply(
+        &dir,
+        &db,
+        ApplyOptions {
+            through: Phase::Contract,
+            ..ApplyOptions::default()
+        },
+    );
+    assert!(matches!(r.unwrap_err(), ApplyError::Destructive { .. }));
+    db.sql(
+        "INSERT INTO users (email, display_name, bio) SELECT 'u' || g || '@example.com', 'User ''' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'bio ✓' END FROM generate_series(1, 500) g;
+         INSERT INTO posts (author_id, title, body, published_at) SELECT 1 + g % 500, 'Title ' || g, repeat('x', g), CASE WHEN g % 2 = 0 THEN now() END FROM generate_series(1, 2000) g;
+         INSERT INTO comments (post_id, author_id, body) SELECT 1 + g % 2000, CASE WHEN g % 5 = 0 THEN NULL ELSE 1 + g % 500 END, 'c' || g FROM generate_series(1, 3000) g;
+         INSERT INTO sessions (token, user_id, expires_at) SELECT gen_random_uuid(), g, now() FROM generate_series(1, 10) g;",
+    )
+    .unwrap();
+    let (r, _) = apply(&dir, &db, through_contract());
+    r.unwrap();
+    assert_schema_matches(&db, &head.snapshot.tables, "applied");
+    let data = shared_data(&db);
+    let history_before = db.value("SELECT count(*) FROM cargo_migrate.history");
+
+    // The contract dropped `sessions`: its down restores the table, not the rows.
+    let (r, _) = rollback(&dir, &db, ApplyOptions::default(), None);
+    let err = r.unwrap_err();
+    assert!(matches!(err, ApplyError::Irreversible { .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("contract.down.sql:"), "{text}");
+    assert!(text.contains("--force"), "{text}");
+    // The expand added tables new code may have filled: dropping them needs the
+    // acknowledgement.
+    let forced = ApplyOptions {
+        force: true,
+        ..ApplyOptions::default()
+    };
+    let (r, _) = rollback(&dir, &db, forced.clone(), None);
+    let err = r.unwrap_err();
+    assert!(matches!(err, ApplyError::LosesData { .. }), "{err}");
+    assert!(err.to_string().contains("--allow-destructive"), "{err}");
+    assert!(err.to_string().contains("expand.down.sql:"), "{err}");
+    // Refused rollbacks ran nothing.
+    assert_schema_matches(&db, &head.snapshot.tables, "after refused rollbacks");
+    assert_eq!(
+        db.value("SELECT count(*) FROM cargo_migrate.history"),
+        history_before
+    );
+    assert_eq!(advisory_locks(&db), "0");
+
+    // A dry run names what would run and runs nothing.
+    let all_flags = ApplyOptions {
+        force: true,
+        allow_destructive: true,
+        ..ApplyOptions::default()
+    };
+    let (r, events) = rollback(
+        &dir,
+        &db,
+        ApplyOptions {
+            dry_run: true,
+            ..all_flags.clone()
+        },
+        None,
+    );
+    r.unwrap();
+    assert!(events.iter().any(|e| matches!(e,
+        Event::Statement { at, sql } if at.contains("contract.down.sql") && sql.contains("CREATE TABLE \"sessions\""))));
+    assert_schema_matches(&db, &head.snapshot.tables, "after a dry run");
+
+    // The newest migration, newest phase first.
+    let (r, _) = rollback(&dir, &db, all_flags.clone(), None);
+    assert_eq!(
+        r.unwrap(),
+        [
+            (head.id.clone(), Phase::Contract),
+            (head.id.clone(), Phase::Backfill),
+            (head.id.clone(), Phase::Expand),
+        ]
+    );
+    assert_schema_matches(&db, &second.snapshot.tables, "migration 3 rolled back");
+    assert_eq!(shared_data(&db), data, "rows survive the rollback");
+    assert_eq!(
+        db.value(&format!(
+            "SELECT count(*) FROM cargo_migrate.history WHERE migration = '{}'",
+            head.id
+        )),
+        "0"
+    );
+
+    // Re-applied: the same schema and rows as before.
+    let (r, _) = apply(&dir, &db, through_contract());
+    assert_eq!(r.unwrap().applied.len(), 3);
+    assert_schema_matches(&db, &head.snapshot.tables, "re-applied");
+    assert_eq!(shared_data(&db), data, "rows survive the re-apply");
+
+    // Back to the first migration, then to nothing, then everything again.
+    let (r, _) = rollback(
+        &dir,
+        &db,
+        all_flags.clone(),
+        Some(RollbackTo::After(first.id.clone())),
+    );
+    assert_eq!(r.unwrap().len(), 5, "migration 3's three phases, 2's two");
+    assert_schema_matches(&db, &first.snapshot.tables, "back to migration 1");
+    let (r, _) = rollback(&dir, &db, all_flags.clone(), Some(RollbackTo::All));
+    assert_eq!(r.unwrap(), [(first.id.clone(), Phase::Expand)]);
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        "0"
+    );
+    let (r, _) = rollback(&dir, &db, all_flags, Some(RollbackTo::All));
+    assert!(r.unwrap().is_empty(), "nothing left to roll back");
+    let (r, _) = apply(&dir, &db, through_contract());
+    assert_eq!(r.unwrap().applied.len(), 6);
+    assert_schema_matches(&db, &head.snapshot.tables, "re-applied from nothing");
+    assert_eq!(advisory_locks(&db), "0");
+}
+
+#[test]
+fn an_interrupted_rollback_blocks_apply_until_it_is_finished() {
+    let db = TestDb::create("rollback_interrupted");
+    let dir = example_migrations();
+    let head = migrations::load(&dir).unwrap().migrations.pop().unwrap();
+    let (r, _) = apply(&dir, &db, through_contract());
+    r.unwrap();
+    // A rollback killed after the first unit of the contract's down file.
+    db.sql(&format!(
+        "UPDATE cargo_migrate.history SET statements_undone = 1
+         WHERE migration = '{}' AND phase = 'contract'",
+        head.id
+    ))
+    .unwrap();
+    let units = migrate_core::sql::script::parse(
+        &std::fs::read_to_string(head.path.join("contract.down.sql")).unwrap(),
+    )
+    .unwrap();
+    let first = &units[0].statements[0].sql;
+    assert!(first.starts_with("CREATE INDEX CONCURRENTLY"), "{first}");
+    db.sql(&format!("{first};")).unwrap();
+
+    let (r, _) = apply(&dir, &db, through_contract());
+    let err = r.unwrap_err();
+    assert!(
+        matches!(err, ApplyError::RollbackInterrupted { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("cargo migrate rollback"), "{err}");
+
+    let (r, events) = rollback(
+        &dir,
+        &db,
+        ApplyOptions {
+            force: true,
+            allow_destructive: true,
+            ..ApplyOptions::default()
+        },
+        None,
+    );
+    assert_eq!(r.unwrap().len(), 3);
+    assert!(events.contains(&Event::PhaseStarted {
+        migration: head.id.clone(),
+        phase: Phase::Contract,
+        done: 1,
+        rollback: true,
+    }));
+    let (r, _) = apply(&dir, &db, through_contract());
+    assert_eq!(r.unwrap().applied.len(), 3);
+    assert_schema_matches(&db, &head.snapshot.tables, "re-applied");
+}
+
+#[test]
+fn a_partly_applied_phase_is_not_rolled_back() {
+    let db = TestDb::create("rollback_partial");
+    let dir = example_migrations();
+    let head = migrations::load(&dir).unwrap().migrations.pop().unwrap();
+    let (r, _) = apply(&dir, &db, ApplyOptions::default());
+    r.unwrap();
+    db.sql(&format!(
+        "UPDATE cargo_migrate.history SET finished_at = NULL, statements_done = 1
+         WHERE migration = '{}' AND phase = 'backfill'",
+        head.id
+    ))
+    .unwrap();
+    let (r, _) = rollback(
+        &dir,
+        &db,
+        ApplyOptions {
+            force: true,
+            allow_destructive: true,
+            ..ApplyOptions::default()
+        },
+        None,
+    );
+    let err = r.unwrap_err();
+    assert!(matches!(err, ApplyError::PartlyApplied { .. }), "{err}");
+    assert!(err.to_string().contains("cargo migrate apply"), "{err}");
+    let (r, _) = rollback(
+        &dir,
+        &db,
+        ApplyOptions::default(),
+        Some(RollbackTo::After("20990101000000_nope".into())),
+    );
+    assert!(matches!(r.unwrap_err(), ApplyError::UnknownTarget { .. }));
 }

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod check;
 pub mod generate;
 pub mod plan;
+pub mod rollback;
 pub mod status;
 
 use migrate_core::diff::Change;
@@ -34,6 +35,31 @@ pub fn sources(
         table: table.to_owned(),
     };
     Ok((sources, history))
+}
+
+/// The sources and the run settings `apply` and `rollback` share.
+pub fn run_options(
+    dir: &std::path::Path,
+    run: &crate::cli::RunArgs,
+) -> anyhow::Result<(
+    Vec<migrate_core::apply::MigrationSource>,
+    migrate_core::apply::ApplyOptions,
+)> {
+    use std::time::Duration;
+    let (sources, history) = sources(dir, &run.db)?;
+    let options = migrate_core::apply::ApplyOptions {
+        history,
+        lock_timeout: Duration::from_millis(run.lock_timeout),
+        max_retries: run.retries,
+        ddl_statement_timeout: Duration::from_millis(run.ddl_statement_timeout),
+        long_statement_timeout: Duration::from_millis(run.long_statement_timeout),
+        no_wait: run.no_wait,
+        allow_edited: run.allow_edited,
+        allow_missing: run.allow_missing,
+        dry_run: run.dry_run,
+        ..migrate_core::apply::ApplyOptions::default()
+    };
+    Ok((sources, options))
 }
 
 /// A runtime for one command.

@@ -2,7 +2,7 @@
 
 use crate::cli::PlanArgs;
 use anyhow::Context;
-use migrate_core::plan::{Phase, Reversible};
+use migrate_core::plan::Phase;
 use migrate_core::project::{GenerateOptions, Project};
 use sqlx::Connection as _;
 use std::collections::BTreeMap;
@@ -70,12 +70,7 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
                 Some(r) => format!(" · rows: ~{r}"),
                 None => String::new(),
             };
-            let reversible = match &s.reversible {
-                Reversible::Yes => "yes".into(),
-                Reversible::LosesData(w) => format!("losing data ({w})"),
-                Reversible::SchemaOnly(w) => format!("schema only ({w})"),
-                Reversible::NothingToUndo => "nothing to undo".into(),
-            };
+            let reversible = &s.reversible;
             println!(
                 "     lock: {} · rewrite: {} · scan: {}{rows} · reversible: {reversible}",
                 s.lock,

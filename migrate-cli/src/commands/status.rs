@@ -21,13 +21,13 @@ pub fn run(dir: &Path, args: &StatusArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<44} {:<9} {:<8} {:>10}  finished",
+        "{:<44} {:<9} {:<12} {:>10}  finished",
         "migration", "phase", "state", "ms"
     );
     for s in &status {
         let row = s.row.as_ref();
         println!(
-            "{:<44} {:<9} {:<8} {:>10}  {}",
+            "{:<44} {:<9} {:<12} {:>10}  {}",
             s.migration,
             s.phase.as_str(),
             s.state,

@@ -18,6 +18,9 @@ pub(super) struct PhaseRun<'a> {
     pub checksum: String,
     pub units: &'a [Unit],
     pub options: &'a ApplyOptions,
+    /// A down file run by a rollback: progress counts `statements_undone`, and the
+    /// history row goes at the end.
+    pub down: bool,
 }
 
 type OnEvent = Box<dyn FnMut(&Event) + Send>;
@@ -58,7 +61,14 @@ pub(super) async fn run_phase(
     on_event: &mut OnEvent,
     row: Option<&Row>,
 ) -> Result<(), ApplyError> {
-    let done = row.map_or(0, |r| usize::try_from(r.statements_done).unwrap_or(0));
+    let done = row.map_or(0, |r| {
+        usize::try_from(if run.down {
+            r.statements_undone
+        } else {
+            r.statements_done
+        })
+        .unwrap_or(0)
+    });
     let at = |s: &Statement| format!("{}:{}", run.path.display(), s.line);
     if run.options.dry_run {
         for s in run.units.iter().flat_map(|u| &u.statements).skip(done) {
@@ -71,19 +81,22 @@ pub(super) async fn run_phase(
     }
     let started = Instant::now();
     let h = run.options.history.qualified();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO {h} (migration, phase, checksum) VALUES ($1, $2, $3)
-         ON CONFLICT (migration, phase) DO UPDATE SET checksum = EXCLUDED.checksum"
-    )))
-    .bind(run.migration)
-    .bind(run.phase.as_str())
-    .bind(&run.checksum)
-    .execute(&mut *work)
-    .await?;
+    if !run.down {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {h} (migration, phase, checksum) VALUES ($1, $2, $3)
+             ON CONFLICT (migration, phase) DO UPDATE SET checksum = EXCLUDED.checksum"
+        )))
+        .bind(run.migration)
+        .bind(run.phase.as_str())
+        .bind(&run.checksum)
+        .execute(&mut *work)
+        .await?;
+    }
     on_event(&Event::PhaseStarted {
         migration: run.migration.to_owned(),
         phase: run.phase,
         done,
+        rollback: run.down,
     });
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(&mut *work)
@@ -114,7 +127,8 @@ pub(super) async fn run_phase(
             // The cursor in the history belongs to the batch the interrupted run was in:
             // the first unit not done. Later batches start afresh.
             ([s], true) if s.batch.is_some() => {
-                ctx.batched(s, row.filter(|_| index == done)).await?
+                ctx.batched(s, row.filter(|_| index == done && !run.down))
+                    .await?
             }
             (_, true) => ctx.transaction(unit).await?,
             _ => {
@@ -126,19 +140,28 @@ pub(super) async fn run_phase(
         index += n;
     }
     let elapsed = started.elapsed();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE {h} SET finished_at = clock_timestamp(), duration_ms = $3
-         WHERE migration = $1 AND phase = $2"
-    )))
-    .bind(run.migration)
-    .bind(run.phase.as_str())
-    .bind(i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
-    .execute(&mut *ctx.work)
-    .await?;
+    let finish = if run.down {
+        format!("DELETE FROM {h} WHERE migration = $1 AND phase = $2")
+    } else {
+        format!(
+            "UPDATE {h} SET finished_at = clock_timestamp(), duration_ms = $3
+             WHERE migration = $1 AND phase = $2"
+        )
+    };
+    let finish = sqlx::query(sqlx::AssertSqlSafe(finish))
+        .bind(run.migration)
+        .bind(run.phase.as_str());
+    let finish = if run.down {
+        finish
+    } else {
+        finish.bind(i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+    };
+    finish.execute(&mut *ctx.work).await?;
     (ctx.on_event)(&Event::PhaseFinished {
         migration: run.migration.to_owned(),
         phase: run.phase,
         duration: elapsed,
+        rollback: run.down,
     });
     Ok(())
 }
@@ -238,8 +261,13 @@ impl Ctx<'_, '_> {
     }
 
     async fn progress(&mut self, n: usize) -> Result<(), sqlx::Error> {
+        let column = if self.run.down {
+            "statements_undone"
+        } else {
+            "statements_done"
+        };
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE {} SET statements_done = statements_done + $3,
+            "UPDATE {} SET {column} = {column} + $3,
                  backfill_last_key = NULL, backfill_upper_key = NULL
              WHERE migration = $1 AND phase = $2",
             self.history

@@ -1,6 +1,7 @@
 //! The history table: a row per migration phase, with the checksum of the file it ran, who
 //! ran it, when, how far it got (statements done, backfill cursor), committed with the work
-//! itself so a killed run resumes exactly where it stopped.
+//! itself so a killed run resumes exactly where it stopped. A rollback counts its own
+//! progress through the down file in the same row, and deletes the row when it is done.
 
 use crate::sql::ident;
 use sqlx::PgConnection;
@@ -67,6 +68,7 @@ impl HistoryTable {
                  backfill_last_key text[],
                  backfill_upper_key text[],
                  backfill_rows bigint NOT NULL DEFAULT 0,
+                 statements_undone integer NOT NULL DEFAULT 0,
                  PRIMARY KEY (migration, phase)
              )",
             table = self.qualified()
@@ -82,7 +84,8 @@ impl HistoryTable {
     pub async fn rows(&self, conn: &mut PgConnection) -> Result<Vec<Row>, sqlx::Error> {
         let sql = format!(
             "SELECT migration, phase, checksum, applied_by, started_at::text, finished_at::text,
-                    duration_ms, statements_done, backfill_last_key, backfill_upper_key, backfill_rows
+                    duration_ms, statements_done, backfill_last_key, backfill_upper_key, backfill_rows,
+                    statements_undone
              FROM {} ORDER BY migration, array_position(ARRAY['expand','backfill','contract'], phase)",
             self.qualified()
         );
@@ -105,6 +108,7 @@ type RowTuple = (
     Option<Vec<String>>,
     Option<Vec<String>>,
     i64,
+    i32,
 );
 
 /// One applied (or partly applied) phase.
@@ -132,6 +136,9 @@ pub struct Row {
     pub backfill_upper_key: Option<Vec<String>>,
     /// Rows the backfills of this phase updated so far.
     pub backfill_rows: i64,
+    /// Statements of the down file done by a rollback still in progress (the row goes
+    /// when the rollback of the phase finishes).
+    pub statements_undone: i32,
 }
 
 impl From<RowTuple> for Row {
@@ -148,6 +155,7 @@ impl From<RowTuple> for Row {
             backfill_last_key: t.8,
             backfill_upper_key: t.9,
             backfill_rows: t.10,
+            statements_undone: t.11,
         }
     }
 }

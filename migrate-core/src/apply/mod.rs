@@ -104,6 +104,8 @@ pub struct ApplyOptions {
     pub allow_missing: bool,
     /// Say what would run, run nothing.
     pub dry_run: bool,
+    /// Roll back phases whose down file cannot restore the data (`-- migrate:irreversible`).
+    pub force: bool,
 }
 
 impl Default for ApplyOptions {
@@ -123,6 +125,7 @@ impl Default for ApplyOptions {
             allow_edited: false,
             allow_missing: false,
             dry_run: false,
+            force: false,
         }
     }
 }
@@ -143,6 +146,8 @@ pub enum Event {
         phase: Phase,
         /// Statements already done by an earlier, interrupted run.
         done: usize,
+        /// A rollback running the phase's down file.
+        rollback: bool,
     },
     /// A statement is about to run (or, in a dry run, would).
     Statement {
@@ -185,7 +190,18 @@ pub enum Event {
         phase: Phase,
         /// How long it took.
         duration: Duration,
+        /// A rollback ran the phase's down file (its history row is gone).
+        rollback: bool,
     },
+}
+
+/// How far `rollback` goes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RollbackTo {
+    /// Keep this migration; roll back every one after it.
+    After(String),
+    /// Roll back every migration.
+    All,
 }
 
 /// What a run did.
@@ -275,6 +291,75 @@ pub enum ApplyError {
         /// Its pid, when known.
         pid: Option<i32>,
     },
+    /// A rollback of a phase whose up run was interrupted.
+    #[error(
+        "{id} {phase} is partly applied ({done} statements of its up file ran): its down file undoes the whole phase and would fail on what never ran. Finish it with `cargo migrate apply` first, then roll back"
+    )]
+    PartlyApplied {
+        /// The migration.
+        id: String,
+        /// The phase.
+        phase: Phase,
+        /// Statements done.
+        done: i32,
+    },
+    /// An apply while a rollback is half done.
+    #[error(
+        "the rollback of {id} {phase} was interrupted ({done} statements of its down file ran); finish it with `cargo migrate rollback` before applying"
+    )]
+    RollbackInterrupted {
+        /// The migration.
+        id: String,
+        /// The phase.
+        phase: Phase,
+        /// Statements of the down file done.
+        done: i32,
+    },
+    /// A phase to roll back has no down file.
+    #[error(
+        "{}: missing; {id} {phase} cannot be rolled back without it. Nothing was rolled back",
+        path.display()
+    )]
+    NoDownFile {
+        /// The file.
+        path: PathBuf,
+        /// The migration.
+        id: String,
+        /// The phase.
+        phase: Phase,
+    },
+    /// `rollback --to` names a migration that is not in the sources.
+    #[error("--to {id}: no such migration in the migrations folder")]
+    UnknownTarget {
+        /// The id given.
+        id: String,
+    },
+    /// A down statement that cannot restore the data the up destroyed.
+    #[error(
+        "{}:{line}: irreversible: {why}. Nothing was rolled back. The schema can be restored, the data cannot; `--force` rolls back anyway",
+        path.display()
+    )]
+    Irreversible {
+        /// The down file.
+        path: PathBuf,
+        /// Line of the statement.
+        line: usize,
+        /// Why, from its marker.
+        why: String,
+    },
+    /// A down statement that drops data written since the up ran.
+    #[error(
+        "{}:{line}: loses data: {why}. Nothing was rolled back. If that data can go, run again with `--allow-destructive`",
+        path.display()
+    )]
+    LosesData {
+        /// The down file.
+        path: PathBuf,
+        /// Line of the statement.
+        line: usize,
+        /// What is lost, from its marker.
+        why: String,
+    },
     /// A destructive statement without acknowledgement.
     #[error(
         "{}:{line}: destroys {what}. Nothing of this phase ran. If the data can go, run again with `--allow-destructive`",
@@ -306,8 +391,8 @@ pub struct PhaseStatus {
     pub migration: String,
     /// Phase.
     pub phase: Phase,
-    /// `applied`, `partial` (interrupted, resumable), `pending`, or `missing` (applied
-    /// but gone from the sources).
+    /// `applied`, `partial` (interrupted, resumable), `rolling back` (a rollback was
+    /// interrupted), `pending`, or `missing` (applied but gone from the sources).
     pub state: &'static str,
     /// Its history row.
     pub row: Option<Row>,
@@ -352,6 +437,7 @@ impl Migrator {
                     .find(|r| r.migration == m.id && r.phase == phase.as_str())
                     .cloned();
                 let state = match &row {
+                    Some(r) if r.statements_undone > 0 => "rolling back",
                     Some(r) if r.finished_at.is_some() => "applied",
                     Some(_) => "partial",
                     None => "pending",
@@ -390,10 +476,32 @@ impl Migrator {
 
     /// Applies the pending phases, in order, through `options.through`.
     pub async fn apply(&mut self, url: &str) -> Result<ApplyReport, ApplyError> {
-        // The lock lives with the connection doing the work: closed on any exit path
-        // (error, panic, a dropped future on Ctrl-C), the server releases it, and it is
-        // never released while that backend still runs a statement. The other connection
-        // only watches for blockers.
+        let (mut work, mut control) = self.lock(url).await?;
+        let result = self.apply_locked(&mut work, &mut control).await;
+        self.unlock(work, control).await;
+        result
+    }
+
+    /// Rolls back applied phases, newest first, by running their down files: every phase
+    /// of the migrations after `to`, or of the newest applied migration when `to` is
+    /// `None`. Returns the phases rolled back. Checks every down file first (present,
+    /// parses, acknowledgements given), so a refused rollback runs nothing.
+    pub async fn rollback(
+        &mut self,
+        url: &str,
+        to: Option<&RollbackTo>,
+    ) -> Result<Vec<(String, Phase)>, ApplyError> {
+        let (mut work, mut control) = self.lock(url).await?;
+        let result = self.rollback_locked(&mut work, &mut control, to).await;
+        self.unlock(work, control).await;
+        result
+    }
+
+    /// Connects twice and takes the advisory lock on the working connection. The lock
+    /// lives with that connection: closed on any exit path (error, panic, a dropped future
+    /// on Ctrl-C), the server releases it, and never while that backend still runs a
+    /// statement. The other connection only watches for blockers.
+    async fn lock(&mut self, url: &str) -> Result<(PgConnection, PgConnection), ApplyError> {
         let mut work = PgConnection::connect(url).await?;
         // PostgreSQL < 14 has no such setting; nothing to turn off there.
         let _ = sqlx::raw_sql("SET idle_session_timeout = 0")
@@ -424,14 +532,115 @@ impl Migrator {
                 .execute(&mut work)
                 .await?;
         }
-        let result = self.apply_locked(&mut work, &mut control).await;
+        Ok((work, control))
+    }
+
+    async fn unlock(&self, mut work: PgConnection, control: PgConnection) {
         let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(key)
+            .bind(self.options.history.lock_key())
             .execute(&mut work)
             .await;
         work.close().await.ok();
         control.close().await.ok();
-        result
+    }
+
+    async fn rollback_locked(
+        &mut self,
+        work: &mut PgConnection,
+        control: &mut PgConnection,
+        to: Option<&RollbackTo>,
+    ) -> Result<Vec<(String, Phase)>, ApplyError> {
+        let rows = self.history_rows(work).await?;
+        self.verify(&rows, true)?;
+        let newest = rows.iter().map(|r| r.migration.as_str()).max();
+        let after = match to {
+            Some(RollbackTo::All) => None,
+            Some(RollbackTo::After(id)) => {
+                if !self.sources.iter().any(|m| &m.id == id) {
+                    return Err(ApplyError::UnknownTarget { id: id.clone() });
+                }
+                Some(id.as_str())
+            }
+            // Everything after the migration before the newest applied one.
+            None => match newest {
+                Some(n) => self
+                    .sources
+                    .iter()
+                    .map(|m| m.id.as_str())
+                    .filter(|id| *id < n)
+                    .max(),
+                None => return Ok(Vec::new()),
+            },
+        };
+        // Newest phase first; checked whole before anything runs.
+        let mut todo = Vec::new();
+        for m in self.sources.iter().rev() {
+            if after.is_some_and(|a| m.id.as_str() <= a) {
+                continue;
+            }
+            for phase in Phase::ALL.into_iter().rev() {
+                let Some(row) = rows
+                    .iter()
+                    .find(|r| r.migration == m.id && r.phase == phase.as_str())
+                else {
+                    continue;
+                };
+                if row.finished_at.is_none() && row.statements_undone == 0 {
+                    return Err(ApplyError::PartlyApplied {
+                        id: m.id.clone(),
+                        phase,
+                        done: row.statements_done,
+                    });
+                }
+                let name = format!("{phase}.down.sql");
+                let path = m.path.join(&name);
+                let Some(text) = m.file(&name) else {
+                    return Err(ApplyError::NoDownFile {
+                        path,
+                        id: m.id.clone(),
+                        phase,
+                    });
+                };
+                let units = script::parse(text).map_err(|source| ApplyError::Script {
+                    path: path.clone(),
+                    source,
+                })?;
+                let done = usize::try_from(row.statements_undone).unwrap_or(0);
+                for s in statements(&units).skip(done) {
+                    if let Some(why) = s.irreversible.first().filter(|_| !self.options.force) {
+                        return Err(ApplyError::Irreversible {
+                            path,
+                            line: s.line,
+                            why: why.clone(),
+                        });
+                    }
+                    let destroys = s.loses_data.first().or(s.destroys.first());
+                    if let Some(why) = destroys.filter(|_| !self.options.allow_destructive) {
+                        return Err(ApplyError::LosesData {
+                            path,
+                            line: s.line,
+                            why: why.clone(),
+                        });
+                    }
+                }
+                todo.push((m.id.clone(), phase, path, units, row.clone()));
+            }
+        }
+        let mut done = Vec::new();
+        for (id, phase, path, units, row) in todo {
+            let run = exec::PhaseRun {
+                migration: &id,
+                phase,
+                path: &path,
+                checksum: String::new(),
+                units: &units,
+                options: &self.options,
+                down: true,
+            };
+            exec::run_phase(&run, work, control, &mut self.on_event, Some(&row)).await?;
+            done.push((id, phase));
+        }
+        Ok(done)
     }
 
     async fn apply_locked(
@@ -443,7 +652,7 @@ impl Migrator {
             self.options.history.ensure(work).await?;
         }
         let rows = self.history_rows(work).await?;
-        self.verify(&rows)?;
+        self.verify(&rows, false)?;
         let mut report = ApplyReport::default();
         let sources = self.sources.clone();
         for m in &sources {
@@ -487,6 +696,7 @@ impl Migrator {
                     checksum: checksum(text),
                     units: &units,
                     options: &self.options,
+                    down: false,
                 };
                 exec::run_phase(&phase_run, work, control, &mut self.on_event, row).await?;
                 report.applied.push((m.id.clone(), phase));
@@ -495,9 +705,17 @@ impl Migrator {
         Ok(report)
     }
 
-    /// Applied files unchanged, applied migrations present.
-    fn verify(&self, rows: &[Row]) -> Result<(), ApplyError> {
+    /// Applied files unchanged, applied migrations present; no rollback half done, unless
+    /// this is the rollback that finishes it.
+    fn verify(&self, rows: &[Row], rollback: bool) -> Result<(), ApplyError> {
         for r in rows {
+            if r.statements_undone > 0 && !rollback {
+                return Err(ApplyError::RollbackInterrupted {
+                    id: r.migration.clone(),
+                    phase: phase_of(&r.phase).unwrap_or(Phase::Expand),
+                    done: r.statements_undone,
+                });
+            }
             let Some(m) = self.sources.iter().find(|m| m.id == r.migration) else {
                 if self.options.allow_missing {
                     continue;

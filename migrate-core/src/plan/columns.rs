@@ -309,7 +309,7 @@ pub fn drop_not_null(table: &str, column: &str) -> Step {
     Step {
         down: set_not_null_sql(table, column),
         down_atomic: false,
-        reversible: Reversible::LosesData(
+        reversible: Reversible::Caveat(
             "the down fails if NULLs were written since; set them first".into(),
         ),
         ..Step::new(

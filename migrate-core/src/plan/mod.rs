@@ -51,12 +51,27 @@ impl fmt::Display for Phase {
 pub enum Reversible {
     /// The down statement restores the previous state exactly.
     Yes,
+    /// The down statement restores the previous state, with a caveat for the operator
+    /// (it may fail on data written since, or take long): said why.
+    Caveat(String),
     /// The down statement restores the schema but drops data written since (said why).
     LosesData(String),
     /// The down statement restores the structure only; the data is gone (said why).
     SchemaOnly(String),
     /// Nothing to undo: the step changes no schema state (e.g. validating a constraint).
     NothingToUndo,
+}
+
+impl std::fmt::Display for Reversible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reversible::Yes => f.write_str("yes"),
+            Reversible::Caveat(why) => write!(f, "yes; note: {why}"),
+            Reversible::LosesData(why) => write!(f, "yes, losing data: {why}"),
+            Reversible::SchemaOnly(why) => write!(f, "schema only: {why}"),
+            Reversible::NothingToUndo => f.write_str("nothing to undo"),
+        }
+    }
 }
 
 /// One statement of the plan.

@@ -133,7 +133,7 @@ pub fn replace_column(
             ident(table),
             ident(n)
         )],
-        reversible: Reversible::LosesData(
+        reversible: Reversible::Caveat(
             "values written only through the new name since are kept in the old column by the trigger"
                 .into(),
         ),
@@ -286,7 +286,7 @@ pub fn replace_column(
         down: restore,
         down_atomic: false,
         shares_transaction: true,
-        reversible: Reversible::LosesData(
+        reversible: Reversible::Caveat(
             "contract.down.sql adds the old column back (at the end of the table: PostgreSQL cannot reorder columns) and copies the values in one UPDATE".into(),
         ),
         ..Step::new(

@@ -24,6 +24,14 @@ pub const LOCK_TIMEOUT: &str = "2s";
 /// Marker comment before a statement that destroys data.
 pub const DESTRUCTIVE_MARKER: &str = "-- migrate:destructive";
 
+/// Marker comment, in a down file, before a statement that drops data written since the up
+/// ran (a rollback runs it only with the acknowledgement a destructive step needs).
+pub const LOSES_DATA_MARKER: &str = "-- migrate:loses-data";
+
+/// Marker comment, in a down file, before a statement that restores structure only: the
+/// up destroyed the data (a rollback runs it only when forced).
+pub const IRREVERSIBLE_MARKER: &str = "-- migrate:irreversible";
+
 /// Renders the up and down file of every phase that has steps.
 pub fn render_plan(plan: &Plan) -> PhaseFiles {
     let mut files = Vec::new();
@@ -81,12 +89,7 @@ fn one_line(text: &str) -> String {
 }
 
 fn step_comment(n: usize, step: &Step) -> String {
-    let reversible = match &step.reversible {
-        Reversible::Yes => "yes".to_owned(),
-        Reversible::LosesData(why) => format!("yes, losing data: {}", one_line(why)),
-        Reversible::SchemaOnly(why) => format!("schema only: {}", one_line(why)),
-        Reversible::NothingToUndo => "nothing to undo".to_owned(),
-    };
+    let reversible = one_line(&step.reversible.to_string());
     let scan = step.scan.as_deref().unwrap_or("no");
     let mut out = format!(
         "-- Step {n}: {}\n-- lock: {}\n-- rewrite: {} · scan: {scan} · reversible: {reversible}\n",
@@ -212,8 +215,17 @@ fn render_down(phase: Phase, steps: &[&Step]) -> String {
                 );
             }
             let mut text = format!("-- Undo step {n}: {}\n", one_line(&s.summary));
-            if let Reversible::LosesData(why) | Reversible::SchemaOnly(why) = &s.reversible {
-                text.push_str(&format!("-- note: {}\n", one_line(why)));
+            match &s.reversible {
+                Reversible::LosesData(why) => {
+                    text.push_str(&format!("{LOSES_DATA_MARKER} {}\n", one_line(why)));
+                }
+                Reversible::SchemaOnly(why) => {
+                    text.push_str(&format!("{IRREVERSIBLE_MARKER} {}\n", one_line(why)));
+                }
+                Reversible::Caveat(why) => {
+                    text.push_str(&format!("-- note: {}\n", one_line(why)));
+                }
+                Reversible::Yes | Reversible::NothingToUndo => {}
             }
             if !s.transactional {
                 text.push_str(NO_TRANSACTION_MARKER);

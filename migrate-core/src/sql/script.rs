@@ -2,9 +2,12 @@
 //! PostgreSQL's quoting (strings, `E''` strings, quoted identifiers, dollar quotes, line and
 //! nested block comments), grouped into the units that run together, with the markers the
 //! renderer writes before a statement (`-- migrate:no-transaction`, `-- migrate:batch`,
-//! `-- migrate:destructive`). Hand-edited files work as long as they keep that shape.
+//! `-- migrate:destructive`, and in down files `-- migrate:loses-data` and
+//! `-- migrate:irreversible`). Hand-edited files work as long as they keep that shape.
 
-use super::render::{BATCH_MARKER, DESTRUCTIVE_MARKER, NO_TRANSACTION_MARKER};
+use super::render::{
+    BATCH_MARKER, DESTRUCTIVE_MARKER, IRREVERSIBLE_MARKER, LOSES_DATA_MARKER, NO_TRANSACTION_MARKER,
+};
 use crate::plan::Batch;
 
 /// One statement of a file.
@@ -20,6 +23,12 @@ pub struct Statement {
     pub batch: Option<Batch>,
     /// What it destroys, from its destructive markers.
     pub destroys: Vec<String>,
+    /// In a down file: the data it drops (written since the up ran), from its
+    /// `-- migrate:loses-data` markers.
+    pub loses_data: Vec<String>,
+    /// In a down file: why it cannot restore the data, from its `-- migrate:irreversible`
+    /// markers.
+    pub irreversible: Vec<String>,
 }
 
 /// Statements that run together: several in one transaction (`BEGIN` … `COMMIT` in the
@@ -316,6 +325,8 @@ fn statement(raw: Raw) -> Result<Statement, ScriptError> {
         no_transaction: false,
         batch: None,
         destroys: Vec::new(),
+        loses_data: Vec::new(),
+        irreversible: Vec::new(),
     };
     for (line, comment) in raw.comments {
         if comment.starts_with(NO_TRANSACTION_MARKER) {
@@ -331,6 +342,10 @@ fn statement(raw: Raw) -> Result<Statement, ScriptError> {
         } else if let Some(what) = comment.strip_prefix(DESTRUCTIVE_MARKER) {
             let what = what.split(" (applied only").next().unwrap_or(what);
             s.destroys.push(what.trim().to_owned());
+        } else if let Some(why) = comment.strip_prefix(LOSES_DATA_MARKER) {
+            s.loses_data.push(why.trim().to_owned());
+        } else if let Some(why) = comment.strip_prefix(IRREVERSIBLE_MARKER) {
+            s.irreversible.push(why.trim().to_owned());
         }
     }
     Ok(s)
@@ -375,6 +390,19 @@ mod tests {
             units[2].statements[0].batch.as_ref().unwrap().batch_size,
             10
         );
+    }
+
+    #[test]
+    fn reads_the_down_markers() {
+        let text = format!(
+            "-- Undo step 2: Drop column\n{IRREVERSIBLE_MARKER} its values are not restored\nALTER TABLE t ADD COLUMN b int;\n-- Undo step 1: Add table\n{LOSES_DATA_MARKER} drops the rows written since\nDROP TABLE u;\nDROP INDEX i;\n"
+        );
+        let units = parse(&text).unwrap();
+        let s: Vec<_> = units.iter().flat_map(|u| &u.statements).collect();
+        assert_eq!(s[0].irreversible, ["its values are not restored"]);
+        assert!(s[0].loses_data.is_empty());
+        assert_eq!(s[1].loses_data, ["drops the rows written since"]);
+        assert!(s[2].loses_data.is_empty() && s[2].irreversible.is_empty());
     }
 
     #[test]

@@ -26,21 +26,21 @@ ALTER TABLE "posts" DROP CONSTRAINT "posts_author_id_fkey";
 DROP INDEX "users_email_key";
 
 -- Undo step 5: Create table "users".
--- note: expand.down.sql drops the table, with any rows written since
+-- migrate:loses-data expand.down.sql drops the table, with any rows written since
 DROP TABLE "users";
 
 -- Undo step 4: Create index "sessions_user_id_idx" on the new table "sessions" (empty, so no CONCURRENTLY needed).
 DROP INDEX "sessions_user_id_idx";
 
 -- Undo step 3: Create table "sessions".
--- note: expand.down.sql drops the table, with any rows written since
+-- migrate:loses-data expand.down.sql drops the table, with any rows written since
 DROP TABLE "sessions";
 
 -- Undo step 2: Create index "posts_author_id_idx" on the new table "posts" (empty, so no CONCURRENTLY needed).
 DROP INDEX "posts_author_id_idx";
 
 -- Undo step 1: Create table "posts".
--- note: expand.down.sql drops the table, with any rows written since
+-- migrate:loses-data expand.down.sql drops the table, with any rows written since
 DROP TABLE "posts";
 
 COMMIT;

@@ -21,15 +21,15 @@ ALTER TABLE "comments" DROP CONSTRAINT "comments_post_id_fkey";
 ALTER TABLE "comments" DROP CONSTRAINT "comments_author_id_fkey";
 
 -- Undo step 5: Add column "is_admin" NOT NULL with a constant default (stored in the catalog, existing rows read it).
--- note: expand.down.sql drops the column with the values written since
+-- migrate:loses-data expand.down.sql drops the column with the values written since
 ALTER TABLE "users" DROP COLUMN "is_admin";
 
 -- Undo step 4: Add nullable column "bio".
--- note: expand.down.sql drops the column with the values written since
+-- migrate:loses-data expand.down.sql drops the column with the values written since
 ALTER TABLE "users" DROP COLUMN "bio";
 
 -- Undo step 3: Add column "view_count" NOT NULL with a constant default (stored in the catalog, existing rows read it).
--- note: expand.down.sql drops the column with the values written since
+-- migrate:loses-data expand.down.sql drops the column with the values written since
 ALTER TABLE "posts" DROP COLUMN "view_count";
 
 BEGIN;
@@ -38,7 +38,7 @@ BEGIN;
 DROP INDEX "comments_post_id_idx";
 
 -- Undo step 1: Create table "comments".
--- note: expand.down.sql drops the table, with any rows written since
+-- migrate:loses-data expand.down.sql drops the table, with any rows written since
 DROP TABLE "comments";
 
 COMMIT;

@@ -23,7 +23,7 @@ SET lock_timeout = '2s';
 BEGIN;
 
 -- Undo step 1: DESTRUCTIVE: drop table "sessions" and every row in it.
--- note: contract.down.sql recreates the tables empty; their rows are not restored
+-- migrate:irreversible contract.down.sql recreates the tables empty; their rows are not restored
 CREATE TABLE "sessions" (
     "token" uuid NOT NULL,
     "user_id" bigint NOT NULL,

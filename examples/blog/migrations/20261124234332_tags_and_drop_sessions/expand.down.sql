@@ -21,7 +21,7 @@ ALTER TABLE "post_tags" DROP CONSTRAINT "post_tags_tag_id_fkey";
 ALTER TABLE "post_tags" DROP CONSTRAINT "post_tags_post_id_fkey";
 
 -- Undo step 5: Add column "metadata" NOT NULL with a constant default (stored in the catalog, existing rows read it).
--- note: expand.down.sql drops the column with the values written since
+-- migrate:loses-data expand.down.sql drops the column with the values written since
 ALTER TABLE "posts" DROP COLUMN "metadata";
 
 BEGIN;
@@ -30,14 +30,14 @@ BEGIN;
 DROP INDEX "tags_name_key";
 
 -- Undo step 3: Create table "tags".
--- note: expand.down.sql drops the table, with any rows written since
+-- migrate:loses-data expand.down.sql drops the table, with any rows written since
 DROP TABLE "tags";
 
 -- Undo step 2: Create index "post_tags_tag_id_idx" on the new table "post_tags" (empty, so no CONCURRENTLY needed).
 DROP INDEX "post_tags_tag_id_idx";
 
 -- Undo step 1: Create table "post_tags".
--- note: expand.down.sql drops the table, with any rows written since
+-- migrate:loses-data expand.down.sql drops the table, with any rows written since
 DROP TABLE "post_tags";
 
 COMMIT;

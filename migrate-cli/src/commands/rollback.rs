@@ -1,0 +1,35 @@
+//! `cargo migrate rollback`.
+
+use crate::cli::RollbackArgs;
+use crate::progress::Reporter;
+use migrate_core::apply::{Migrator, RollbackTo};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Rolls back the newest migration, or every migration after `--to`.
+pub fn run(dir: &Path, args: &RollbackArgs) -> anyhow::Result<ExitCode> {
+    let (sources, mut options) = super::run_options(dir, &args.run)?;
+    options.allow_destructive = args.allow_destructive;
+    options.force = args.force;
+    let to = match (&args.to, args.all) {
+        (Some(id), _) => Some(RollbackTo::After(id.clone())),
+        (None, true) => Some(RollbackTo::All),
+        (None, false) => None,
+    };
+    let mut reporter = Reporter::new(args.run.dry_run);
+    let mut migrator = Migrator::new(sources, options).on_event(move |e| reporter.event(e));
+    let done =
+        super::runtime()?.block_on(migrator.rollback(&args.run.db.database_url, to.as_ref()))?;
+    if done.is_empty() {
+        println!("Nothing to roll back.");
+    }
+    let verb = if args.run.dry_run {
+        "would roll back"
+    } else {
+        "rolled back"
+    };
+    for (id, phase) in &done {
+        println!("{verb} {id} {phase}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

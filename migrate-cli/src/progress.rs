@@ -1,0 +1,119 @@
+//! What `apply` and `rollback` print while they run: one line per phase and statement on
+//! stderr, and for a backfill a progress bar (rows, rows/s, ETA) when stderr is a
+//! terminal, plain lines otherwise.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use migrate_core::apply::Event;
+use std::io::IsTerminal as _;
+
+/// Prints the events of one run.
+pub struct Reporter {
+    dry_run: bool,
+    terminal: bool,
+    bar: Option<(String, ProgressBar)>,
+}
+
+impl Reporter {
+    /// A reporter for a run (a dry run prints only what would run).
+    pub fn new(dry_run: bool) -> Reporter {
+        Reporter {
+            dry_run,
+            terminal: std::io::stderr().is_terminal(),
+            bar: None,
+        }
+    }
+
+    /// Prints `e`.
+    pub fn event(&mut self, e: &Event) {
+        if !matches!(e, Event::Batch { .. })
+            && let Some((_, bar)) = self.bar.take()
+        {
+            bar.finish();
+        }
+        match e {
+            Event::Waiting { pid } => eprintln!(
+                "waiting for another applier (backend pid {})…",
+                pid.map_or("unknown".into(), |p| p.to_string())
+            ),
+            Event::PhaseStarted {
+                migration,
+                phase,
+                done,
+                rollback,
+            } if !self.dry_run => {
+                let what = if *rollback { " rollback" } else { "" };
+                if *done > 0 {
+                    eprintln!("{migration} {phase}{what}: resuming after {done} statements");
+                } else {
+                    eprintln!("{migration} {phase}{what}");
+                }
+            }
+            Event::Statement { at, sql } => {
+                let verb = if self.dry_run { "would run" } else { "  " };
+                eprintln!("{verb} {at}: {sql}");
+            }
+            Event::Blocked { blockers } => {
+                for (pid, secs, query) in blockers {
+                    eprintln!("    blocked by pid {pid} (in transaction {secs:.1}s): {query}");
+                }
+            }
+            Event::Retry { attempt, wait } => eprintln!(
+                "    lock timeout; retry {attempt} in {} ms",
+                wait.as_millis()
+            ),
+            Event::InvalidIndexDropped { name } => {
+                eprintln!("    dropped the INVALID index {name} an interrupted build left")
+            }
+            Event::Batch {
+                table,
+                rows,
+                estimate,
+            } => self.batch(table, *rows, *estimate),
+            Event::PhaseFinished {
+                migration,
+                phase,
+                duration,
+                rollback,
+            } => {
+                let what = if *rollback { "rolled back" } else { "done" };
+                eprintln!("{migration} {phase}: {what} in {} ms", duration.as_millis())
+            }
+            _ => {}
+        }
+    }
+
+    fn batch(&mut self, table: &str, rows: i64, estimate: i64) {
+        let rows = u64::try_from(rows).unwrap_or(0);
+        let estimate = u64::try_from(estimate).unwrap_or(0);
+        if !self.terminal {
+            match rows.saturating_mul(100).checked_div(estimate) {
+                Some(percent) => eprintln!("    {table}: {rows} rows (~{percent}%)"),
+                None => eprintln!("    {table}: {rows} rows"),
+            }
+            return;
+        }
+        let bar = match &self.bar {
+            Some((t, bar)) if t == table => bar,
+            _ => {
+                let bar = ProgressBar::with_draw_target(
+                    Some(estimate.max(rows)),
+                    ProgressDrawTarget::stderr(),
+                );
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "    {prefix} [{bar:30}] {human_pos}/~{human_len} rows, {per_sec}, ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                bar.set_prefix(table.to_owned());
+                &self.bar.insert((table.to_owned(), bar)).1
+            }
+        };
+        // reltuples is an estimate: the bar grows when the table holds more.
+        if rows > bar.length().unwrap_or(0) {
+            bar.set_length(rows);
+        }
+        bar.set_position(rows);
+    }
+}
