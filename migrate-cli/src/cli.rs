@@ -66,6 +66,16 @@ pub enum Command {
     /// in the reverse order of deploys: a contract before the old code returns, an expand
     /// only once no running code uses what it added.
     Rollback(RollbackArgs),
+    /// Check SQL files for statements that lock out traffic or break the running code.
+    ///
+    /// Parses each statement with a PostgreSQL parser and checks it against rules for every
+    /// phase (a plain CREATE INDEX on a table in use, a CHECK without NOT VALID, …) and,
+    /// for `expand.up.sql` / `backfill.up.sql` files, the rules of their phase (no SET NOT
+    /// NULL, drop or rename in expand). A migration folder is checked as a whole; with no
+    /// PATH, every migration of the project. A statement is exempted from a rule by a
+    /// comment before it: `-- migrate:allow RULE: why it is safe here`. Exit 1 when
+    /// something is found.
+    Lint(LintArgs),
 }
 
 /// The database and history table, shared by the commands that use them.
@@ -172,6 +182,26 @@ pub struct RollbackArgs {
     /// dropped table or column) and the down restores only its structure.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Options of `lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// SQL files or migration folders (default: every migration of the project).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+
+    /// Phase of the given files, for names that do not say it.
+    #[arg(long, value_parser = ["expand", "backfill", "contract"])]
+    pub phase: Option<String>,
+
+    /// Print JSON (for machines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// List the rules and exit.
+    #[arg(long)]
+    pub rules: bool,
 }
 
 /// Options of `status`.

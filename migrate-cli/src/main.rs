@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Apply(a) => commands::apply::run(&args.dir, a),
         cli::Command::Status(s) => commands::status::run(&args.dir, s),
         cli::Command::Rollback(r) => commands::rollback::run(&args.dir, r),
+        cli::Command::Lint(l) => commands::lint::run(&args.dir, l),
     };
     match result {
         Ok(code) => code,

@@ -320,6 +320,64 @@ fn help_text() {
         .assert()
         .success();
     insta::assert_snapshot!("apply_help", stdout(&out));
+    for cmd in ["rollback", "lint"] {
+        let out = Command::cargo_bin("cargo-migrate")
+            .unwrap()
+            .args(["migrate", cmd, "--help"])
+            .env_remove("DATABASE_URL")
+            .assert()
+            .success();
+        insta::assert_snapshot!(format!("{cmd}_help"), stdout(&out));
+    }
+}
+
+#[test]
+fn lint_names_file_line_rule_and_fix_and_exits_1() {
+    let p = project(USERS_V1);
+    let dir = p.path();
+    std::fs::write(
+        dir.join("expand.up.sql"),
+        "ALTER TABLE posts ADD COLUMN n int;\nCREATE INDEX posts_n ON posts (n);\n\n-- migrate:allow volatile-default: posts is empty in every environment\nALTER TABLE posts ADD COLUMN id2 uuid DEFAULT gen_random_uuid();\nALTER TABLE posts\n  DROP COLUMN body;\nALTER TABLE posts ADD CONSTRAINT f FOREIGN KEY (n) REFERENCES users (id);\n-- migrate:allow cluster\nSELECT 1;\nALTER TABLE posts ADD COLUMN;\n",
+    )
+    .unwrap();
+    // Paths are relative to the working directory, as in any command.
+    let lint_in = |args: &[&str]| {
+        Command::cargo_bin("cargo-migrate")
+            .unwrap()
+            .args(["migrate", "lint"])
+            .args(args)
+            .current_dir(dir)
+            .assert()
+    };
+    let out = lint_in(&["expand.up.sql"]).code(1);
+    let text = stdout(&out);
+    insta::assert_snapshot!("lint_findings", text);
+    assert!(stderr(&out).contains("5 finding(s)"), "{}", stderr(&out));
+
+    // The same statements in a file of unknown phase: only the rules for every phase.
+    std::fs::copy(dir.join("expand.up.sql"), dir.join("hand_written.sql")).unwrap();
+    let out = lint_in(&["hand_written.sql", "--json"]).code(1);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rules: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "index-concurrently",
+            "constraint-not-valid",
+            "allow-comment",
+            "syntax"
+        ]
+    );
+
+    // The project's generated migrations are clean.
+    migrate(dir, &["generate"]).success();
+    let out = migrate(dir, &["lint"]).success();
+    assert!(stderr(&out).contains("nothing found"), "{}", stderr(&out));
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub mod sql;
 pub mod apply;
 #[cfg(feature = "db")]
 pub mod introspect;
+#[cfg(feature = "lint")]
+pub mod lint;
 
 /// Implemented by `#[derive(Schema)]`: the table a struct describes.
 pub trait Schema {

@@ -415,6 +415,32 @@ impl Workload {
     }
 }
 
+/// Asserts that the linter finds nothing in the phase files of the migration folder at
+/// `path`: every migration the planner writes passes the rules users' hand-written files
+/// are held to.
+pub fn assert_lint_clean(path: &Path) {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).expect("migration folder") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".sql") {
+            files.push((name, std::fs::read_to_string(entry.path()).expect("read")));
+        }
+    }
+    let findings = migrate_core::lint::lint_migration(&files)
+        .unwrap_or_else(|(file, e)| panic!("{}/{file}: {e}", path.display()));
+    assert!(
+        findings.is_empty(),
+        "{}: the generated files break lint rules:\n{}",
+        path.display(),
+        findings
+            .iter()
+            .map(|(file, f)| format!("{file}: {f}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 /// A scratch crate (its models file and migrations folder) with a database of its own:
 /// the setting of every end-to-end test that generates migrations.
 pub struct Scenario {
@@ -462,6 +488,7 @@ impl Scenario {
             .expect("plan")
             .expect("the models changed");
         let path = self.project.write(&pending).expect("write migration");
+        assert_lint_clean(&path);
         (pending, path)
     }
 

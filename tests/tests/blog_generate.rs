@@ -39,6 +39,7 @@ fn replaying_the_model_versions_reproduces_the_committed_migrations() {
             .expect("each version changes the schema");
         assert_eq!(pending.id, expected.id);
         let written = project.write(&pending).unwrap();
+        migrate_tests::assert_lint_clean(&written);
         let mut names: Vec<String> = std::fs::read_dir(&written)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod check;
 pub mod generate;
+pub mod lint;
 pub mod plan;
 pub mod rollback;
 pub mod status;

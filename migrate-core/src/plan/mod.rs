@@ -115,6 +115,9 @@ pub struct Step {
     /// Whether the down statements must run in one transaction (false: each alone, e.g. a
     /// NOT VALID constraint followed by its non-blocking VALIDATE).
     pub down_atomic: bool,
+    /// Lint rules the statement is exempt from, with why (`(rule, reason)`): written as
+    /// `-- migrate:allow` comments, for the reviewer and the linter.
+    pub allow: Vec<(String, String)>,
 }
 
 /// What a runner needs to run a backfill in keyset batches, each its own short transaction:
@@ -151,6 +154,7 @@ impl Step {
             transactional: true,
             shares_transaction: false,
             destroys: Vec::new(),
+            allow: Vec::new(),
             blocks_traffic: true,
             batch: None,
             down_atomic: true,

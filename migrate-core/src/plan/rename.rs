@@ -193,6 +193,10 @@ pub fn replace_column(
         steps.push(Step {
             down: vec![alter(table, o, &format!("SET DEFAULT {d}"))],
             shares_transaction: true,
+            allow: vec![(
+                "expand-drop-default".into(),
+                "the sync trigger created just before supplies it from now on".into(),
+            )],
             ..Step::new(
                 Phase::Expand,
                 table,
@@ -555,6 +559,10 @@ pub fn rename_table(from: &Table, to: &str) -> (Vec<Step>, Step) {
                 ident(&from.name)
             )],
             shares_transaction: true,
+            allow: vec![(
+                "expand-rename".into(),
+                "a view under the old name takes its place in the same transaction".into(),
+            )],
             ..Step::new(
                 Phase::Expand,
                 to,

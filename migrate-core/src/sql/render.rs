@@ -117,6 +117,9 @@ fn step_comment(n: usize, step: &Step) -> String {
             one_line(what)
         ));
     }
+    for (rule, why) in &step.allow {
+        out.push_str(&format!("-- migrate:allow {rule}: {}\n", one_line(why)));
+    }
     out
 }
 
@@ -227,11 +230,7 @@ fn render_down(phase: Phase, steps: &[&Step]) -> String {
                 }
                 Reversible::Yes | Reversible::NothingToUndo => {}
             }
-            if !s.transactional {
-                text.push_str(NO_TRANSACTION_MARKER);
-                text.push_str(" (cannot run inside a transaction)\n");
-            }
-            for stmt in &s.down {
+            for (i, stmt) in s.down.iter().enumerate() {
                 // In a down run statement by statement, a non-blocking one (a concurrent
                 // index build waits for older transactions) gets no lock timeout of its own.
                 let waits = !s.down_atomic
@@ -239,6 +238,14 @@ fn render_down(phase: Phase, steps: &[&Step]) -> String {
                     && (stmt.contains(" CONCURRENTLY ") || stmt.contains(" VALIDATE CONSTRAINT "));
                 if waits {
                     text.push_str("SET lock_timeout = 0;\n");
+                }
+                // A concurrent build in the down of a transactional step (re-creating the
+                // index a dropped constraint took with it) runs alone too.
+                let alone = (i == 0 && !s.transactional)
+                    || (!s.down_atomic && stmt.contains(" CONCURRENTLY "));
+                if alone {
+                    text.push_str(NO_TRANSACTION_MARKER);
+                    text.push_str(" (cannot run inside a transaction)\n");
                 }
                 text.push_str(stmt);
                 text.push_str(";\n");

@@ -80,14 +80,17 @@ pub enum ScriptError {
 }
 
 /// A statement with the comment lines right before it.
-struct Raw {
-    sql: String,
-    line: usize,
-    comments: Vec<(usize, String)>,
+pub(crate) struct Raw {
+    /// The statement, without its semicolon and the comments before it.
+    pub sql: String,
+    /// Line where it starts.
+    pub line: usize,
+    /// The comments before it: `(line, text)`.
+    pub comments: Vec<(usize, String)>,
 }
 
 /// Splits `text` into statements (empty ones dropped).
-fn split(text: &str) -> Result<Vec<Raw>, ScriptError> {
+pub(crate) fn split(text: &str) -> Result<Vec<Raw>, ScriptError> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut line = 1;

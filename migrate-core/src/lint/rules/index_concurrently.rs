@@ -1,0 +1,33 @@
+//! `index-concurrently`: `CREATE INDEX` / `DROP INDEX` without `CONCURRENTLY` hold a lock
+//! that blocks writes (a drop: reads too) for the whole build on a table in use.
+
+use super::{Action, Context, Rule, Violation, violation};
+
+pub const RULE: Rule = Rule {
+    name: "index-concurrently",
+    summary: "CREATE INDEX / DROP INDEX without CONCURRENTLY on a table in use",
+    check,
+};
+
+fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
+    match action {
+        Action::CreateIndex {
+            table,
+            concurrently: false,
+            ..
+        } if ctx.existing(table) => violation(
+            format!(
+                "CREATE INDEX without CONCURRENTLY blocks every write to \"{table}\" until the index is built"
+            ),
+            "CREATE INDEX CONCURRENTLY, alone in its own statement outside a transaction (mark it `-- migrate:no-transaction`)",
+        ),
+        Action::DropIndex {
+            names,
+            concurrently: false,
+        } if names.iter().any(|n| !ctx.new_indexes.contains(n)) => violation(
+            "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, blocking reads and writes behind it",
+            "DROP INDEX CONCURRENTLY, outside a transaction (mark it `-- migrate:no-transaction`)",
+        ),
+        _ => None,
+    }
+}

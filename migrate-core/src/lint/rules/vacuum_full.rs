@@ -1,0 +1,19 @@
+//! `vacuum-full`: `VACUUM FULL` rewrites the table under an ACCESS EXCLUSIVE lock.
+
+use super::{Action, Context, Rule, Violation, violation};
+
+pub const RULE: Rule = Rule {
+    name: "vacuum-full",
+    summary: "VACUUM FULL",
+    check,
+};
+
+fn check(action: &Action, _: &Context<'_>) -> Option<Violation> {
+    match action {
+        Action::Vacuum { full: true } => violation(
+            "VACUUM FULL rewrites the table while blocking reads and writes",
+            "plain VACUUM (no lock on traffic), or pg_repack for an online rewrite; maintenance does not belong in a migration",
+        ),
+        _ => None,
+    }
+}
