@@ -17,6 +17,8 @@ pub mod project;
 pub mod schema;
 pub mod snapshot;
 pub mod sql;
+/// Custom migrations in Rust whose phase order and operations the compiler checks.
+pub mod typed;
 
 #[cfg(feature = "db")]
 pub mod apply;

@@ -1,0 +1,10 @@
+// A plain CREATE INDEX is refused in contract too.
+use migrate_core::typed::*;
+
+fn main() {
+    Migration::new("20261125120000_x")
+        .expand(|_| {})
+        .contract(|p| {
+            p.add(CreateIndex::new("users", "users_email_idx", ["email"]).unique());
+        });
+}
