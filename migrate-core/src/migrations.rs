@@ -21,6 +21,17 @@ pub struct Migration {
     pub snapshot: Snapshot,
 }
 
+/// A migration folder embedded in a binary by `migrations!` (checked when it compiled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbeddedMigration {
+    /// Folder name.
+    pub id: &'static str,
+    /// The folder as the source named it (for messages).
+    pub path: &'static str,
+    /// `(file name, content)` of its phase files.
+    pub files: &'static [(&'static str, &'static str)],
+}
+
 /// Every migration, oldest first, each following the one before it.
 #[derive(Debug, Clone, Default)]
 pub struct History {

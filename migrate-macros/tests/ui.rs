@@ -10,3 +10,12 @@ fn ui() {
     t.compile_fail("tests/ui/*/*.rs");
     t.pass("tests/pass/*.rs");
 }
+
+/// `migrations!` fails the build naming the file (and line and statement) for each broken
+/// fixture folder under `tests/embed/fixtures/`, and embeds the good one.
+#[test]
+fn embed() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/embed/fail/*.rs");
+    t.pass("tests/embed/pass/*.rs");
+}

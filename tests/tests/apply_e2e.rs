@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::apply::{
-    ApplyError, ApplyOptions, ApplyReport, Event, Migrator, RollbackTo, load_dir,
+    ApplyError, ApplyOptions, ApplyReport, Event, MigrationSource, Migrator, RollbackTo, load_dir,
 };
 use migrate_core::migrations;
 use migrate_core::plan::Phase;
@@ -222,9 +222,14 @@ fn two_appliers_take_turns() {
     });
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
-        db.value("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()"),
-        "1",
+        db.value("SELECT to_regclass('public.schema_migrations') IS NULL"),
+        "t",
         "the second applier waits for the lock"
+    );
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()"),
+        "0",
+        "it waits between tries, not in a statement: an open transaction would hold up the holder's concurrent index builds"
     );
     release_tx.send(()).unwrap();
     holder.join().unwrap();
@@ -677,4 +682,69 @@ fn a_partly_applied_phase_is_not_rolled_back() {
         Some(RollbackTo::After("20990101000000_nope".into())),
     );
     assert!(matches!(r.unwrap_err(), ApplyError::UnknownTarget { .. }));
+}
+
+#[test]
+fn the_example_app_migrates_on_boot_on_its_own_pool_and_rolls_back_and_reapplies() {
+    let db = TestDb::create("embedded_pool");
+    let dir = example_migrations();
+    let head = migrations::load(&dir).unwrap().migrations.pop().unwrap();
+    // The embedded files are the folder's, byte for byte.
+    let embedded = MigrationSource::embedded(blog_example::MIGRATIONS);
+    let on_disk = load_dir(&dir).unwrap();
+    assert_eq!(
+        embedded
+            .iter()
+            .map(|m| (&m.id, &m.files))
+            .collect::<Vec<_>>(),
+        on_disk
+            .iter()
+            .map(|m| (&m.id, &m.files))
+            .collect::<Vec<_>>()
+    );
+    let rt = runtime();
+    let pool = rt
+        .block_on(
+            sqlx::postgres::PgPoolOptions::new()
+                .max_connections(2)
+                .connect(&db.url),
+        )
+        .unwrap();
+    // Two instances booting at once: they take turns, the second finds nothing to do. (A
+    // waiter blocked inside pg_advisory_lock deadlocked with the holder's concurrent index
+    // build here: the build waits for every open transaction.)
+    let (a, b) = rt.block_on(async {
+        tokio::join!(
+            blog_example::migrate_on_boot(&pool),
+            blog_example::migrate_on_boot(&pool)
+        )
+    });
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.applied.len() + b.applied.len(), 5, "{a:?} {b:?}");
+    assert_eq!(a.stopped_before, Some((head.id.clone(), Phase::Contract)));
+
+    let all = ApplyOptions {
+        through: Phase::Contract,
+        allow_destructive: true,
+        force: true,
+        ..ApplyOptions::default()
+    };
+    let mut m = Migrator::new(embedded.clone(), all);
+    assert_eq!(rt.block_on(m.apply(&pool)).unwrap().applied.len(), 1);
+    assert_schema_matches(&db, &head.snapshot.tables, "applied on the pool");
+    let undone = rt.block_on(m.rollback(&pool, Some(&RollbackTo::All)));
+    assert_eq!(undone.unwrap().len(), 6);
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        "0"
+    );
+    assert_eq!(rt.block_on(m.apply(&pool)).unwrap().applied.len(), 6);
+    assert_schema_matches(&db, &head.snapshot.tables, "re-applied on the pool");
+    // The pool still serves the app, and no lock stayed behind on its connections.
+    let n: i64 = rt
+        .block_on(sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool))
+        .unwrap();
+    assert_eq!(n, 0);
+    rt.block_on(pool.close());
+    assert_eq!(advisory_locks(&db), "0");
 }

@@ -8,6 +8,25 @@
 
 pub mod models;
 
+use migrate_core::apply::{ApplyError, ApplyOptions, ApplyReport, MigrationSource, Migrator};
+use migrate_core::migrations::EmbeddedMigration;
+
+/// The migrations, embedded at compile time. The build fails if a file is misnamed, the
+/// chain is broken, or a statement breaks a lint rule.
+pub const MIGRATIONS: &[EmbeddedMigration] = migrate_macros::migrations!("../migrations");
+
+/// What the app runs at start-up on its own pool: expand and backfill of every pending
+/// migration (contract waits for `cargo migrate apply --through contract` after the
+/// deploy). Several instances starting at once take turns on the advisory lock.
+pub async fn migrate_on_boot(pool: &sqlx::PgPool) -> Result<ApplyReport, ApplyError> {
+    Migrator::new(
+        MigrationSource::embedded(MIGRATIONS),
+        ApplyOptions::default(),
+    )
+    .apply(pool)
+    .await
+}
+
 /// Version 1 of the models, kept to replay the migration history.
 #[path = "../versions/v1.rs"]
 pub mod v1;

@@ -40,6 +40,23 @@ impl MigrationSource {
     }
 }
 
+impl MigrationSource {
+    /// Sources from migrations embedded by `migrations!`, oldest first.
+    pub fn embedded(list: &[crate::migrations::EmbeddedMigration]) -> Vec<MigrationSource> {
+        list.iter()
+            .map(|m| MigrationSource {
+                id: m.id.to_owned(),
+                path: PathBuf::from(m.path),
+                files: m
+                    .files
+                    .iter()
+                    .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
 /// Reads the migrations folder (checking the parent chain) into sources, oldest first.
 pub fn load_dir(dir: &Path) -> Result<Vec<MigrationSource>, ApplyError> {
     let history = crate::migrations::load(dir).map_err(ApplyError::Migrations)?;
@@ -193,6 +210,43 @@ pub enum Event {
         /// A rollback ran the phase's down file (its history row is gone).
         rollback: bool,
     },
+}
+
+/// Where a [`Migrator`] runs: a URL, or an application's own pool.
+#[derive(Debug, Clone, Copy)]
+pub enum Database<'a> {
+    /// Connect to this URL.
+    Url(&'a str),
+    /// Take connections from this pool. They are detached from it: the advisory lock
+    /// and session settings of a run never go back into the pool.
+    Pool(&'a sqlx::PgPool),
+}
+
+impl Database<'_> {
+    async fn connect(self) -> Result<PgConnection, sqlx::Error> {
+        match self {
+            Database::Url(url) => PgConnection::connect(url).await,
+            Database::Pool(pool) => Ok(pool.acquire().await?.detach()),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Database<'a> {
+    fn from(url: &'a str) -> Self {
+        Database::Url(url)
+    }
+}
+
+impl<'a> From<&'a String> for Database<'a> {
+    fn from(url: &'a String) -> Self {
+        Database::Url(url)
+    }
+}
+
+impl<'a> From<&'a sqlx::PgPool> for Database<'a> {
+    fn from(pool: &'a sqlx::PgPool) -> Self {
+        Database::Pool(pool)
+    }
 }
 
 /// How far `rollback` goes back.
@@ -422,8 +476,11 @@ impl Migrator {
     }
 
     /// The state of every phase of every migration (and of applied ones the sources lack).
-    pub async fn status(&self, url: &str) -> Result<Vec<PhaseStatus>, ApplyError> {
-        let mut conn = PgConnection::connect(url).await?;
+    pub async fn status(
+        &self,
+        db: impl Into<Database<'_>>,
+    ) -> Result<Vec<PhaseStatus>, ApplyError> {
+        let mut conn = db.into().connect().await?;
         let rows = self.history_rows(&mut conn).await?;
         conn.close().await.ok();
         let mut out = Vec::new();
@@ -475,8 +532,8 @@ impl Migrator {
     }
 
     /// Applies the pending phases, in order, through `options.through`.
-    pub async fn apply(&mut self, url: &str) -> Result<ApplyReport, ApplyError> {
-        let (mut work, mut control) = self.lock(url).await?;
+    pub async fn apply(&mut self, db: impl Into<Database<'_>>) -> Result<ApplyReport, ApplyError> {
+        let (mut work, mut control) = self.lock(db.into()).await?;
         let result = self.apply_locked(&mut work, &mut control).await;
         self.unlock(work, control).await;
         result
@@ -488,10 +545,10 @@ impl Migrator {
     /// parses, acknowledgements given), so a refused rollback runs nothing.
     pub async fn rollback(
         &mut self,
-        url: &str,
+        db: impl Into<Database<'_>>,
         to: Option<&RollbackTo>,
     ) -> Result<Vec<(String, Phase)>, ApplyError> {
-        let (mut work, mut control) = self.lock(url).await?;
+        let (mut work, mut control) = self.lock(db.into()).await?;
         let result = self.rollback_locked(&mut work, &mut control, to).await;
         self.unlock(work, control).await;
         result
@@ -501,13 +558,13 @@ impl Migrator {
     /// lives with that connection: closed on any exit path (error, panic, a dropped future
     /// on Ctrl-C), the server releases it, and never while that backend still runs a
     /// statement. The other connection only watches for blockers.
-    async fn lock(&mut self, url: &str) -> Result<(PgConnection, PgConnection), ApplyError> {
-        let mut work = PgConnection::connect(url).await?;
+    async fn lock(&mut self, db: Database<'_>) -> Result<(PgConnection, PgConnection), ApplyError> {
+        let mut work = db.connect().await?;
         // PostgreSQL < 14 has no such setting; nothing to turn off there.
         let _ = sqlx::raw_sql("SET idle_session_timeout = 0")
             .execute(&mut work)
             .await;
-        let mut control = PgConnection::connect(url).await?;
+        let mut control = db.connect().await?;
         let key = self.options.history.lock_key();
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(key)
@@ -527,10 +584,21 @@ impl Migrator {
                 return Err(ApplyError::Busy { pid });
             }
             (self.on_event)(&Event::Waiting { pid });
-            sqlx::query("SELECT pg_advisory_lock($1)")
-                .bind(key)
-                .execute(&mut work)
-                .await?;
+            // Poll instead of blocking in pg_advisory_lock: a waiting statement is an open
+            // transaction, and the holder's CREATE INDEX CONCURRENTLY waits for every open
+            // transaction to end — a deadlock the server breaks by killing one of them.
+            let mut pause = Duration::from_millis(50);
+            loop {
+                tokio::time::sleep(pause).await;
+                let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                    .bind(key)
+                    .fetch_one(&mut work)
+                    .await?;
+                if got {
+                    break;
+                }
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
         }
         Ok((work, control))
     }

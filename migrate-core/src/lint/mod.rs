@@ -12,9 +12,11 @@
 //! ```
 
 pub mod classify;
+pub mod folder;
 pub mod rules;
 
 pub use classify::{Action, SyntaxError, classify};
+pub use folder::{CheckedMigration, check_folder};
 pub use rules::{RULES, Rule};
 
 use crate::plan::Phase;

@@ -277,3 +277,13 @@ fn every_phase_marker_names_its_phase() {
     assert_eq!(Backfill::PHASE, Phase::Backfill);
     assert_eq!(Contract::PHASE, Phase::Contract);
 }
+
+/// What the compiler allows is what the linter allows: the typed recipe's files pass
+/// every lint rule of their phase.
+#[cfg(feature = "lint")]
+#[test]
+fn the_files_pass_the_linter() {
+    let files = full_example().files();
+    let findings = crate::lint::lint_migration(&files).unwrap();
+    assert!(findings.is_empty(), "{findings:#?}");
+}
