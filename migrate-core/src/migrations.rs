@@ -121,6 +121,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MigrationsError + '_ {
     }
 }
 
+/// The phase files a migration folder may hold, in run order, up before down:
+/// `expand.up.sql`, `expand.down.sql`, … (besides `snapshot.json`).
+pub fn phase_file_names() -> Vec<String> {
+    crate::plan::Phase::ALL
+        .into_iter()
+        .flat_map(|p| ["up", "down"].map(move |d| format!("{p}.{d}.sql")))
+        .collect()
+}
+
 /// Whether `name` looks like `yyyymmddhhmmss_name`.
 pub fn is_migration_id(name: &str) -> bool {
     let Some((ts, rest)) = name.split_at_checked(14) else {

@@ -15,10 +15,7 @@ pub fn run(dir: &Path, args: &LintArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let phase = args
-        .phase
-        .as_deref()
-        .and_then(|p| Phase::ALL.into_iter().find(|x| x.as_str() == p));
+    let phase = args.phase.as_deref().and_then(Phase::named);
     let paths = if args.paths.is_empty() {
         let project = migrate_core::project::Project::open(dir)?;
         migrate_core::migrations::load(&project.migrations_dir())?

@@ -65,18 +65,15 @@ pub fn load_dir(dir: &Path) -> Result<Vec<MigrationSource>, ApplyError> {
         .iter()
         .map(|m| {
             let mut files = Vec::new();
-            for phase in Phase::ALL {
-                for direction in ["up", "down"] {
-                    let name = format!("{phase}.{direction}.sql");
-                    let path = m.path.join(&name);
-                    if path.exists() {
-                        let text =
-                            std::fs::read_to_string(&path).map_err(|source| ApplyError::Read {
-                                path: path.clone(),
-                                source,
-                            })?;
-                        files.push((name, text));
-                    }
+            for name in crate::migrations::phase_file_names() {
+                let path = m.path.join(&name);
+                if path.exists() {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|source| ApplyError::Read {
+                            path: path.clone(),
+                            source,
+                        })?;
+                    files.push((name, text));
                 }
             }
             Ok(MigrationSource {
@@ -511,7 +508,7 @@ impl Migrator {
             if !self.sources.iter().any(|m| m.id == r.migration) {
                 out.push(PhaseStatus {
                     migration: r.migration.clone(),
-                    phase: phase_of(&r.phase).unwrap_or(Phase::Expand),
+                    phase: Phase::named(&r.phase).unwrap_or(Phase::Expand),
                     state: "missing",
                     row: Some(r),
                 });
@@ -780,7 +777,7 @@ impl Migrator {
             if r.statements_undone > 0 && !rollback {
                 return Err(ApplyError::RollbackInterrupted {
                     id: r.migration.clone(),
-                    phase: phase_of(&r.phase).unwrap_or(Phase::Expand),
+                    phase: Phase::named(&r.phase).unwrap_or(Phase::Expand),
                     done: r.statements_undone,
                 });
             }
@@ -804,10 +801,6 @@ impl Migrator {
         }
         Ok(())
     }
-}
-
-fn phase_of(s: &str) -> Option<Phase> {
-    Phase::ALL.into_iter().find(|p| p.as_str() == s)
 }
 
 /// The statements of `units`, for a dry run or a plan printout.

@@ -3,8 +3,7 @@
 //! statement against the lint rules. Every problem is reported, each naming its file.
 
 use super::lint_migration;
-use crate::migrations::{self, SNAPSHOT_FILE};
-use crate::plan::Phase;
+use crate::migrations::{self, SNAPSHOT_FILE, phase_file_names};
 use crate::sql::script;
 use std::path::{Path, PathBuf};
 
@@ -16,14 +15,6 @@ pub struct CheckedMigration {
     pub id: String,
     /// `(file name, full path)`.
     pub files: Vec<(String, PathBuf)>,
-}
-
-/// The file names a migration folder may hold, besides `snapshot.json`.
-pub fn phase_file_names() -> Vec<String> {
-    Phase::ALL
-        .into_iter()
-        .flat_map(|p| ["up", "down"].map(move |d| format!("{p}.{d}.sql")))
-        .collect()
 }
 
 /// Checks the folder at `dir`; `shown` is how messages name it (the path as the user

@@ -23,8 +23,7 @@ use crate::plan::Phase;
 use crate::sql::script::{self, ScriptError};
 use std::collections::HashSet;
 
-/// Marker of an allow comment: `-- migrate:allow RULE[, RULE]: REASON`.
-pub const ALLOW_MARKER: &str = "-- migrate:allow";
+pub use crate::sql::ALLOW_MARKER;
 
 /// One problem found, at a statement.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -105,8 +104,7 @@ pub fn lint(text: &str, options: &LintOptions) -> Result<Vec<Finding>, ScriptErr
 /// The phase a migration file runs in, from its name (`expand.up.sql`); `None` for down
 /// files and other names.
 pub fn phase_of_file(name: &str) -> Option<Phase> {
-    let stem = name.strip_suffix(".up.sql")?;
-    Phase::ALL.into_iter().find(|p| p.as_str() == stem)
+    Phase::named(name.strip_suffix(".up.sql")?)
 }
 
 /// Lints the files of one migration (`(name, text)`, any order). Each up file runs with
@@ -147,9 +145,7 @@ pub fn lint_migration(
         .collect();
     others.sort();
     for (name, text) in others {
-        let down_of = name
-            .strip_suffix(".down.sql")
-            .and_then(|stem| Phase::ALL.into_iter().find(|p| p.as_str() == stem));
+        let down_of = name.strip_suffix(".down.sql").and_then(Phase::named);
         let options = created_through
             .iter()
             .rev()
@@ -260,7 +256,10 @@ fn allows(comments: &[(usize, String)]) -> (HashSet<&'static str>, Vec<(usize, S
         let Some(rest) = comment.strip_prefix(ALLOW_MARKER) else {
             continue;
         };
-        let Some((names, reason)) = rest.split_once(':') else {
+        let Some((names, _)) = rest
+            .split_once(':')
+            .filter(|(_, reason)| !reason.trim().is_empty())
+        else {
             bad.push((
                 *line,
                 "allow comment without a reason".to_owned(),
@@ -268,14 +267,6 @@ fn allows(comments: &[(usize, String)]) -> (HashSet<&'static str>, Vec<(usize, S
             ));
             continue;
         };
-        if reason.trim().is_empty() {
-            bad.push((
-                *line,
-                "allow comment without a reason".to_owned(),
-                usage.clone(),
-            ));
-            continue;
-        }
         for name in names.split(',').map(str::trim) {
             match RULES.iter().find(|r| r.name == name) {
                 Some(rule) => {

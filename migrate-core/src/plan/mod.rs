@@ -37,6 +37,11 @@ impl Phase {
             Phase::Contract => "contract",
         }
     }
+
+    /// The phase whose [`Phase::as_str`] is `name`.
+    pub fn named(name: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.as_str() == name)
+    }
 }
 
 impl fmt::Display for Phase {

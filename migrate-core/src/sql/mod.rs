@@ -10,6 +10,7 @@ mod types;
 pub use names::{MAX_IDENT_BYTES, shorten_name};
 pub use quote::{ident, literal, qualified_columns};
 pub use render::{
-    BATCH_MARKER, DESTRUCTIVE_MARKER, LOCK_TIMEOUT, NO_TRANSACTION_MARKER, PhaseFiles, render_plan,
+    ALLOW_MARKER, BATCH_MARKER, DESTRUCTIVE_MARKER, LOCK_TIMEOUT, NO_TRANSACTION_MARKER,
+    PhaseFiles, render_plan,
 };
 pub use types::{TypeError, canonical_type, default_is_constant, widens_in_place};

@@ -24,6 +24,10 @@ pub const LOCK_TIMEOUT: &str = "2s";
 /// Marker comment before a statement that destroys data.
 pub const DESTRUCTIVE_MARKER: &str = "-- migrate:destructive";
 
+/// Marker comment exempting the next statement from lint rules, with the reason:
+/// `-- migrate:allow RULE[, RULE]: REASON`.
+pub const ALLOW_MARKER: &str = "-- migrate:allow";
+
 /// Marker comment, in a down file, before a statement that drops data written since the up
 /// ran (a rollback runs it only with the acknowledgement a destructive step needs).
 pub const LOSES_DATA_MARKER: &str = "-- migrate:loses-data";
@@ -118,7 +122,7 @@ fn step_comment(n: usize, step: &Step) -> String {
         ));
     }
     for (rule, why) in &step.allow {
-        out.push_str(&format!("-- migrate:allow {rule}: {}\n", one_line(why)));
+        out.push_str(&format!("{ALLOW_MARKER} {rule}: {}\n", one_line(why)));
     }
     out
 }
