@@ -7,9 +7,11 @@
 //! migration folders lives in [`migrations`]; running them against a server in `apply`
 //! (feature `db`).
 
+pub mod catalogue;
 pub mod diff;
 pub mod migrations;
 pub mod model;
+pub mod phase;
 pub mod plan;
 #[cfg(feature = "parse")]
 pub mod project;

@@ -268,6 +268,36 @@ impl Effects {
     }
 }
 
+/// Asserts that what `steps` (run together in one transaction) did to their table is what
+/// the catalogue claims for their kinds: the strongest lock on the table, no scan where
+/// none is claimed, a rewrite exactly where one is.
+pub fn assert_claims(steps: &[&migrate_core::plan::Step], e: &Effects, sql: &str) {
+    use migrate_core::catalogue::{LockMode, Scan, Target};
+    let claimed = steps
+        .iter()
+        .flat_map(|s| s.facts().locks.iter())
+        .filter(|l| l.on == Target::Table)
+        .map(|l| l.mode)
+        .max();
+    let observed = e
+        .modes
+        .iter()
+        .filter_map(|m| LockMode::from_pg_locks(m))
+        .max();
+    assert_eq!(
+        observed, claimed,
+        "{sql}: the strongest lock on the table is not the catalogue's ({:?})",
+        e.modes
+    );
+    let scans = steps.iter().any(|s| s.facts().scan != Scan::None);
+    assert!(
+        scans || e.scans == 0,
+        "{sql}: scanned the table, and the catalogue claims no scan"
+    );
+    let rewrites = steps.iter().any(|s| s.rewrites());
+    assert_eq!(e.rewrote, rewrites, "{sql}: rewrite claim");
+}
+
 /// Runs `sql` in a transaction on one connection and, before committing, records from a
 /// second connection the locks that session holds on `table`.
 pub fn effects(db: &TestDb, table: &str, sql: &str) -> Effects {
@@ -489,6 +519,16 @@ impl Scenario {
             .expect("the models changed");
         let path = self.project.write(&pending).expect("write migration");
         assert_lint_clean(&path);
+        let misplaced: Vec<String> = pending
+            .plan
+            .misplaced()
+            .map(|s| format!("{:?} in {}: {}", s.kind, s.phase, s.sql))
+            .collect();
+        assert!(
+            misplaced.is_empty(),
+            "steps the catalogue does not allow where they run:\n{}",
+            misplaced.join("\n")
+        );
         (pending, path)
     }
 

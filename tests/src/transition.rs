@@ -6,7 +6,7 @@
 //! statement, recorded from another connection.
 
 use crate::{
-    Scenario, Workload, WorkloadReport, assert_schema_matches,
+    Scenario, Workload, WorkloadReport, assert_claims, assert_schema_matches,
     assert_schema_matches_any_column_order, at, checksum, effects,
 };
 use migrate_core::model::Table;
@@ -235,7 +235,7 @@ impl Transition<'_> {
                 migrate_core::sql::literal(&ident(&step.table))
             )) == "t";
             let first_line: String = sql.lines().next().unwrap_or("").chars().take(72).collect();
-            if !step.transactional || !exists {
+            if !step.transactional() || !exists {
                 sc.db.sql(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
                 let why = if exists {
                     "outside a transaction"
@@ -259,12 +259,8 @@ impl Transition<'_> {
             assert!(!e.rewrote, "{sql}: rewrote the table");
             if e.access_exclusive() {
                 assert_eq!(e.scans, 0, "{sql}: scanned under ACCESS EXCLUSIVE");
-                assert!(
-                    step.lock.contains("brief"),
-                    "{sql}: ACCESS EXCLUSIVE not declared brief ({})",
-                    step.lock
-                );
             }
+            assert_claims(&group, &e, &sql);
         }
         sc.apply(&path, Phase::Contract, "up");
         assert_schema_matches(&sc.db, &v2.snapshot.tables, "applied step by step");

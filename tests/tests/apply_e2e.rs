@@ -611,7 +611,7 @@ fn an_interrupted_rollback_blocks_apply_until_it_is_finished() {
         head.id
     ))
     .unwrap();
-    let units = migrate_core::sql::script::parse(
+    let units = migrate_core::sql::phase_file::parse(
         &std::fs::read_to_string(head.path.join("contract.down.sql")).unwrap(),
     )
     .unwrap();

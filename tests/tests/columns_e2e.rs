@@ -7,7 +7,9 @@
 
 use migrate_core::plan::Phase;
 use migrate_core::project::Pending;
-use migrate_tests::{Scenario, TestDb, assert_schema_matches, at, checksum, effects};
+use migrate_tests::{
+    Scenario, TestDb, assert_claims, assert_schema_matches, at, checksum, effects,
+};
 use std::path::PathBuf;
 
 const V1: &str = r#"
@@ -170,7 +172,7 @@ fn statements_take_brief_locks_and_never_rewrite() {
     let db = &s.sc.db;
     let mut report = String::new();
     for step in &s.v2.plan.steps {
-        let e = if step.transactional {
+        let e = if step.transactional() {
             effects(db, "accounts", &step.sql)
         } else {
             db.sql(&step.sql).unwrap();
@@ -198,13 +200,7 @@ fn statements_take_brief_locks_and_never_rewrite() {
                 step.sql
             );
         }
-        if step.phase != Phase::Contract {
-            assert!(
-                !e.access_exclusive() || step.lock.contains("brief"),
-                "{}: ACCESS EXCLUSIVE not declared brief",
-                step.sql
-            );
-        }
+        assert_claims(&[step], &e, &step.sql);
     }
     insta::assert_snapshot!("columns_v2_locks", report);
     assert_schema_matches(db, &s.v2.snapshot.tables, "v2 applied step by step");

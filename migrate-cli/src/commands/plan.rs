@@ -73,9 +73,9 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
             let reversible = &s.reversible;
             println!(
                 "     lock: {} · rewrite: {} · scan: {}{rows} · reversible: {reversible}",
-                s.lock,
-                if s.rewrites { "yes" } else { "no" },
-                s.scan.as_deref().unwrap_or("no"),
+                s.lock(),
+                if s.rewrites() { "yes" } else { "no" },
+                s.scan().as_deref().unwrap_or("no"),
             );
             if !s.destroys.is_empty() {
                 println!("     DESTRUCTIVE: {}", s.destroys.join(", "));

@@ -5,7 +5,7 @@
 use super::{ApplyError, ApplyOptions, Event, Row};
 use crate::plan::{Batch, Phase};
 use crate::sql::ident;
-use crate::sql::script::{Statement, Unit};
+use crate::sql::phase_file::{Statement, Unit};
 use sqlx::PgConnection;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -133,7 +133,7 @@ pub(super) async fn run_phase(
             (_, true) => ctx.transaction(unit).await?,
             _ => {
                 for s in &unit.statements {
-                    ctx.alone(s, unit.blocks_traffic).await?;
+                    ctx.alone(s, unit.short_lock_timeout).await?;
                 }
             }
         }
@@ -284,13 +284,13 @@ impl Ctx<'_, '_> {
     async fn transaction(&mut self, unit: &Unit) -> Result<(), ApplyError> {
         self.retrying(async |ctx: &mut Self| {
             let first = &unit.statements[0];
-            let setup = format!("BEGIN; {}", ctx.timeouts(unit.blocks_traffic, true));
+            let setup = format!("BEGIN; {}", ctx.timeouts(unit.short_lock_timeout, true));
             sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
                 .execute(&mut *ctx.work)
                 .await
                 .map_err(fail(first))?;
             for s in &unit.statements {
-                if let Err(e) = ctx.watched(&s.sql, unit.blocks_traffic).await {
+                if let Err(e) = ctx.watched(&s.sql, unit.short_lock_timeout).await {
                     let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *ctx.work).await;
                     return Err(fail(s)(e));
                 }

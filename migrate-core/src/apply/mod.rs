@@ -15,7 +15,7 @@ mod history;
 pub use history::{HistoryTable, Row};
 
 use crate::plan::Phase;
-use crate::sql::script::{self, ScriptError, Unit};
+use crate::sql::phase_file::{self, ScriptError, Unit};
 use sqlx::{Connection as _, PgConnection};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -666,7 +666,7 @@ impl Migrator {
                         phase,
                     });
                 };
-                let units = script::parse(text).map_err(|source| ApplyError::Script {
+                let units = phase_file::parse(text).map_err(|source| ApplyError::Script {
                     path: path.clone(),
                     source,
                 })?;
@@ -735,7 +735,7 @@ impl Migrator {
                     return Ok(report);
                 }
                 let path = m.path.join(&name);
-                let units = script::parse(text).map_err(|source| ApplyError::Script {
+                let units = phase_file::parse(text).map_err(|source| ApplyError::Script {
                     path: path.clone(),
                     source,
                 })?;
@@ -804,6 +804,6 @@ impl Migrator {
 }
 
 /// The statements of `units`, for a dry run or a plan printout.
-pub fn statements(units: &[Unit]) -> impl Iterator<Item = &script::Statement> {
+pub fn statements(units: &[Unit]) -> impl Iterator<Item = &phase_file::Statement> {
     units.iter().flat_map(|u| &u.statements)
 }

@@ -4,7 +4,7 @@
 
 use super::lint_migration;
 use crate::migrations::{self, SNAPSHOT_FILE, phase_file_names};
-use crate::sql::script;
+use crate::sql::phase_file;
 use std::path::{Path, PathBuf};
 
 /// One migration that passed: its id and its phase files (`(name, path)`), in phase order,
@@ -70,7 +70,7 @@ pub fn check_folder(dir: &Path, shown: &str) -> Result<Vec<CheckedMigration>, Ve
             let path = m.path.join(name);
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    if let Err(e) = script::parse(&text) {
+                    if let Err(e) = phase_file::parse(&text) {
                         problems.push(format!("{at}/{name}: {e}"));
                     }
                     files.push((name.clone(), text, path));

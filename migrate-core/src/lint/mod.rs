@@ -20,7 +20,7 @@ pub use folder::{CheckedMigration, check_folder};
 pub use rules::{RULES, Rule};
 
 use crate::plan::Phase;
-use crate::sql::script::{self, ScriptError};
+use crate::sql::phase_file::{self, ScriptError};
 use std::collections::HashSet;
 
 pub use crate::sql::ALLOW_MARKER;
@@ -163,7 +163,7 @@ fn lint_tracking(
     text: &str,
     options: &LintOptions,
 ) -> Result<(Vec<Finding>, LintOptions), ScriptError> {
-    let statements = script::split(text)?;
+    let statements = phase_file::split(text)?;
     let mut new_tables = options.new_tables.clone();
     let mut new_indexes = options.new_indexes.clone();
     let mut in_block = false;

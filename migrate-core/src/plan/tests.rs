@@ -6,8 +6,15 @@ fn table(name: &str, columns: Vec<Column>) -> Table {
     Table::new(name, columns)
 }
 
+/// The plan, checked against the catalogue: every step allowed in its phase.
 fn plan_of(old: &[Table], new: &[Table], opts: &PlanOptions) -> Result<Plan, Vec<PlanError>> {
-    plan(&diff(old, new), old, new, opts)
+    let p = plan(&diff(old, new), old, new, opts)?;
+    let misplaced: Vec<String> = p
+        .misplaced()
+        .map(|s| format!("{:?} in {}: {}", s.kind, s.phase, s.sql))
+        .collect();
+    assert!(misplaced.is_empty(), "{}", misplaced.join("\n"));
+    Ok(p)
 }
 
 #[test]
@@ -75,7 +82,7 @@ fn volatile_defaults_are_set_after_the_add_and_backfilled_in_batches() {
     )
     .unwrap();
     assert_eq!(ok.steps.len(), 1);
-    assert!(!ok.steps[0].rewrites);
+    assert!(!ok.steps[0].rewrites());
 }
 
 #[test]
@@ -329,8 +336,9 @@ fn every_type_change_goes_through_a_swapped_column() {
     );
     let copy_back = &swap[1].down[1];
     assert!(
-        copy_back.ends_with(r#"("s_migrate_new")::integer"#),
-        "{copy_back}"
+        copy_back.sql.ends_with(r#"("s_migrate_new")::integer"#),
+        "{}",
+        copy_back.sql
     );
 
     // The column's indexes are built on the new column in backfill and renamed in the swap.
@@ -378,7 +386,7 @@ fn every_type_change_goes_through_a_swapped_column() {
         .find(|s| s.sql.contains(r#"DROP COLUMN IF EXISTS "s""#))
         .unwrap();
     assert_eq!(
-        restore.down.last().unwrap(),
+        restore.down.last().unwrap().sql,
         r#"CREATE UNIQUE INDEX CONCURRENTLY "t_s_idx" ON "t" ("s")"#
     );
 
@@ -491,7 +499,7 @@ fn shrinking_strings_assigns_and_rounding_numerics_is_refused() {
 
 #[test]
 fn function_names_never_collide_across_tables() {
-    use super::columns::fill_function_name;
+    use super::fill_function_name;
     assert_ne!(
         fill_function_name("a_b", "c"),
         fill_function_name("a", "b_c")
@@ -590,7 +598,11 @@ fn a_redefined_index_is_built_under_a_temporary_name_and_swapped_in_contract() {
         ]
     );
     assert_eq!(
-        p.steps[2].down,
+        p.steps[2]
+            .down
+            .iter()
+            .map(|d| d.sql.as_str())
+            .collect::<Vec<_>>(),
         [r#"ALTER INDEX IF EXISTS "users_email" RENAME TO "users_email_migrate_new""#]
     );
 }

@@ -2,15 +2,15 @@
 //! type names and the rendering of plans into phase files. Pure: no I/O.
 
 mod names;
+pub mod phase_file;
 mod quote;
 mod render;
-pub mod script;
 mod types;
 
 pub use names::{MAX_IDENT_BYTES, shorten_name};
-pub use quote::{ident, literal, qualified_columns};
-pub use render::{
+pub use phase_file::{
     ALLOW_MARKER, BATCH_MARKER, DESTRUCTIVE_MARKER, LOCK_TIMEOUT, NO_TRANSACTION_MARKER,
-    PhaseFiles, render_plan,
 };
+pub use quote::{ident, literal, qualified_columns};
+pub use render::{PhaseFiles, render_plan};
 pub use types::{TypeError, canonical_type, default_is_constant, widens_in_place};

@@ -54,8 +54,7 @@ pub use ops::{
     ValidateConstraint,
 };
 pub use rules::{
-    AllowedIn, BackfillOnly, ContractOnly, ExpandOnly, IndexBuildPhase, NeedsConcurrently,
-    NeedsNotValid, ValidationPhase,
+    AllowedIn, BackfillOnly, ContractOnly, NeedsConcurrently, NeedsNotValid, SchemaPhase,
 };
 
 use crate::plan::Phase;
@@ -68,6 +67,9 @@ mod sealed {
 
     /// How an operation becomes statements: implemented only by the operations here.
     pub trait Lower {
+        /// The catalogue kinds of its statements (none: custom SQL, not analysed).
+        const KINDS: &'static [crate::catalogue::Kind];
+
         /// The operation's statements, in run order.
         fn lower(self) -> Vec<super::Statement>;
     }

@@ -2,33 +2,22 @@
 //! SQL types, defaults, check expressions, index predicates, backfill expressions and
 //! conditions are SQL fragments the developer writes, pasted as written.
 
-use super::render::Statement;
+use super::render::{Facts, Statement};
 use super::sealed::Lower;
+use crate::catalogue::{Kind, On};
 use crate::model::{FkAction, Index, IndexMethod};
 use crate::plan::Batch;
-use crate::sql::{ident, qualified_columns, shorten_name};
+use crate::sql::{ident, qualified_columns};
+
+/// How a lock line names the table of an index known only by its name.
+const INDEX_TABLE: &str = "the index's table";
 
 fn names(items: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
     items.into_iter().map(Into::into).collect()
 }
 
-fn brief(table: &str) -> String {
-    format!("ACCESS EXCLUSIVE on {}, brief (catalog only)", ident(table))
-}
-
 fn alter_column(table: &str, column: &str, action: &str) -> String {
-    format!(
-        "ALTER TABLE {} ALTER COLUMN {} {action}",
-        ident(table),
-        ident(column)
-    )
-}
-
-fn non_blocking(table: &str) -> String {
-    format!(
-        "SHARE UPDATE EXCLUSIVE on {} (reads and writes continue)",
-        ident(table)
-    )
+    crate::plan::ddl::alter_column(table, column, action)
 }
 
 /// `ALTER TABLE t ADD COLUMN c type`: a new nullable column, without default (catalog only).
@@ -59,8 +48,12 @@ impl AddColumn {
 }
 
 impl Lower for AddColumn {
+    const KINDS: &'static [Kind] = &[Kind::AddColumn];
+
     fn lower(self) -> Vec<Statement> {
         vec![Statement::new(
+            Kind::AddColumn,
+            &self.table,
             format!(
                 "Add nullable column {} to {}.",
                 ident(&self.column),
@@ -72,7 +65,6 @@ impl Lower for AddColumn {
                 ident(&self.column),
                 self.sql_type
             ),
-            brief(&self.table),
         )]
     }
 }
@@ -102,8 +94,12 @@ impl SetDefault {
 }
 
 impl Lower for SetDefault {
+    const KINDS: &'static [Kind] = &[Kind::SetDefault];
+
     fn lower(self) -> Vec<Statement> {
         vec![Statement::new(
+            Kind::SetDefault,
+            &self.table,
             format!(
                 "Set the default of {} for new rows (existing rows keep their values).",
                 ident(&self.column)
@@ -113,7 +109,6 @@ impl Lower for SetDefault {
                 &self.column,
                 &format!("SET DEFAULT {}", self.expr),
             ),
-            brief(&self.table),
         )]
     }
 }
@@ -137,11 +132,14 @@ impl DropNotNull {
 }
 
 impl Lower for DropNotNull {
+    const KINDS: &'static [Kind] = &[Kind::DropNotNull];
+
     fn lower(self) -> Vec<Statement> {
         vec![Statement::new(
+            Kind::DropNotNull,
+            &self.table,
             format!("Allow NULL in {}.", ident(&self.column)),
             alter_column(&self.table, &self.column, "DROP NOT NULL"),
-            brief(&self.table),
         )]
     }
 }
@@ -199,14 +197,17 @@ impl CreateIndex {
 }
 
 impl Lower for CreateIndex {
+    const KINDS: &'static [Kind] = &[Kind::CreateIndex];
+
     fn lower(self) -> Vec<Statement> {
         vec![Statement::new(
+            Kind::CreateIndex,
+            &self.table,
             format!(
                 "Build index {} while blocking writes.",
                 ident(&self.index.name)
             ),
             crate::plan::create_index(&self.table, &self.index, false),
-            format!("SHARE on {} until the build ends", ident(&self.table)),
         )]
     }
 }
@@ -217,21 +218,19 @@ impl Lower for CreateIndex {
 pub struct CreateIndexConcurrently(CreateIndex);
 
 impl Lower for CreateIndexConcurrently {
+    const KINDS: &'static [Kind] = &[Kind::CreateIndexConcurrently];
+
     fn lower(self) -> Vec<Statement> {
         let CreateIndex { table, index } = self.0;
-        vec![Statement {
-            cost: "rewrite: no · scan: two full scans, not blocking writes".into(),
-            blocks_traffic: false,
-            transactional: false,
-            ..Statement::new(
-                format!(
-                    "Build index {} without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.",
-                    ident(&index.name)
-                ),
-                crate::plan::create_index(&table, &index, true),
-                non_blocking(&table),
-            )
-        }]
+        vec![Statement::new(
+            Kind::CreateIndexConcurrently,
+            &table,
+            format!(
+                "Build index {} without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.",
+                ident(&index.name)
+            ),
+            crate::plan::create_index(&table, &index, true),
+        )]
     }
 }
 
@@ -255,11 +254,14 @@ impl DropIndex {
 }
 
 impl Lower for DropIndex {
+    const KINDS: &'static [Kind] = &[Kind::DropIndex];
+
     fn lower(self) -> Vec<Statement> {
-        vec![Statement::new(
+        vec![Statement::on(
+            Kind::DropIndex,
+            On::table(INDEX_TABLE),
             format!("Drop index {}.", ident(&self.name)),
             format!("DROP INDEX IF EXISTS {}", ident(&self.name)),
-            "ACCESS EXCLUSIVE on the index's table".into(),
         )]
     }
 }
@@ -269,17 +271,16 @@ impl Lower for DropIndex {
 pub struct DropIndexConcurrently(DropIndex);
 
 impl Lower for DropIndexConcurrently {
+    const KINDS: &'static [Kind] = &[Kind::DropIndexConcurrently];
+
     fn lower(self) -> Vec<Statement> {
         let name = self.0.name;
-        vec![Statement {
-            blocks_traffic: false,
-            transactional: false,
-            ..Statement::new(
-                format!("Drop index {} without blocking writes.", ident(&name)),
-                format!("DROP INDEX CONCURRENTLY IF EXISTS {}", ident(&name)),
-                "SHARE UPDATE EXCLUSIVE on the index's table (reads and writes continue)".into(),
-            )
-        }]
+        vec![Statement::on(
+            Kind::DropIndexConcurrently,
+            On::table(INDEX_TABLE),
+            format!("Drop index {} without blocking writes.", ident(&name)),
+            crate::plan::ddl::drop_index_concurrently(&name),
+        )]
     }
 }
 
@@ -320,15 +321,15 @@ impl AddCheck {
 }
 
 impl Lower for AddCheck {
+    const KINDS: &'static [Kind] = &[Kind::AddCheck];
+
     fn lower(self) -> Vec<Statement> {
-        vec![Statement {
-            cost: "rewrite: no · scan: full scan, blocking".into(),
-            ..Statement::new(
-                format!("Add check {} and check every row.", ident(&self.name)),
-                self.sql(),
-                format!("ACCESS EXCLUSIVE on {} during the scan", ident(&self.table)),
-            )
-        }]
+        vec![Statement::new(
+            Kind::AddCheck,
+            &self.table,
+            format!("Add check {} and check every row.", ident(&self.name)),
+            self.sql(),
+        )]
     }
 }
 
@@ -337,15 +338,18 @@ impl Lower for AddCheck {
 pub struct AddCheckNotValid(AddCheck);
 
 impl Lower for AddCheckNotValid {
+    const KINDS: &'static [Kind] = &[Kind::AddCheckNotValid];
+
     fn lower(self) -> Vec<Statement> {
         let check = self.0;
         vec![Statement::new(
+            Kind::AddCheckNotValid,
+            &check.table,
             format!(
                 "Add check {} without checking existing rows; new and updated rows are checked from now on.",
                 ident(&check.name)
             ),
             format!("{} NOT VALID", check.sql()),
-            brief(&check.table),
         )]
     }
 }
@@ -422,19 +426,15 @@ impl AddForeignKey {
 }
 
 impl Lower for AddForeignKey {
+    const KINDS: &'static [Kind] = &[Kind::AddForeignKey];
+
     fn lower(self) -> Vec<Statement> {
-        vec![Statement {
-            cost: "rewrite: no · scan: full scan, blocking writes".into(),
-            ..Statement::new(
-                format!("Add foreign key {} and check every row.", ident(&self.name)),
-                self.sql(),
-                format!(
-                    "SHARE ROW EXCLUSIVE on {} and {} during the scan",
-                    ident(&self.table),
-                    ident(&self.ref_table)
-                ),
-            )
-        }]
+        vec![Statement::on(
+            Kind::AddForeignKey,
+            On::with(ident(&self.table), ident(&self.ref_table)),
+            format!("Add foreign key {} and check every row.", ident(&self.name)),
+            self.sql(),
+        )]
     }
 }
 
@@ -444,9 +444,13 @@ impl Lower for AddForeignKey {
 pub struct AddForeignKeyNotValid(AddForeignKey);
 
 impl Lower for AddForeignKeyNotValid {
+    const KINDS: &'static [Kind] = &[Kind::AddForeignKeyNotValid];
+
     fn lower(self) -> Vec<Statement> {
         let fk = self.0;
-        vec![Statement::new(
+        vec![Statement::on(
+            Kind::AddForeignKeyNotValid,
+            On::with(ident(&fk.table), ident(&fk.ref_table)),
             format!(
                 "Add foreign key {} ({} → {}) without checking existing rows; new rows are checked from now on.",
                 ident(&fk.name),
@@ -454,11 +458,6 @@ impl Lower for AddForeignKeyNotValid {
                 ident(&fk.ref_table)
             ),
             format!("{} NOT VALID", fk.sql()),
-            format!(
-                "SHARE ROW EXCLUSIVE on {} and {}, brief (catalog only)",
-                ident(&fk.table),
-                ident(&fk.ref_table)
-            ),
         )]
     }
 }
@@ -482,31 +481,18 @@ impl ValidateConstraint {
 }
 
 impl Lower for ValidateConstraint {
-    fn lower(self) -> Vec<Statement> {
-        let mut statement = validate(&self.table, &self.name);
-        statement
-            .lock
-            .push_str("; a foreign key also takes ROW SHARE on the referenced table");
-        vec![statement]
-    }
-}
+    const KINDS: &'static [Kind] = &[Kind::ValidateConstraint];
 
-fn validate(table: &str, name: &str) -> Statement {
-    Statement {
-        cost: "rewrite: no · scan: full scan, not blocking writes".into(),
-        blocks_traffic: false,
-        ..Statement::new(
+    fn lower(self) -> Vec<Statement> {
+        vec![Statement::on(
+            Kind::ValidateConstraint,
+            On::with(ident(&self.table), "the referenced table of a foreign key"),
             format!(
                 "Validate constraint {} against the existing rows.",
-                ident(name)
+                ident(&self.name)
             ),
-            format!(
-                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                ident(table),
-                ident(name)
-            ),
-            non_blocking(table),
-        )
+            crate::plan::ddl::validate_constraint(&self.table, &self.name),
+        )]
     }
 }
 
@@ -560,12 +546,13 @@ impl BackfillColumn {
 }
 
 impl Lower for BackfillColumn {
+    const KINDS: &'static [Kind] = &[Kind::BackfillBatch];
+
     fn lower(self) -> Vec<Statement> {
         let condition = self
             .condition
             .unwrap_or_else(|| format!("{} IS NULL", ident(&self.column)));
         vec![Statement {
-            cost: "rewrite: no · scan: every row once, batch by batch along the key".into(),
             batch: Some(Batch {
                 table: self.table.clone(),
                 key: self.key,
@@ -574,6 +561,8 @@ impl Lower for BackfillColumn {
                 batch_size: self.batch_size,
             }),
             ..Statement::new(
+                Kind::BackfillBatch,
+                &self.table,
                 format!(
                     "Backfill {} on existing rows, in batches of {} (safe to re-run: done rows are skipped).",
                     ident(&self.column),
@@ -584,10 +573,6 @@ impl Lower for BackfillColumn {
                     ident(&self.table),
                     ident(&self.column),
                     self.expr
-                ),
-                format!(
-                    "ROW EXCLUSIVE on {}; row locks on one batch at a time",
-                    ident(&self.table)
                 ),
             )
         }]
@@ -615,42 +600,18 @@ impl SetNotNull {
 }
 
 impl Lower for SetNotNull {
+    const KINDS: &'static [Kind] = &[
+        Kind::AddCheckNotValid,
+        Kind::ValidateConstraint,
+        Kind::SetNotNullProven,
+        Kind::DropConstraint,
+    ];
+
     fn lower(self) -> Vec<Statement> {
-        let (table, column) = (&self.table, &self.column);
-        let check = shorten_name(&format!("{table}_{column}_not_null"));
-        vec![
-            Statement::new(
-                format!(
-                    "Require {} on new and updated rows, without checking existing ones yet.",
-                    ident(column)
-                ),
-                format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                    ident(table),
-                    ident(&check),
-                    ident(column)
-                ),
-                brief(table),
-            ),
-            validate(table, &check),
-            Statement::new(
-                format!(
-                    "Make {} NOT NULL; the validated check proves it, so no scan.",
-                    ident(column)
-                ),
-                alter_column(table, column, "SET NOT NULL"),
-                brief(table),
-            ),
-            Statement::new(
-                format!("Drop the check {}, now redundant.", ident(&check)),
-                format!(
-                    "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
-                    ident(table),
-                    ident(&check)
-                ),
-                brief(table),
-            ),
-        ]
+        crate::plan::not_null_route(&self.table, &self.column)
+            .iter()
+            .map(Statement::from)
+            .collect()
     }
 }
 
@@ -673,24 +634,23 @@ impl DropColumn {
 }
 
 impl Lower for DropColumn {
+    const KINDS: &'static [Kind] = &[Kind::DropColumn];
+
     fn lower(self) -> Vec<Statement> {
         vec![Statement {
-            destroys: Some(format!(
+            destroys: vec![format!(
                 "column {}.{}",
                 ident(&self.table),
                 ident(&self.column)
-            )),
+            )],
             ..Statement::new(
+                Kind::DropColumn,
+                &self.table,
                 format!(
                     "DESTRUCTIVE: drop column {} and its values (no deployed code uses it any more).",
                     ident(&self.column)
                 ),
-                format!(
-                    "ALTER TABLE {} DROP COLUMN IF EXISTS {}",
-                    ident(&self.table),
-                    ident(&self.column)
-                ),
-                brief(&self.table),
+                crate::plan::ddl::drop_column(&self.table, &self.column),
             )
         }]
     }
@@ -712,14 +672,17 @@ impl DropTable {
 }
 
 impl Lower for DropTable {
+    const KINDS: &'static [Kind] = &[Kind::DropTable];
+
     fn lower(self) -> Vec<Statement> {
         let table = ident(&self.table);
         vec![Statement {
-            destroys: Some(format!("table {table}")),
+            destroys: vec![format!("table {table}")],
             ..Statement::new(
+                Kind::DropTable,
+                &self.table,
                 format!("DESTRUCTIVE: drop table {table} and every row in it."),
                 format!("DROP TABLE IF EXISTS {table}"),
-                format!("ACCESS EXCLUSIVE on {table} (and briefly on the tables referenced)"),
             )
         }]
     }
@@ -748,21 +711,19 @@ impl RenameColumn {
 }
 
 impl Lower for RenameColumn {
+    const KINDS: &'static [Kind] = &[Kind::RenameColumn];
+
     fn lower(self) -> Vec<Statement> {
         vec![Statement::new(
+            Kind::RenameColumn,
+            &self.table,
             format!(
                 "Rename column {} of {} to {}.",
                 ident(&self.from),
                 ident(&self.table),
                 ident(&self.to)
             ),
-            format!(
-                "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                ident(&self.table),
-                ident(&self.from),
-                ident(&self.to)
-            ),
-            brief(&self.table),
+            crate::plan::ddl::rename_column(&self.table, &self.from, &self.to),
         )]
     }
 }
@@ -815,17 +776,18 @@ impl Sql {
 }
 
 impl Lower for Sql {
+    const KINDS: &'static [Kind] = &[];
+
     fn lower(self) -> Vec<Statement> {
         vec![Statement {
-            cost: "rewrite, scan: not analysed (custom SQL)".into(),
-            transactional: self.transactional,
-            blocks_traffic: self.blocks_traffic,
-            destroys: self.destroys,
-            ..Statement::new(
-                format!("Custom SQL: {}", self.reason),
-                self.sql,
-                "not analysed (custom SQL)".into(),
-            )
+            summary: format!("Custom SQL: {}", self.reason),
+            sql: self.sql,
+            facts: Facts::Custom {
+                transactional: self.transactional,
+                short_lock_timeout: self.blocks_traffic,
+            },
+            batch: None,
+            destroys: self.destroys.into_iter().collect(),
         }]
     }
 }

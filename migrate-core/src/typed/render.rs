@@ -1,11 +1,26 @@
-//! Typed operations → phase files, in the shape `cargo migrate generate` writes (see
-//! `crate::sql::render`): a `SET lock_timeout` wherever the next statement's lock changes
-//! from blocking traffic to not or back, a comment before every statement saying what it
-//! does and locks, and the markers the apply engine reads. Every statement runs alone
-//! (none shares a transaction), so a non-transactional one is never inside `BEGIN`/`COMMIT`.
+//! Typed operations → phase files, in the format `cargo migrate generate` writes
+//! ([`crate::sql::phase_file`]): every statement runs alone (none shares a transaction), so
+//! a non-transactional one is never inside `BEGIN`/`COMMIT`. What a statement locks, and
+//! whether it runs in a transaction, comes from the catalogue; only the escape hatch
+//! ([`super::Sql`]) says it itself.
 
+use crate::catalogue::{Kind, On};
 use crate::plan::{Batch, Phase};
-use crate::sql::{BATCH_MARKER, DESTRUCTIVE_MARKER, LOCK_TIMEOUT, NO_TRANSACTION_MARKER};
+use crate::sql::phase_file::write::{self, Origin, StepComment, Unit};
+
+/// What the file says about a statement's locks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Facts {
+    /// A statement of a kind in the catalogue, on these relations.
+    Known(Kind, On),
+    /// Custom SQL, not analysed: what its author says.
+    Custom {
+        /// It may run inside a transaction.
+        transactional: bool,
+        /// It waits at most the short lock timeout.
+        short_lock_timeout: bool,
+    },
+}
 
 /// One statement of a phase file, with what its comment says about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,32 +29,82 @@ pub struct Statement {
     pub summary: String,
     /// The statement, without its semicolon.
     pub sql: String,
-    /// The lock it takes and for how long.
-    pub lock: String,
-    /// Whether and how it rewrites or scans the table (`rewrite: no · scan: no`).
-    pub cost: String,
-    /// Its lock conflicts with reads or writes: it waits at most [`LOCK_TIMEOUT`] for it.
-    pub blocks_traffic: bool,
-    /// False for statements that cannot run inside a transaction (CONCURRENTLY).
-    pub transactional: bool,
+    /// Its locks, rewrite, scan and transaction handling.
+    pub facts: Facts,
     /// For a backfill: how a runner batches it.
     pub batch: Option<Batch>,
     /// What it destroys (`column "t"."c"`): applied only with acknowledgement.
-    pub destroys: Option<String>,
+    pub destroys: Vec<String>,
 }
 
 impl Statement {
-    /// A transactional statement whose lock blocks traffic, neither rewriting nor scanning.
-    pub fn new(summary: String, sql: String, lock: String) -> Statement {
+    /// A statement of kind `kind` whose lock line names `table` (quoted as given).
+    pub fn new(kind: Kind, table: &str, summary: String, sql: String) -> Statement {
+        Statement::on(kind, On::table(crate::sql::ident(table)), summary, sql)
+    }
+
+    /// [`Statement::new`] with the relations of its lock line given.
+    pub fn on(kind: Kind, on: On, summary: String, sql: String) -> Statement {
         Statement {
             summary,
             sql,
-            lock,
-            cost: "rewrite: no · scan: no".into(),
-            blocks_traffic: true,
-            transactional: true,
+            facts: Facts::Known(kind, on),
             batch: None,
-            destroys: None,
+            destroys: Vec::new(),
+        }
+    }
+
+    fn lock(&self) -> String {
+        match &self.facts {
+            Facts::Known(kind, on) => kind.facts().lock_text(on),
+            Facts::Custom { .. } => "not analysed (custom SQL)".into(),
+        }
+    }
+
+    fn cost(&self) -> String {
+        match &self.facts {
+            Facts::Known(kind, _) => {
+                let f = kind.facts();
+                format!(
+                    "rewrite: {} · scan: {}",
+                    if f.rewrite { "yes" } else { "no" },
+                    f.scan_text().as_deref().unwrap_or("no")
+                )
+            }
+            Facts::Custom { .. } => "rewrite, scan: not analysed (custom SQL)".into(),
+        }
+    }
+
+    /// Whether it may run inside a transaction.
+    pub fn transactional(&self) -> bool {
+        match &self.facts {
+            Facts::Known(kind, _) => kind.facts().transactional,
+            Facts::Custom { transactional, .. } => *transactional,
+        }
+    }
+
+    /// Whether it waits at most the short lock timeout.
+    pub fn short_lock_timeout(&self) -> bool {
+        match &self.facts {
+            Facts::Known(kind, _) => !kind.facts().waits_without_timeout(),
+            Facts::Custom {
+                short_lock_timeout, ..
+            } => *short_lock_timeout,
+        }
+    }
+}
+
+impl From<&crate::plan::Step> for Statement {
+    fn from(step: &crate::plan::Step) -> Statement {
+        Statement {
+            batch: step.batch.clone(),
+            destroys: step.destroys.clone(),
+            ..Statement::on(
+                step.kind,
+                step.on.clone(),
+                step.summary.clone(),
+                step.sql.clone(),
+            )
         }
     }
 }
@@ -53,89 +118,30 @@ pub fn files(id: &str, phases: &[(Phase, Vec<Statement>)]) -> Vec<(String, Strin
         .collect()
 }
 
-fn purpose(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Expand => {
-            "Backward compatible: the code running now keeps working after this phase.\n-- Run it, then backfill.up.sql to the end, before deploying the new code."
-        }
-        Phase::Backfill => {
-            "Long-running work that does not block reads or writes (batched backfills,\n-- validation, concurrent index builds). Run it after expand; old and new code both\n-- keep working."
-        }
-        Phase::Contract => {
-            "Removes what only the old code needed. Run it only after every running\n-- instance runs the new code."
-        }
-    }
-}
-
-/// Comment text on one line: a line break in a name must never end the comment and leave
-/// the rest of the line to run as SQL.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 fn up(id: &str, phase: Phase, statements: &[Statement]) -> String {
-    let mut out = format!(
-        "-- {phase} (up)\n\
-         -- {}\n\
-         --\n\
-         -- Typed migration {}, written in Rust with migrate_core::typed:\n\
-         -- review it like code. It has no down file: undo it with a new migration.\n\
-         -- Run with `psql -v ON_ERROR_STOP=1 -f {phase}.up.sql`.\n\
-         -- A statement whose lock would block reads or writes waits at most {LOCK_TIMEOUT}\n\
-         -- for it (lock_timeout) instead of queueing in front of the table's traffic; if it\n\
-         -- times out, psql stops there and the statements before it stay applied. A statement\n\
-         -- whose lock blocks neither waits as long as it needs.\n",
-        purpose(phase),
-        one_line(id),
-    );
-    let mut current: Option<bool> = None;
-    for (i, s) in statements.iter().enumerate() {
-        out.push('\n');
-        if current != Some(s.blocks_traffic) {
-            if s.blocks_traffic {
-                out.push_str(&format!("SET lock_timeout = '{LOCK_TIMEOUT}';\n\n"));
-            } else {
-                out.push_str(
-                    "-- The next locks block no reads or writes: wait for them as long as needed.\nSET lock_timeout = 0;\n\n",
-                );
+    let mut out = write::header(phase, "up", Origin::Typed(id));
+    let units = statements
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let comment = StepComment {
+                n: i + 1,
+                summary: &s.summary,
+                lock: &s.lock(),
+                cost: &s.cost(),
+                transactional: s.transactional(),
+                batch: s.batch.as_ref(),
+                destroys: &s.destroys,
+                allow: &[],
+            };
+            Unit {
+                text: format!("{}{};\n", comment.render(), s.sql),
+                statements: 1,
+                short_lock_timeout: s.short_lock_timeout(),
+                atomic: true,
             }
-            current = Some(s.blocks_traffic);
-        }
-        out.push_str(&comment(i + 1, s));
-        out.push_str(&s.sql);
-        out.push_str(";\n");
-    }
-    out
-}
-
-fn comment(n: usize, s: &Statement) -> String {
-    let mut out = format!(
-        "-- Step {n}: {}\n-- lock: {}\n-- {}\n",
-        one_line(&s.summary),
-        one_line(&s.lock),
-        one_line(&s.cost),
-    );
-    if !s.transactional {
-        out.push_str(NO_TRANSACTION_MARKER);
-        out.push_str(" (cannot run inside a transaction)\n");
-    }
-    if let Some(batch) = &s.batch {
-        out.push_str(
-            "-- psql runs it as one statement (correct, one long transaction); a runner\n",
-        );
-        out.push_str("-- runs it in keyset batches up to the largest key read when it starts:\n");
-        out.push_str(BATCH_MARKER);
-        out.push(' ');
-        out.push_str(&one_line(&serde_json::to_string(batch).unwrap_or_default()));
-        out.push('\n');
-    }
-    if let Some(what) = &s.destroys {
-        out.push_str(&format!(
-            "{DESTRUCTIVE_MARKER} {} (applied only with explicit acknowledgement)\n",
-            one_line(what)
-        ));
-    }
+        })
+        .collect();
+    write::write_units(&mut out, units);
     out
 }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::{FkAction, IndexMethod};
-use crate::sql::script::{self, Unit};
+use crate::sql::phase_file::{self, Unit};
 
 /// The recipe for replacing a column with a NOT NULL one: add it nullable, index it,
 /// backfill it, make it NOT NULL, drop the old column.
@@ -59,7 +59,7 @@ fn renders_the_full_example() {
 
 #[test]
 fn the_parser_reads_the_expand_file_into_one_unit_per_statement() {
-    let units = script::parse(file(&full_example().files(), "expand.up.sql")).unwrap();
+    let units = phase_file::parse(file(&full_example().files(), "expand.up.sql")).unwrap();
     assert_eq!(
         sql(&units),
         [
@@ -70,24 +70,24 @@ fn the_parser_reads_the_expand_file_into_one_unit_per_statement() {
     );
     for u in &units {
         assert_eq!(u.statements.len(), 1);
-        assert!(u.blocks_traffic && u.transactional());
+        assert!(u.short_lock_timeout && u.transactional());
         assert!(u.statements[0].batch.is_none() && u.statements[0].destroys.is_empty());
     }
 }
 
 #[test]
 fn the_parser_reads_the_concurrent_index_alone_and_the_batch() {
-    let units = script::parse(file(&full_example().files(), "backfill.up.sql")).unwrap();
+    let units = phase_file::parse(file(&full_example().files(), "backfill.up.sql")).unwrap();
     assert_eq!(units.len(), 2);
     let index = &units[0];
     assert_eq!(index.statements.len(), 1);
-    assert!(!index.transactional() && !index.blocks_traffic);
+    assert!(!index.transactional() && !index.short_lock_timeout);
     assert_eq!(
         index.statements[0].sql,
         r#"CREATE INDEX CONCURRENTLY "users_flags_idx" ON "users" ("flags")"#
     );
     let fill = &units[1];
-    assert!(fill.transactional() && fill.blocks_traffic);
+    assert!(fill.transactional() && fill.short_lock_timeout);
     assert_eq!(
         fill.statements[0].sql,
         r#"UPDATE "users" SET "flags" = (coalesce(legacy_flags, 0)) WHERE "flags" IS NULL"#
@@ -106,7 +106,7 @@ fn the_parser_reads_the_concurrent_index_alone_and_the_batch() {
 
 #[test]
 fn the_parser_reads_set_not_null_by_the_check_route_and_the_destructive_drop() {
-    let units = script::parse(file(&full_example().files(), "contract.up.sql")).unwrap();
+    let units = phase_file::parse(file(&full_example().files(), "contract.up.sql")).unwrap();
     assert_eq!(
         sql(&units),
         [
@@ -117,7 +117,7 @@ fn the_parser_reads_set_not_null_by_the_check_route_and_the_destructive_drop() {
             r#"ALTER TABLE "users" DROP COLUMN IF EXISTS "legacy_flags""#,
         ]
     );
-    let blocking: Vec<bool> = units.iter().map(|u| u.blocks_traffic).collect();
+    let blocking: Vec<bool> = units.iter().map(|u| u.short_lock_timeout).collect();
     assert_eq!(blocking, [true, false, true, true, true]);
     assert!(units.iter().all(|u| u.transactional()));
     let destroys: Vec<&[String]> = units
@@ -150,7 +150,7 @@ fn empty_phases_have_no_file() {
         });
     let files = m.files();
     assert_eq!(files.len(), 1);
-    let units = script::parse(file(&files, "backfill.up.sql")).unwrap();
+    let units = phase_file::parse(file(&files, "backfill.up.sql")).unwrap();
     let batch = units[0].statements[0].batch.clone().unwrap();
     assert_eq!(batch.key, ["a", "b"]);
     assert_eq!(batch.condition, "c <> lower(c)");
@@ -202,7 +202,7 @@ fn renders_every_other_operation() {
                 );
         });
     let files = m.files();
-    let expand = script::parse(file(&files, "expand.up.sql")).unwrap();
+    let expand = phase_file::parse(file(&files, "expand.up.sql")).unwrap();
     assert_eq!(
         sql(&expand),
         [
@@ -212,15 +212,15 @@ fn renders_every_other_operation() {
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",
         ]
     );
-    assert!(!expand[0].transactional() && !expand[0].blocks_traffic);
+    assert!(!expand[0].transactional() && !expand[0].short_lock_timeout);
     assert!(
         expand[1..]
             .iter()
-            .all(|u| u.transactional() && u.blocks_traffic)
+            .all(|u| u.transactional() && u.short_lock_timeout)
     );
-    let backfill = script::parse(file(&files, "backfill.up.sql")).unwrap();
-    assert!(!backfill[0].blocks_traffic && backfill[0].transactional());
-    let contract = script::parse(file(&files, "contract.up.sql")).unwrap();
+    let backfill = phase_file::parse(file(&files, "backfill.up.sql")).unwrap();
+    assert!(!backfill[0].short_lock_timeout && backfill[0].transactional());
+    let contract = phase_file::parse(file(&files, "contract.up.sql")).unwrap();
     assert_eq!(
         sql(&contract),
         [
@@ -234,7 +234,7 @@ fn renders_every_other_operation() {
     );
     let shape: Vec<(bool, bool)> = contract
         .iter()
-        .map(|u| (u.transactional(), u.blocks_traffic))
+        .map(|u| (u.transactional(), u.short_lock_timeout))
         .collect();
     assert_eq!(
         shape,
@@ -262,7 +262,7 @@ fn names_are_quoted_and_cannot_escape_a_comment() {
         p.add(AddColumn::new(evil, evil, "text"));
     });
     let files = m.files();
-    let units = script::parse(file(&files, "expand.up.sql")).unwrap();
+    let units = phase_file::parse(file(&files, "expand.up.sql")).unwrap();
     assert_eq!(
         sql(&units),
         [
@@ -286,4 +286,121 @@ fn the_files_pass_the_linter() {
     let files = full_example().files();
     let findings = crate::lint::lint_migration(&files).unwrap();
     assert!(findings.is_empty(), "{findings:#?}");
+}
+
+/// Whether phase `P` accepts operation `O`, read from the trait impls the compiler checks
+/// (autoref specialization: the first impl applies only when `O: AllowedIn<P>` holds).
+struct Probe<O, P>(std::marker::PhantomData<(O, P)>);
+
+trait Accepted {
+    fn accepted(&self) -> bool {
+        true
+    }
+}
+impl<O: AllowedIn<P>, P: PhaseKind> Accepted for Probe<O, P> {}
+
+trait Refused {
+    fn accepted(&self) -> bool {
+        false
+    }
+}
+impl<O, P> Refused for &Probe<O, P> {}
+
+macro_rules! accepted {
+    ($o:ty, $p:ty) => {
+        (&Probe::<$o, $p>(std::marker::PhantomData)).accepted()
+    };
+}
+
+/// Whether the catalogue allows every statement of `O` in `phase` on a table in use.
+fn catalogue_allows<O: sealed::Lower>(phase: Phase) -> bool {
+    O::KINDS.iter().all(|k| k.facts().allowed_in(phase, false))
+}
+
+macro_rules! agree {
+    ($($o:ty),* $(,)?) => {{
+        let mut wrong = Vec::new();
+        $(
+            for (phase, typed) in [
+                (Phase::Expand, accepted!($o, Expand)),
+                (Phase::Backfill, accepted!($o, Backfill)),
+                (Phase::Contract, accepted!($o, Contract)),
+            ] {
+                if typed != catalogue_allows::<$o>(phase) {
+                    wrong.push(format!(
+                        "{} in {phase}: the typed API says {typed}, the catalogue the opposite",
+                        stringify!($o)
+                    ));
+                }
+            }
+        )*
+        wrong
+    }};
+}
+
+#[test]
+fn every_operation_is_allowed_in_exactly_the_phases_the_catalogue_allows() {
+    let wrong = agree!(
+        AddColumn,
+        SetDefault,
+        DropNotNull,
+        CreateIndex,
+        CreateIndexConcurrently,
+        DropIndex,
+        DropIndexConcurrently,
+        AddCheck,
+        AddCheckNotValid,
+        AddForeignKey,
+        AddForeignKeyNotValid,
+        ValidateConstraint,
+        BackfillColumn,
+        SetNotNull,
+        DropColumn,
+        DropTable,
+        RenameColumn,
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The escape hatch is not analysed: every phase takes it.
+    assert!(accepted!(Sql, Expand) && accepted!(Sql, Backfill) && accepted!(Sql, Contract));
+}
+
+/// An operation's statements are of the kinds it declares (its allowances come from them).
+#[test]
+fn operations_lower_to_the_kinds_they_declare() {
+    use crate::catalogue::Kind;
+    use render::Facts;
+    fn kinds<O: sealed::Lower>(op: O) -> (Vec<Kind>, &'static [Kind]) {
+        let lowered = op
+            .lower()
+            .into_iter()
+            .filter_map(|s| match s.facts {
+                Facts::Known(kind, _) => Some(kind),
+                Facts::Custom { .. } => None,
+            })
+            .collect();
+        (lowered, O::KINDS)
+    }
+    let ops = [
+        kinds(AddColumn::new("t", "c", "int")),
+        kinds(SetDefault::new("t", "c", "0")),
+        kinds(DropNotNull::new("t", "c")),
+        kinds(CreateIndex::new("t", "i", ["c"])),
+        kinds(CreateIndex::new("t", "i", ["c"]).concurrently()),
+        kinds(DropIndex::new("i")),
+        kinds(DropIndex::new("i").concurrently()),
+        kinds(AddCheck::new("t", "k", "c > 0")),
+        kinds(AddCheck::new("t", "k", "c > 0").not_valid()),
+        kinds(AddForeignKey::new("t", "f", ["c"], "r", ["id"])),
+        kinds(AddForeignKey::new("t", "f", ["c"], "r", ["id"]).not_valid()),
+        kinds(ValidateConstraint::new("t", "k")),
+        kinds(BackfillColumn::new("t", "c", "1", ["id"])),
+        kinds(SetNotNull::new("t", "c")),
+        kinds(DropColumn::new("t", "c")),
+        kinds(DropTable::new("t")),
+        kinds(RenameColumn::new("t", "a", "b")),
+        kinds(Sql::new("why", "SELECT 1")),
+    ];
+    for (lowered, declared) in ops {
+        assert_eq!(lowered, declared);
+    }
 }

@@ -1,12 +1,11 @@
-//! A phase file read back for the apply engine: its statements split by a lexer that knows
-//! PostgreSQL's quoting (strings, `E''` strings, quoted identifiers, dollar quotes, line and
-//! nested block comments), grouped into the units that run together, with the markers the
-//! renderer writes before a statement (`-- migrate:no-transaction`, `-- migrate:batch`,
-//! `-- migrate:destructive`, and in down files `-- migrate:loses-data` and
-//! `-- migrate:irreversible`). Hand-edited files work as long as they keep that shape.
+//! Reading a phase file back, for the apply engine and the linter: its statements split by
+//! a lexer that knows PostgreSQL's quoting (strings, `E''` strings, quoted identifiers,
+//! dollar quotes, line and nested block comments), grouped into the units that run
+//! together, with the markers [`super::write`] puts before a statement.
 
-use super::render::{
-    BATCH_MARKER, DESTRUCTIVE_MARKER, IRREVERSIBLE_MARKER, LOSES_DATA_MARKER, NO_TRANSACTION_MARKER,
+use super::{
+    BATCH_MARKER, DESTRUCTIVE_MARKER, DESTRUCTIVE_NOTE, IRREVERSIBLE_MARKER, LOSES_DATA_MARKER,
+    NO_TRANSACTION_MARKER,
 };
 use crate::plan::Batch;
 
@@ -39,7 +38,7 @@ pub struct Unit {
     pub statements: Vec<Statement>,
     /// Whether their locks block traffic (the file's `SET lock_timeout` before them is not
     /// zero): they get the short lock timeout and retries.
-    pub blocks_traffic: bool,
+    pub short_lock_timeout: bool,
 }
 
 impl Unit {
@@ -80,7 +79,7 @@ pub enum ScriptError {
 }
 
 /// A statement with the comment lines right before it.
-pub(crate) struct Raw {
+pub struct Raw {
     /// The statement, without its semicolon and the comments before it.
     pub sql: String,
     /// Line where it starts.
@@ -90,7 +89,7 @@ pub(crate) struct Raw {
 }
 
 /// Splits `text` into statements (empty ones dropped).
-pub(crate) fn split(text: &str) -> Result<Vec<Raw>, ScriptError> {
+pub fn split(text: &str) -> Result<Vec<Raw>, ScriptError> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut line = 1;
@@ -262,14 +261,14 @@ fn dollar_tag(chars: &[char], i: usize) -> Option<String> {
 /// whether the units after them block traffic; `BEGIN`/`COMMIT` group a transaction.
 pub fn parse(text: &str) -> Result<Vec<Unit>, ScriptError> {
     let mut units = Vec::new();
-    let mut blocks_traffic = true;
+    let mut short_lock_timeout = true;
     let mut open: Option<(usize, Vec<Statement>)> = None;
     for raw in split(text)? {
         let upper = raw.sql.to_ascii_uppercase();
         let words: Vec<&str> = upper.split_whitespace().collect();
         match words.as_slice() {
             ["SET", "LOCK_TIMEOUT", "=" | "TO", value] => {
-                blocks_traffic = !matches!(value.trim_matches('\''), "0" | "0S" | "0MS");
+                short_lock_timeout = !matches!(value.trim_matches('\''), "0" | "0S" | "0MS");
                 continue;
             }
             ["BEGIN"] | ["BEGIN", "TRANSACTION"] | ["START", "TRANSACTION"] => {
@@ -286,7 +285,7 @@ pub fn parse(text: &str) -> Result<Vec<Unit>, ScriptError> {
                 if !statements.is_empty() {
                     units.push(Unit {
                         statements,
-                        blocks_traffic,
+                        short_lock_timeout,
                     });
                 }
                 continue;
@@ -304,7 +303,7 @@ pub fn parse(text: &str) -> Result<Vec<Unit>, ScriptError> {
             Some((_, statements)) => statements.push(statement),
             None => units.push(Unit {
                 statements: vec![statement],
-                blocks_traffic,
+                short_lock_timeout,
             }),
         }
     }
@@ -343,7 +342,8 @@ fn statement(raw: Raw) -> Result<Statement, ScriptError> {
                     })?,
                 );
         } else if let Some(what) = comment.strip_prefix(DESTRUCTIVE_MARKER) {
-            let what = what.split(" (applied only").next().unwrap_or(what);
+            let what = what.trim_end();
+            let what = what.strip_suffix(DESTRUCTIVE_NOTE).unwrap_or(what);
             s.destroys.push(what.trim().to_owned());
         } else if let Some(why) = comment.strip_prefix(LOSES_DATA_MARKER) {
             s.loses_data.push(why.trim().to_owned());
@@ -386,9 +386,9 @@ mod tests {
         let units = parse(&text).unwrap();
         assert_eq!(units.len(), 3);
         assert_eq!(units[0].statements.len(), 2);
-        assert!(units[0].blocks_traffic && units[0].transactional());
+        assert!(units[0].short_lock_timeout && units[0].transactional());
         assert_eq!(units[0].statements[1].destroys, ["column \"t\".\"b\""]);
-        assert!(!units[1].blocks_traffic && !units[1].transactional());
+        assert!(!units[1].short_lock_timeout && !units[1].transactional());
         assert_eq!(
             units[2].statements[0].batch.as_ref().unwrap().batch_size,
             10

@@ -1,0 +1,92 @@
+//! A new column on an existing table. Nullable, or NOT NULL with a constant default kept in
+//! the catalog (PostgreSQL ≥ 11): one statement. A volatile default, or a `backfill`
+//! expression: the column is added empty, new rows get the default (or the fill trigger's
+//! value), existing rows are backfilled in batches, and NOT NULL comes by the check route.
+
+use crate::catalogue::Kind;
+use crate::model::Column;
+use crate::phase::Phase;
+use crate::plan::context::Context;
+use crate::plan::recipes::{backfill, defaults, fill, not_null};
+use crate::plan::{Down, PlanOptions, Reversible, Step, ddl};
+use crate::sql::{default_is_constant, ident};
+
+/// The steps of adding `column` to `table`, or why it is refused.
+pub fn plan(ctx: &Context<'_>, table: &str, column: &Column) -> Result<Vec<Step>, String> {
+    refuse(column, ctx.opts)?;
+    let constant = column.default.as_deref().is_none_or(default_is_constant);
+    let backfill_is_default = column.backfill.is_none() || column.backfill == column.default;
+    if constant && (column.nullable || (column.default.is_some() && backfill_is_default)) {
+        return Ok(vec![add(table, column)]);
+    }
+    let Some(expr) = column.backfill.as_deref().or(column.default.as_deref()) else {
+        return Err("a NOT NULL column on an existing table needs a value for the rows already there: add `default = \"...\"` (for new rows too) or `backfill = \"...\"` (an expression over the row) to the field, or make it an `Option`".into());
+    };
+    let key = ctx.key(table)?;
+    let empty = Column {
+        nullable: true,
+        default: None,
+        ..column.clone()
+    };
+    let mut steps = vec![add(table, &empty)];
+    if let Some(d) = &column.default {
+        steps.push(defaults::set(table, &column.name, None, Some(d)));
+    } else {
+        steps.extend(fill::create(table, &column.name, expr));
+    }
+    steps.push(backfill::backfill(
+        table,
+        key,
+        &column.name,
+        expr,
+        backfill::is_null(&column.name),
+        Reversible::NothingToUndo,
+    ));
+    if !column.nullable {
+        steps.extend(not_null::check(table, &column.name));
+        let trigger = column.default.is_none().then_some(expr);
+        steps.extend(not_null::set(table, &column.name, trigger));
+    }
+    Ok(steps)
+}
+
+fn refuse(column: &Column, opts: &PlanOptions) -> Result<(), String> {
+    if column.identity {
+        return Err("an identity column added to an existing table fills every row and rewrites the table; not planned safely yet".into());
+    }
+    if column.default.is_some() && opts.pg_version < 11 {
+        return Err("before PostgreSQL 11, ADD COLUMN … DEFAULT rewrites the table".into());
+    }
+    Ok(())
+}
+
+/// Expand: a nullable column, or a NOT NULL one with a constant default (PostgreSQL ≥ 11
+/// keeps the default in the catalog: no rewrite).
+pub fn add(table: &str, c: &Column) -> Step {
+    Step {
+        down: vec![Down::new(
+            Kind::DropColumn,
+            format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                ident(table),
+                ident(&c.name)
+            ),
+        )],
+        reversible: Reversible::LosesData(
+            "expand.down.sql drops the column with the values written since".into(),
+        ),
+        ..Step::new(
+            Phase::Expand,
+            Kind::AddColumn,
+            table,
+            match (&c.default, c.nullable) {
+                (Some(_), false) => format!(
+                    "Add column {} NOT NULL with a constant default (stored in the catalog, existing rows read it).",
+                    ident(&c.name)
+                ),
+                _ => format!("Add nullable column {}.", ident(&c.name)),
+            },
+            ddl::add_column(table, c),
+        )
+    }
+}

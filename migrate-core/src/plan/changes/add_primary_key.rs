@@ -1,0 +1,88 @@
+//! A primary key added to an existing table whose key columns are NOT NULL (or become so by
+//! the check route in this same migration): its unique index built concurrently in
+//! backfill, then attached as the key in contract (`USING INDEX`: no build, no scan).
+//! Changing or dropping an existing primary key is refused.
+
+use crate::catalogue::Kind;
+use crate::diff::Change;
+use crate::model::{Index, IndexMethod, PrimaryKey};
+use crate::phase::Phase;
+use crate::plan::context::Context;
+use crate::plan::recipes::index;
+use crate::plan::{Down, Step, ddl};
+use crate::sql::ident;
+
+/// The steps of giving `table` the key `pk`, or why it is refused.
+pub fn plan(ctx: &Context<'_>, table: &str, pk: &PrimaryKey) -> Result<Vec<Step>, String> {
+    let nullable = ctx
+        .after(table)
+        .map(|t| {
+            pk.columns
+                .iter()
+                .any(|c| t.column(c).is_none_or(|c| c.nullable))
+        })
+        .unwrap_or(true);
+    let made_not_null = |col: &String| {
+        ctx.changes.iter().any(|c| {
+            matches!(c, Change::AlterColumn { table: t, from, to }
+                if t == table && &to.name == col && from.nullable && !to.nullable)
+        })
+    };
+    let was_nullable = ctx.before(table).is_some_and(|t| {
+        pk.columns
+            .iter()
+            .any(|c| t.column(c).is_none_or(|c| c.nullable) && !made_not_null(c))
+    });
+    if nullable || was_nullable {
+        return Err("the key columns must be NOT NULL before the key is added (or become NOT NULL by the check route in this same migration); a new column's NULLs would make ADD PRIMARY KEY scan under ACCESS EXCLUSIVE".into());
+    }
+    Ok(steps(table, pk))
+}
+
+fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
+    let ix = Index {
+        name: pk.name.clone(),
+        columns: pk.columns.clone(),
+        unique: true,
+        method: IndexMethod::Btree,
+        predicate: None,
+    };
+    let attach = format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
+        ident(table),
+        ident(&pk.name),
+        ident(&pk.name)
+    );
+    vec![
+        Step {
+            summary: format!(
+                "Build the unique index of the primary key {} without blocking writes.",
+                ident(&pk.name)
+            ),
+            ..index::build(table, &ix)
+        },
+        Step {
+            down: vec![
+                Down::new(
+                    Kind::DropConstraint,
+                    ddl::drop_constraint(table, &pk.name, true),
+                ),
+                Down::new(
+                    Kind::CreateIndexConcurrently,
+                    ddl::create_index(table, &ix, true),
+                ),
+            ],
+            down_atomic: false,
+            ..Step::new(
+                Phase::Contract,
+                Kind::AddKeyUsingIndex,
+                table,
+                format!(
+                    "Make the index {} the primary key (no build, no scan: its columns are NOT NULL).",
+                    ident(&pk.name)
+                ),
+                attach,
+            )
+        },
+    ]
+}

@@ -1,0 +1,49 @@
+//! A column whose nullability or default changed (a type change is `change_type`'s, a
+//! rename `rename_column`'s). NOT NULL comes by the check route, with a fill trigger for
+//! the NULLs old code still writes; dropping NOT NULL is catalog only.
+
+use crate::model::Column;
+use crate::plan::context::Context;
+use crate::plan::recipes::{backfill, defaults, fill, not_null};
+use crate::plan::{Reversible, Step};
+
+/// The steps of `from` → `to` on `table`, or why it is refused.
+pub fn plan(
+    ctx: &Context<'_>,
+    table: &str,
+    from: &Column,
+    to: &Column,
+) -> Result<Vec<Step>, String> {
+    if from.identity != to.identity {
+        return Err("adding or removing identity is not planned safely yet".into());
+    }
+    let mut steps = Vec::new();
+    if from.default != to.default {
+        steps.push(defaults::set(
+            table,
+            &to.name,
+            from.default.as_deref(),
+            to.default.as_deref(),
+        ));
+    }
+    if from.nullable && !to.nullable {
+        let Some(expr) = to.backfill.as_deref().or(to.default.as_deref()) else {
+            return Err("the column becomes NOT NULL: existing NULLs need a value, and old code may still write NULL; add `backfill = \"...\"` (an expression over the row) or `default = \"...\"` to the field".into());
+        };
+        let key = ctx.key(table)?;
+        steps.extend(fill::create(table, &to.name, expr));
+        steps.push(backfill::backfill(
+            table,
+            key,
+            &to.name,
+            expr,
+            backfill::is_null(&to.name),
+            Reversible::SchemaOnly("the NULLs it replaced are not restored".into()),
+        ));
+        steps.extend(not_null::check(table, &to.name));
+        steps.extend(not_null::set(table, &to.name, Some(expr)));
+    } else if !from.nullable && to.nullable {
+        steps.push(not_null::drop(table, &to.name));
+    }
+    Ok(steps)
+}

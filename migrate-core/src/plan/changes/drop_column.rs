@@ -1,0 +1,72 @@
+//! A column removed from the models (`--allow-drop table.column`). Expand relaxes it (DROP
+//! NOT NULL) so new code, which no longer writes it, keeps inserting while old code still
+//! reads it; contract drops it, destructive: its values are gone, and the down brings the
+//! column back empty.
+
+use crate::catalogue::Kind;
+use crate::model::Column;
+use crate::phase::Phase;
+use crate::plan::context::Context;
+use crate::plan::recipes::not_null;
+use crate::plan::{Down, PlanError, Reversible, Step, ddl};
+use crate::sql::ident;
+
+/// The steps of dropping `table`.`column`, or the missing acknowledgement.
+pub fn plan(ctx: &Context<'_>, table: &str, column: &Column) -> Result<Vec<Step>, PlanError> {
+    let flag = format!("{table}.{}", column.name);
+    if !ctx.opts.allow_drop.contains(&flag) {
+        return Err(PlanError::DropNotAcknowledged {
+            what: format!("column \"{table}\".\"{}\"", column.name),
+            flag,
+        });
+    }
+    let mut steps = Vec::new();
+    if !column.nullable && column.default.is_none() {
+        steps.push(not_null::drop(table, &column.name));
+    }
+    steps.push(drop(table, column));
+    Ok(steps)
+}
+
+fn drop(table: &str, column: &Column) -> Step {
+    // Back without its default first (a volatile default or identity would fill, even
+    // rewrite, the table), then the default for new rows.
+    let restored = Column {
+        nullable: true,
+        default: None,
+        identity: false,
+        ..column.clone()
+    };
+    let mut down = vec![Down::new(
+        Kind::AddColumn,
+        ddl::add_column(table, &restored),
+    )];
+    if let Some(d) = column
+        .default
+        .as_deref()
+        .filter(|d| !d.contains("nextval("))
+    {
+        down.push(Down::new(
+            Kind::SetDefault,
+            ddl::alter_column(table, &column.name, &format!("SET DEFAULT {d}")),
+        ));
+    }
+    Step {
+        down,
+        reversible: Reversible::SchemaOnly(
+            "contract.down.sql adds the column back, nullable and empty; its values are not restored"
+                .into(),
+        ),
+        destroys: vec![format!("column {}.{}", ident(table), ident(&column.name))],
+        ..Step::new(
+            Phase::Contract,
+            Kind::DropColumn,
+            table,
+            format!(
+                "DESTRUCTIVE: drop column {} and its values (no deployed code uses it any more).",
+                ident(&column.name)
+            ),
+            ddl::drop_column(table, &column.name),
+        )
+    }
+}

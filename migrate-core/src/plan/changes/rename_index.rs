@@ -1,0 +1,10 @@
+//! An index renamed with the same definition: `ALTER INDEX … RENAME` in expand (SHARE
+//! UPDATE EXCLUSIVE on the index: reads and writes go on).
+
+use crate::plan::Step;
+use crate::plan::recipes::index;
+
+/// The step renaming index `from` of `table` to `to`.
+pub fn plan(table: &str, from: &str, to: &str) -> Step {
+    index::rename(table, from, to)
+}

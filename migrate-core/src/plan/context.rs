@@ -1,0 +1,159 @@
+//! What every change's planner reads (the schemas before and after, the other changes, the
+//! options) and what planning collects besides the main run of steps.
+
+use super::recipes::version_schema::Physical;
+use super::{PlanError, PlanOptions, Step};
+use crate::diff::Change;
+use crate::model::{Column, ForeignKey, Table};
+
+/// The schemas and changes of one migration.
+pub(super) struct Context<'a> {
+    /// Every change, in diff order.
+    pub changes: &'a [Change],
+    /// The schema before, as the last snapshot has it.
+    pub original: &'a [Table],
+    /// The schema before with renamed tables under their new names: every other change on
+    /// a renamed table names it by its new name.
+    pub old: Vec<Table>,
+    /// The schema after.
+    pub new: &'a [Table],
+    /// The planner's settings.
+    pub opts: &'a PlanOptions,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        changes: &'a [Change],
+        old: &'a [Table],
+        new: &'a [Table],
+        opts: &'a PlanOptions,
+    ) -> Context<'a> {
+        let renamed = old
+            .iter()
+            .map(|t| {
+                let mut t = t.clone();
+                let to = changes.iter().find_map(|c| match c {
+                    Change::RenameTable { from, to } if *from == t.name => Some(to.clone()),
+                    _ => None,
+                });
+                if let Some(to) = to {
+                    t.name = to;
+                }
+                t
+            })
+            .collect();
+        Context {
+            changes,
+            original: old,
+            old: renamed,
+            new,
+            opts,
+        }
+    }
+
+    /// Whether `table` exists before this migration (under its new name if renamed).
+    pub fn existed(&self, table: &str) -> bool {
+        self.old.iter().any(|t| t.name == table)
+    }
+
+    /// The tables this migration creates.
+    pub fn created(&self) -> impl Iterator<Item = &'a Table> {
+        self.changes.iter().filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t),
+            _ => None,
+        })
+    }
+
+    /// Whether this migration creates `table`.
+    pub fn is_created(&self, table: &str) -> bool {
+        self.created().any(|t| t.name == table)
+    }
+
+    /// The tables this migration drops.
+    pub fn dropped(&self) -> impl Iterator<Item = &'a Table> {
+        self.changes.iter().filter_map(|c| match c {
+            Change::DropTable(t) => Some(t),
+            _ => None,
+        })
+    }
+
+    /// `table` before this migration.
+    pub fn before(&self, table: &str) -> Option<&Table> {
+        self.old.iter().find(|t| t.name == table)
+    }
+
+    /// `table` after this migration.
+    pub fn after(&self, table: &str) -> Option<&'a Table> {
+        self.new.iter().find(|t| t.name == table)
+    }
+
+    /// Column `name` of `table` before this migration.
+    pub fn old_column(&self, table: &str, name: &str) -> Option<&Column> {
+        self.before(table).and_then(|t| t.column(name))
+    }
+
+    /// The primary key of an existing table: the keyset a backfill batches along.
+    pub fn key_of(&self, table: &str) -> Option<&[String]> {
+        self.before(table)
+            .and_then(|t| t.primary_key.as_ref())
+            .map(|p| p.columns.as_slice())
+    }
+
+    /// [`Context::key_of`], or the reason a backfill cannot run without one.
+    pub fn key(&self, table: &str) -> Result<&[String], String> {
+        self.key_of(table).ok_or_else(|| NEEDS_KEY.to_owned())
+    }
+
+    /// The refusal of `change`, with the reason.
+    pub fn unsupported(&self, change: &Change, reason: &str) -> PlanError {
+        PlanError::Unsupported {
+            table: change.table().to_owned(),
+            change: change.to_string(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+const NEEDS_KEY: &str =
+    "a batched backfill walks the table along its primary key, and this table has none";
+
+/// What planning collects: the main run of steps in change order, and the steps that take
+/// a fixed place in the plan.
+#[derive(Default)]
+pub(super) struct Planned<'a> {
+    /// Steps in change order (sorted by phase at the end, keeping that order).
+    pub steps: Vec<Step>,
+    /// Every refused change.
+    pub errors: Vec<PlanError>,
+    /// Contract: the tables dropped, before the index drops.
+    pub table_drops: Vec<Step>,
+    /// Contract: the indexes dropped, before the columns they cover.
+    pub index_drops: Vec<Step>,
+    /// Contract, first: the views that kept renamed tables' old names working.
+    pub old_name_views: Vec<Step>,
+    /// Tables that get a view in the version schema.
+    pub viewed: Vec<String>,
+    /// Columns whose values live in a temporary column until contract.
+    pub physical: Vec<Physical>,
+    /// Foreign keys to add once every column exists: `(table, foreign key)`.
+    pub foreign_keys: Vec<(&'a str, &'a ForeignKey)>,
+}
+
+impl Planned<'_> {
+    /// `table` gets a view in the version schema.
+    pub fn view(&mut self, table: &str) {
+        if !self.viewed.iter().any(|t| t == table) {
+            self.viewed.push(table.to_owned());
+        }
+    }
+}
+
+/// Whether `expr` names `column` as an identifier (not as part of a longer name).
+pub(super) fn mentions(expr: &str, column: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    expr.match_indices(column).any(|(i, _)| {
+        let before = expr[..i].chars().next_back();
+        let after = expr[i + column.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}

@@ -1,0 +1,384 @@
+//! Replacing a column by another, for a rename or a type change. Expand adds the new
+//! column and a trigger keeping old and new in sync on every write, from old code (which
+//! writes the old column) and new code (the new one) alike; backfill copies the existing
+//! rows in batches and builds the column's indexes on the new column; contract drops the
+//! trigger and the old column (and, for a type change, renames the new one into its place)
+//! in one short transaction.
+//!
+//! The old column's default moves into the trigger during the transition: a default would
+//! fill the old column on an insert by new code before the trigger could copy the new value
+//! over.
+
+use super::{backfill, defaults, index, names, not_null};
+use crate::catalogue::Kind;
+use crate::model::{Column, Index};
+use crate::phase::Phase;
+use crate::plan::ddl;
+use crate::plan::{Down, Reversible, Step};
+use crate::sql::ident;
+
+/// One column replaced by another on `table`.
+pub struct Swap<'a> {
+    /// The table.
+    pub table: &'a str,
+    /// Its primary key, the keyset of the backfill.
+    pub key: &'a [String],
+    /// The column before.
+    pub from: &'a Column,
+    /// The column after.
+    pub to: &'a Column,
+    /// Where the new values live until contract: `to`'s name for a rename, a temporary
+    /// column for a type change (swapped in at contract).
+    pub physical: &'a str,
+    /// Indexes on the column: built on the new column in backfill, named back in the swap.
+    pub indexes: &'a [Index],
+}
+
+fn is_string(ty: &str) -> bool {
+    ty == "text" || ty.starts_with("character varying") || ty.starts_with("character(")
+}
+
+/// `x` converted from `from` to `to`. Between string types no explicit cast: an explicit
+/// `::varchar(n)` silently truncates a longer value, while an assignment raises "value too
+/// long" — a shrink must fail loudly, never cut data.
+pub fn cast(x: &str, from: &str, to: &str) -> String {
+    if from == to || (is_string(from) && is_string(to)) {
+        x.to_owned()
+    } else {
+        format!("({x})::{to}")
+    }
+}
+
+impl Swap<'_> {
+    /// Every step, phase by phase.
+    pub fn steps(&self) -> Vec<Step> {
+        let mut steps = self.expand();
+        steps.extend(self.backfill());
+        steps.extend(self.contract());
+        steps
+    }
+
+    fn swapped(&self) -> bool {
+        self.physical != self.to.name
+    }
+
+    fn function_sql(&self) -> String {
+        let (o, n) = (ident(&self.from.name), ident(self.physical));
+        let (from, to) = (&self.from.sql_type, &self.to.sql_type);
+        let fwd = cast(&format!("NEW.{o}"), from, to);
+        let back = cast(&format!("NEW.{n}"), to, from);
+        let both_null = match &self.from.default {
+            Some(d) => format!(
+                "    IF NEW.{n} IS NULL AND NEW.{o} IS NULL THEN\n      NEW.{o} := {d};\n    END IF;\n"
+            ),
+            None => String::new(),
+        };
+        let body = format!(
+            "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{n} IS DISTINCT FROM {fwd} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n  RETURN NEW;\nEND"
+        );
+        ddl::create_trigger_function(
+            &names::sync_function(self.table, &self.from.name, self.physical),
+            &body,
+            &["$migrate$", "$migrate_sync$"],
+        )
+    }
+
+    fn trigger_sql(&self) -> String {
+        let (o, n) = (&self.from.name, self.physical);
+        ddl::create_row_trigger(
+            self.table,
+            &names::sync_trigger(self.table, o, n),
+            &names::sync_function(self.table, o, n),
+        )
+    }
+
+    fn drop_trigger_sql(&self) -> String {
+        let (o, n) = (&self.from.name, self.physical);
+        ddl::drop_trigger(self.table, &names::sync_trigger(self.table, o, n))
+    }
+
+    fn drop_function_sql(&self) -> String {
+        let (o, n) = (&self.from.name, self.physical);
+        ddl::drop_function(&names::sync_function(self.table, o, n))
+    }
+
+    /// Expand: the new column, empty and without a default; the trigger; the old default
+    /// moved into the trigger in the trigger's own transaction (in between, an insert by
+    /// old code that omits the column would find neither).
+    fn expand(&self) -> Vec<Step> {
+        let (table, o, n) = (self.table, ident(&self.from.name), ident(self.physical));
+        let empty = Column {
+            name: self.physical.to_owned(),
+            nullable: true,
+            default: None,
+            identity: false,
+            ..self.to.clone()
+        };
+        let mut steps = vec![
+            Step {
+                down: vec![Down::new(
+                    Kind::DropColumn,
+                    ddl::drop_column(table, self.physical),
+                )],
+                reversible: Reversible::Caveat(
+                    "values written only through the new name since are kept in the old column by the trigger"
+                        .into(),
+                ),
+                ..Step::new(
+                    Phase::Expand,
+                    Kind::AddColumn,
+                    table,
+                    if self.swapped() {
+                        format!(
+                            "Add {n} to hold {o} as {}, filled by the sync trigger below.",
+                            self.to.sql_type
+                        )
+                    } else {
+                        format!("Add {n} (the new name of {o}), filled by the sync trigger below.")
+                    },
+                    ddl::add_column(table, &empty),
+                )
+            },
+            Step {
+                down: vec![Down::new(Kind::DropFunction, self.drop_function_sql())],
+                ..Step::new(
+                    Phase::Expand,
+                    Kind::CreateFunction,
+                    table,
+                    format!("Create the function keeping {o} and {n} equal on every write."),
+                    self.function_sql(),
+                )
+            },
+            Step {
+                down: vec![Down::new(Kind::DropTrigger, self.drop_trigger_sql())],
+                shares_transaction: true,
+                ..Step::new(
+                    Phase::Expand,
+                    Kind::CreateTrigger,
+                    table,
+                    format!("Sync {o} and {n} on every insert and update, from old and new code alike."),
+                    self.trigger_sql(),
+                )
+            },
+        ];
+        if let Some(d) = &self.from.default {
+            steps.push(Step {
+                down: vec![Down::new(
+                    Kind::SetDefault,
+                    ddl::alter_column(table, &self.from.name, &format!("SET DEFAULT {d}")),
+                )],
+                shares_transaction: true,
+                allow: vec![(
+                    "expand-drop-default".into(),
+                    "the sync trigger created just before supplies it from now on".into(),
+                )],
+                ..Step::new(
+                    Phase::Expand,
+                    Kind::DropDefault,
+                    table,
+                    format!(
+                        "Move the default of {o} into the sync trigger (a column default would hide inserts by new code from it)."
+                    ),
+                    ddl::alter_column(table, &self.from.name, "DROP DEFAULT"),
+                )
+            });
+        }
+        steps
+    }
+
+    /// The column's index `ix` on the new column, under a temporary name.
+    fn on_new(&self, ix: &Index) -> Index {
+        Index {
+            name: names::temp_index(&ix.name),
+            columns: ix
+                .columns
+                .iter()
+                .map(|c| {
+                    if *c == self.from.name {
+                        self.physical.to_owned()
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect(),
+            ..ix.clone()
+        }
+    }
+
+    /// Backfill: copy, then NOT NULL by the check route; the column's indexes built on the
+    /// new column without blocking writes.
+    fn backfill(&self) -> Vec<Step> {
+        let (o, n) = (ident(&self.from.name), ident(self.physical));
+        let mut steps = vec![backfill::backfill(
+            self.table,
+            self.key,
+            self.physical,
+            &cast(&o, &self.from.sql_type, &self.to.sql_type),
+            format!("{n} IS NULL AND {o} IS NOT NULL"),
+            Reversible::NothingToUndo,
+        )];
+        if !self.to.nullable {
+            steps.extend(not_null::check(self.table, self.physical));
+        }
+        for ix in self.indexes {
+            steps.push(index::build(self.table, &self.on_new(ix)));
+        }
+        steps
+    }
+
+    /// Contract: the new column takes over NOT NULL and the default; then the trigger and
+    /// the old column go in one transaction with the swap's renames (between the two, an
+    /// insert by new code would leave the old, still NOT NULL, column empty); the
+    /// function last.
+    fn contract(&self) -> Vec<Step> {
+        let table = self.table;
+        let mut steps = Vec::new();
+        if !self.to.nullable {
+            steps.extend(not_null::set(table, self.physical, None));
+        }
+        if let Some(d) = &self.to.default {
+            steps.push(Step {
+                phase: Phase::Contract,
+                ..defaults::set(table, self.physical, None, Some(d))
+            });
+        }
+        steps.push(Step {
+            down: vec![Down::new(Kind::CreateTrigger, self.trigger_sql())],
+            shares_transaction: true,
+            ..Step::new(
+                Phase::Contract,
+                Kind::DropTrigger,
+                table,
+                format!(
+                    "Drop the sync trigger: no running code writes {} any more.",
+                    ident(&self.from.name)
+                ),
+                self.drop_trigger_sql(),
+            )
+        });
+        steps.push(self.drop_old());
+        steps.extend(self.renames());
+        steps.push(Step {
+            down: vec![Down::new(Kind::CreateFunction, self.function_sql())],
+            ..Step::new(
+                Phase::Contract,
+                Kind::DropFunction,
+                table,
+                "Drop the sync trigger's function.".into(),
+                self.drop_function_sql(),
+            )
+        });
+        steps
+    }
+
+    /// The old column dropped; its down adds it back and copies the values.
+    fn drop_old(&self) -> Step {
+        let (table, o) = (self.table, &self.from.name);
+        let mut restore = vec![
+            Down::new(
+                Kind::AddColumn,
+                ddl::add_column(
+                    table,
+                    &Column {
+                        nullable: true,
+                        default: None,
+                        ..self.from.clone()
+                    },
+                ),
+            ),
+            Down::new(
+                Kind::Update,
+                format!(
+                    "UPDATE {} SET {} = {}",
+                    ident(table),
+                    ident(o),
+                    cast(
+                        &ident(self.physical),
+                        &self.to.sql_type,
+                        &self.from.sql_type
+                    )
+                ),
+            ),
+        ];
+        if !self.from.nullable {
+            restore.extend(not_null::route_sql(table, o));
+        }
+        restore.extend(self.indexes.iter().map(|ix| {
+            Down::new(
+                Kind::CreateIndexConcurrently,
+                ddl::create_index(table, ix, true),
+            )
+        }));
+        Step {
+            down: restore,
+            down_atomic: false,
+            shares_transaction: true,
+            reversible: Reversible::Caveat(
+                "contract.down.sql adds the old column back (at the end of the table: PostgreSQL cannot reorder columns) and copies the values in one UPDATE".into(),
+            ),
+            ..Step::new(
+                Phase::Contract,
+                Kind::DropColumn,
+                table,
+                format!(
+                    "Drop the old column {} (its values live on in {}).",
+                    ident(o),
+                    ident(self.physical)
+                ),
+                ddl::drop_column(table, o),
+            )
+        }
+    }
+
+    /// For a type change: the new column renamed into the old one's place, and its indexes
+    /// given their names back, in the swap's transaction (no query sees the table without
+    /// the column).
+    fn renames(&self) -> Vec<Step> {
+        let table = self.table;
+        let mut steps = Vec::new();
+        if self.swapped() {
+            let to = &self.to.name;
+            steps.push(Step {
+                down: vec![Down::new(
+                    Kind::RenameColumn,
+                    ddl::rename_column(table, to, self.physical),
+                )],
+                shares_transaction: true,
+                ..Step::new(
+                    Phase::Contract,
+                    Kind::RenameColumn,
+                    table,
+                    format!(
+                        "Swap in {} under the name {}, with the new type {}.",
+                        ident(self.physical),
+                        ident(to),
+                        self.to.sql_type
+                    ),
+                    ddl::rename_column(table, self.physical, to),
+                )
+            });
+        }
+        for ix in self.indexes {
+            let temp = self.on_new(ix).name;
+            steps.push(Step {
+                down: vec![Down::new(
+                    Kind::RenameIndex,
+                    ddl::rename_index(&ix.name, &temp, false),
+                )],
+                shares_transaction: true,
+                ..Step::on(
+                    Phase::Contract,
+                    Kind::RenameIndex,
+                    table,
+                    crate::catalogue::On::with(ident(table), ident(&temp)),
+                    format!(
+                        "Give the index on the swapped column the name {}.",
+                        ident(&ix.name)
+                    ),
+                    ddl::rename_index(&temp, &ix.name, false),
+                )
+            });
+        }
+        steps
+    }
+}

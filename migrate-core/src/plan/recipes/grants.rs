@@ -1,0 +1,42 @@
+//! Views get the privileges of their table: an application running under another role than
+//! the migration's keeps its access through the view.
+
+use crate::catalogue::Kind;
+use crate::phase::Phase;
+use crate::plan::{Reversible, Step};
+use crate::sql::{ident, literal};
+
+/// Expand: a `DO` block granting `view` what `table` grants (and, for a view in a version
+/// schema, USAGE on that schema) to every grantee but the owner.
+pub fn grant_like(table: &str, view: &str, schema: Option<&str>) -> Step {
+    let usage = match schema {
+        Some(s) => format!(
+            "\n    EXECUTE format('GRANT USAGE ON SCHEMA %s TO %s', {}, who);",
+            literal(&ident(s))
+        ),
+        None => String::new(),
+    };
+    let body = format!(
+        "DECLARE\n  g record;\n  who text;\nBEGIN\n  FOR g IN\n    SELECT a.grantee, a.privilege_type\n    FROM pg_class c, aclexplode(c.relacl) a\n    WHERE c.oid = {}::regclass AND a.grantee <> c.relowner\n  LOOP\n    who := CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END;\n    EXECUTE format('GRANT %s ON %s TO %s', g.privilege_type, {}, who);{usage}\n  END LOOP;\nEND",
+        literal(&format!("public.{}", ident(table))),
+        literal(view),
+    );
+    let tag = if body.contains("$migrate$") {
+        "$migrate_grant$"
+    } else {
+        "$migrate$"
+    };
+    Step {
+        reversible: Reversible::NothingToUndo,
+        ..Step::new(
+            Phase::Expand,
+            Kind::Grant,
+            table,
+            format!(
+                "Give {view} the privileges {} grants, for applications under other roles.",
+                ident(table)
+            ),
+            format!("DO {tag}\n{body}\n{tag}"),
+        )
+    }
+}

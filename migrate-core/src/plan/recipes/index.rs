@@ -1,0 +1,86 @@
+//! Index steps on existing tables: concurrent builds and drops, renames, and an index built
+//! under a temporary name and renamed once the index holding its name is gone.
+
+use super::names;
+use crate::catalogue::{Kind, On};
+use crate::model::Index;
+use crate::phase::Phase;
+use crate::plan::ddl;
+use crate::plan::{Down, Step};
+use crate::sql::ident;
+
+/// Backfill: a new index built without blocking writes.
+pub fn build(table: &str, ix: &Index) -> Step {
+    Step {
+        down: vec![Down::new(
+            Kind::DropIndexConcurrently,
+            ddl::drop_index_concurrently(&ix.name),
+        )],
+        ..Step::new(
+            Phase::Backfill,
+            Kind::CreateIndexConcurrently,
+            table,
+            format!(
+                "Build index {} without blocking writes. If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and run again.",
+                ident(&ix.name)
+            ),
+            ddl::create_index(table, ix, true),
+        )
+    }
+}
+
+/// An index taking over a name still in use (redefined, or moved from another table):
+/// built concurrently under a temporary name in backfill, renamed in contract once the
+/// old index is dropped, so the table is never without one of them.
+pub fn build_then_rename(table: &str, ix: &Index) -> [Step; 2] {
+    let temp = names::temp_index(&ix.name);
+    let built = build(
+        table,
+        &Index {
+            name: temp.clone(),
+            ..ix.clone()
+        },
+    );
+    let renamed = Step {
+        phase: Phase::Contract,
+        ..rename(table, &temp, &ix.name)
+    };
+    [built, renamed]
+}
+
+/// Contract: an index removed from the models, dropped without blocking writes once no
+/// deployed code relies on it.
+pub fn drop(table: &str, ix: &Index) -> Step {
+    Step {
+        down: vec![Down::new(
+            Kind::CreateIndexConcurrently,
+            ddl::create_index(table, ix, true),
+        )],
+        ..Step::new(
+            Phase::Contract,
+            Kind::DropIndexConcurrently,
+            table,
+            format!("Drop index {} without blocking writes.", ident(&ix.name)),
+            ddl::drop_index_concurrently(&ix.name),
+        )
+    }
+}
+
+/// Expand: an index keeps its definition under a new name (catalog only; SHARE UPDATE
+/// EXCLUSIVE on the index since PostgreSQL 12, so reads and writes go on).
+pub fn rename(table: &str, from: &str, to: &str) -> Step {
+    Step {
+        down: vec![Down::new(
+            Kind::RenameIndex,
+            ddl::rename_index(to, from, true),
+        )],
+        ..Step::on(
+            Phase::Expand,
+            Kind::RenameIndex,
+            table,
+            On::with(ident(table), ident(from)),
+            format!("Rename index {} to {}.", ident(from), ident(to)),
+            ddl::rename_index(from, to, true),
+        )
+    }
+}

@@ -1,0 +1,55 @@
+//! Names of the temporary objects the recipes create: deterministic, within 63 bytes, and
+//! unique (functions share the schema's namespace, so theirs carry a hash).
+
+use crate::sql::{MAX_IDENT_BYTES, shorten_name};
+
+/// Name of the temporary `CHECK (c IS NOT NULL)`.
+pub fn not_null_check(table: &str, column: &str) -> String {
+    shorten_name(&format!("{table}_{column}_not_null"))
+}
+
+/// Name of the fill trigger (per table).
+pub fn fill_trigger(table: &str, column: &str) -> String {
+    shorten_name(&format!("{table}_{column}_fill"))
+}
+
+/// Name of the fill trigger's function (schema-wide, so disambiguated by a hash).
+pub fn fill_function(table: &str, column: &str) -> String {
+    unique_function_name(&[table, column], "fill")
+}
+
+/// Name of the sync trigger (per table).
+pub fn sync_trigger(table: &str, from: &str, to: &str) -> String {
+    shorten_name(&format!("{table}_{from}_{to}_sync"))
+}
+
+/// Name of the sync trigger's function: it carries a hash of the exact (table, columns), so
+/// "a_b"."c" and "a"."b_c" stay apart.
+pub fn sync_function(table: &str, from: &str, to: &str) -> String {
+    unique_function_name(&[table, from, to], "sync")
+}
+
+/// Name of the temporary column holding a column's values in its new type.
+pub fn temp_column(column: &str) -> String {
+    shorten_name(&format!("{column}_migrate_new"))
+}
+
+/// Name an index is built under while an older index still holds its name.
+pub fn temp_index(name: &str) -> String {
+    shorten_name(&format!("{name}_migrate_new"))
+}
+
+/// `<parts joined by _>_<suffix>_<8 hex of the exact parts>`, at most 63 bytes: function
+/// names share the schema's namespace, and `a_b`.`c` must not collide with `a`.`b_c`.
+pub fn unique_function_name(parts: &[&str], suffix: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(parts.join("\u{0}").as_bytes());
+    let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let base = shorten_name(&format!("{}_{suffix}", parts.join("_")));
+    let room = MAX_IDENT_BYTES - 1 - hex.len();
+    let mut cut = base.len().min(room);
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{hex}", &base[..cut])
+}

@@ -1,0 +1,28 @@
+//! Backfill: `VALIDATE CONSTRAINT` of a `NOT VALID` check or foreign key, a scan under
+//! SHARE UPDATE EXCLUSIVE (reads and writes go on).
+
+use crate::catalogue::{Kind, On};
+use crate::phase::Phase;
+use crate::plan::ddl;
+use crate::plan::{Reversible, Step};
+use crate::sql::ident;
+
+/// `Validate <what> "name" against the existing rows.`: the backfill step of a NOT VALID
+/// constraint (`referenced`: a foreign key's table, which it locks too).
+pub fn validate(table: &str, name: &str, what: &str, referenced: Option<&str>) -> Step {
+    let on = match referenced {
+        Some(r) => On::with(ident(table), ident(r)),
+        None => On::table(ident(table)),
+    };
+    Step {
+        reversible: Reversible::NothingToUndo,
+        ..Step::on(
+            Phase::Backfill,
+            Kind::ValidateConstraint,
+            table,
+            on,
+            format!("Validate {what} {} against the existing rows.", ident(name)),
+            ddl::validate_constraint(table, name),
+        )
+    }
+}

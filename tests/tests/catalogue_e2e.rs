@@ -1,0 +1,572 @@
+//! Every kind of the statement catalogue run on a real server, on tables with rows, and each
+//! of its claims checked from a second connection:
+//! - the lock modes per relation (`pg_locks` while the statement's transaction is open, or,
+//!   for a statement that cannot run in one, while it waits behind a blocker);
+//! - no lock on the table or the referenced table where the catalogue claims none;
+//! - a rewrite exactly where claimed (a new `relfilenode`);
+//! - a scan where claimed, none where not (`pg_stat_get_numscans`, blocks fetched);
+//! - row locks where claimed (another session's `FOR UPDATE NOWAIT` fails);
+//! - whether it runs inside a transaction block (refused with SQLSTATE 25001 where not).
+//!
+//! A kind without a case here fails the test: a new catalogue row comes with its proof.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
+
+use migrate_core::catalogue::{Facts, Kind, LockMode, RowLocks, Scan, Target};
+use migrate_tests::TestDb;
+use sqlx::{Connection, PgConnection};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Two tables with rows: `t` (indexed on `a`) and `parent`, which `t.parent_id` matches.
+const BASE: &str = r#"
+CREATE TABLE parent (id int PRIMARY KEY, v int);
+CREATE TABLE t (id int PRIMARY KEY, a int, b text, parent_id int, n int);
+CREATE INDEX t_a_idx ON t (a);
+INSERT INTO parent SELECT g, g FROM generate_series(1, 3000) g;
+INSERT INTO t SELECT g, g, 'x' || g, g, NULLIF(g % 2, 0) FROM generate_series(1, 3000) g;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+"#;
+
+/// One statement of a kind, with the relations its claims are about.
+struct Case {
+    kind: Kind,
+    /// Run first (after [`BASE`]).
+    setup: &'static str,
+    /// The statement.
+    sql: &'static str,
+    /// [`Target::Table`] (`t` unless said).
+    table: &'static str,
+    /// [`Target::Referenced`], [`Target::Index`] or [`Target::View`].
+    other: Option<&'static str>,
+    /// [`Target::Created`].
+    created: Option<&'static str>,
+    /// A row the statement changes, by `t.id` (checked for a row lock).
+    changes_row: Option<i32>,
+}
+
+const fn case(kind: Kind, sql: &'static str) -> Case {
+    Case {
+        kind,
+        setup: "",
+        sql,
+        table: "t",
+        other: None,
+        created: None,
+        changes_row: None,
+    }
+}
+
+const FK_NOT_VALID: &str = "ALTER TABLE t ADD CONSTRAINT t_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id) NOT VALID";
+
+fn cases() -> Vec<Case> {
+    use Kind::*;
+    vec![
+        Case {
+            table: "fresh",
+            ..case(CreateTable, "CREATE TABLE fresh (id int PRIMARY KEY)")
+        },
+        Case {
+            created: Some("t_b_idx"),
+            ..case(CreateIndex, "CREATE INDEX t_b_idx ON t (b)")
+        },
+        case(
+            CreateIndexConcurrently,
+            "CREATE INDEX CONCURRENTLY t_b_idx ON t (b)",
+        ),
+        Case {
+            other: Some("t_a_idx"),
+            ..case(DropIndex, "DROP INDEX t_a_idx")
+        },
+        Case {
+            other: Some("t_a_idx"),
+            ..case(DropIndexConcurrently, "DROP INDEX CONCURRENTLY t_a_idx")
+        },
+        Case {
+            other: Some("t_a_idx"),
+            ..case(RenameIndex, "ALTER INDEX t_a_idx RENAME TO t_a_idx2")
+        },
+        case(
+            AddColumn,
+            "ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0",
+        ),
+        case(
+            AddColumnRewrite,
+            "ALTER TABLE t ADD COLUMN c float8 DEFAULT random()",
+        ),
+        case(
+            AddCheck,
+            "ALTER TABLE t ADD CONSTRAINT t_a_pos CHECK (a > 0)",
+        ),
+        case(
+            AddCheckNotValid,
+            "ALTER TABLE t ADD CONSTRAINT t_a_pos CHECK (a > 0) NOT VALID",
+        ),
+        Case {
+            other: Some("parent"),
+            ..case(
+                AddForeignKey,
+                "ALTER TABLE t ADD CONSTRAINT t_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id)",
+            )
+        },
+        Case {
+            other: Some("parent"),
+            ..case(AddForeignKeyNotValid, FK_NOT_VALID)
+        },
+        Case {
+            setup: FK_NOT_VALID,
+            other: Some("parent"),
+            ..case(
+                ValidateConstraint,
+                "ALTER TABLE t VALIDATE CONSTRAINT t_parent_fk",
+            )
+        },
+        Case {
+            created: Some("t_b_key"),
+            ..case(AddKey, "ALTER TABLE t ADD CONSTRAINT t_b_key UNIQUE (b)")
+        },
+        Case {
+            setup: "CREATE UNIQUE INDEX t_b_key ON t (b)",
+            ..case(
+                AddKeyUsingIndex,
+                "ALTER TABLE t ADD CONSTRAINT t_b_key UNIQUE USING INDEX t_b_key",
+            )
+        },
+        case(SetNotNull, "ALTER TABLE t ALTER COLUMN a SET NOT NULL"),
+        Case {
+            setup: "ALTER TABLE t ADD CONSTRAINT t_a_not_null CHECK (a IS NOT NULL)",
+            ..case(
+                SetNotNullProven,
+                "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+            )
+        },
+        Case {
+            setup: "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+            ..case(DropNotNull, "ALTER TABLE t ALTER COLUMN a DROP NOT NULL")
+        },
+        case(SetDefault, "ALTER TABLE t ALTER COLUMN a SET DEFAULT 7"),
+        Case {
+            setup: "ALTER TABLE t ALTER COLUMN a SET DEFAULT 7",
+            ..case(DropDefault, "ALTER TABLE t ALTER COLUMN a DROP DEFAULT")
+        },
+        case(AlterColumnType, "ALTER TABLE t ALTER COLUMN a TYPE bigint"),
+        case(DropColumn, "ALTER TABLE t DROP COLUMN b"),
+        case(RenameColumn, "ALTER TABLE t RENAME COLUMN b TO c"),
+        case(RenameTable, "ALTER TABLE t RENAME TO t2"),
+        Case {
+            setup: "ALTER TABLE t ADD CONSTRAINT t_a_pos CHECK (a > 0)",
+            ..case(
+                RenameConstraint,
+                "ALTER TABLE t RENAME CONSTRAINT t_a_pos TO t_a_positive",
+            )
+        },
+        Case {
+            setup: "ALTER TABLE t ADD CONSTRAINT t_a_pos CHECK (a > 0)",
+            ..case(DropConstraint, "ALTER TABLE t DROP CONSTRAINT t_a_pos")
+        },
+        Case {
+            setup: FK_NOT_VALID,
+            other: Some("parent"),
+            ..case(DropForeignKey, "ALTER TABLE t DROP CONSTRAINT t_parent_fk")
+        },
+        Case {
+            setup: FK_NOT_VALID,
+            other: Some("parent"),
+            ..case(DropTable, "DROP TABLE t")
+        },
+        case(
+            CreateFunction,
+            "CREATE OR REPLACE FUNCTION touch2() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$",
+        ),
+        case(DropFunction, "DROP FUNCTION touch()"),
+        case(
+            CreateTrigger,
+            "CREATE TRIGGER t_touch BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()",
+        ),
+        Case {
+            setup: "CREATE TRIGGER t_touch BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()",
+            ..case(DropTrigger, "DROP TRIGGER t_touch ON t")
+        },
+        Case {
+            created: Some("t_view"),
+            ..case(CreateView, "CREATE VIEW t_view AS SELECT id, a FROM t")
+        },
+        Case {
+            setup: "CREATE VIEW t_view AS SELECT id, a FROM t",
+            other: Some("t_view"),
+            ..case(DropView, "DROP VIEW t_view")
+        },
+        case(CreateSchema, "CREATE SCHEMA extra"),
+        Case {
+            setup: "CREATE SCHEMA extra",
+            ..case(DropSchema, "DROP SCHEMA extra")
+        },
+        Case {
+            setup: "CREATE VIEW t_view AS SELECT id, a FROM t",
+            other: Some("t_view"),
+            ..case(Grant, "GRANT SELECT ON t_view TO PUBLIC")
+        },
+        Case {
+            changes_row: Some(2),
+            ..case(
+                BackfillBatch,
+                "UPDATE t SET n = id WHERE n IS NULL AND id BETWEEN 1 AND 1000",
+            )
+        },
+        Case {
+            changes_row: Some(2),
+            ..case(Update, "UPDATE t SET b = b || '!'")
+        },
+        case(Vacuum, "VACUUM t"),
+        case(VacuumFull, "VACUUM FULL t"),
+        case(Cluster, "CLUSTER t USING t_pkey"),
+        Case {
+            other: Some("t_a_idx"),
+            ..case(Reindex, "REINDEX INDEX t_a_idx")
+        },
+        Case {
+            other: Some("t_a_idx"),
+            ..case(ReindexConcurrently, "REINDEX INDEX CONCURRENTLY t_a_idx")
+        },
+    ]
+}
+
+/// What the server showed of one statement.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Lock modes per relation name (granted or waited for).
+    locks: BTreeMap<String, Vec<LockMode>>,
+    scans: i64,
+    blocks: i64,
+    rewrote: bool,
+    row_locked: Option<bool>,
+}
+
+async fn connect(url: &str) -> PgConnection {
+    PgConnection::connect(url).await.unwrap()
+}
+
+async fn exec(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
+    // The statements are this file's fixed SQL.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+async fn oids(conn: &mut PgConnection, names: &[&str]) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for name in names {
+        let oid: Option<i64> = sqlx::query_scalar("SELECT to_regclass($1)::oid::int8")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        if let Some(oid) = oid {
+            out.insert((*name).to_owned(), oid);
+        }
+    }
+    out
+}
+
+async fn counters(conn: &mut PgConnection, table: i64, xact: bool) -> (i64, i64, i64) {
+    // language=SQL
+    let sql = if xact {
+        "SELECT pg_stat_get_xact_numscans($1::oid), pg_stat_get_xact_blocks_fetched($1::oid), pg_relation_filenode($1::oid)::int8"
+    } else {
+        "SELECT pg_stat_get_numscans($1::oid), pg_stat_get_blocks_fetched($1::oid), pg_relation_filenode($1::oid)::int8"
+    };
+    if !xact {
+        exec(conn, "SELECT pg_stat_clear_snapshot()").await.unwrap();
+    }
+    let (scans, blocks, node): (i64, i64, Option<i64>) = sqlx::query_as(sql)
+        .bind(table)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    (scans, blocks, node.unwrap_or(0))
+}
+
+async fn locks_of(
+    observer: &mut PgConnection,
+    pid: i32,
+    oids: &BTreeMap<String, i64>,
+) -> BTreeMap<String, Vec<LockMode>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT relation::int8, mode FROM pg_locks WHERE pid = $1 AND locktype = 'relation' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .bind(pid)
+    .fetch_all(observer)
+    .await
+    .unwrap();
+    let mut out: BTreeMap<String, Vec<LockMode>> = BTreeMap::new();
+    for (oid, mode) in rows {
+        if let Some((name, _)) = oids.iter().find(|(_, o)| **o == oid) {
+            let mode = LockMode::from_pg_locks(&mode).unwrap();
+            out.entry(name.clone()).or_default().push(mode);
+        }
+    }
+    out
+}
+
+/// Runs a transactional statement in an open transaction and reads its locks, counters and
+/// row locks before committing.
+async fn in_transaction(url: &str, c: &Case, names: &[&str]) -> Seen {
+    let mut a = connect(url).await;
+    let mut b = connect(url).await;
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut a)
+        .await
+        .unwrap();
+    let mut rels = oids(&mut a, names).await;
+    let existing = rels.get(c.table).copied();
+    exec(&mut a, "BEGIN").await.unwrap();
+    let (scans0, blocks0, node0) = match existing {
+        Some(table) => counters(&mut a, table, true).await,
+        None => (0, 0, 0),
+    };
+    exec(&mut a, c.sql)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", c.sql));
+    // What the statement created has an oid only now.
+    let made: Vec<&str> = [c.created, existing.is_none().then_some(c.table)]
+        .into_iter()
+        .flatten()
+        .collect();
+    rels.extend(oids(&mut a, &made).await);
+    let table = rels[c.table];
+    let gone = matches!(c.kind, Kind::DropTable) || existing.is_none();
+    let (scans1, blocks1, node1) = if gone {
+        (scans0, blocks0, node0)
+    } else {
+        counters(&mut a, table, true).await
+    };
+    let locks = locks_of(&mut b, pid, &rels).await;
+    let row_locked = match c.changes_row {
+        Some(id) => Some(row_locked(&mut b, id).await),
+        None => None,
+    };
+    exec(&mut a, "ROLLBACK").await.unwrap();
+    Seen {
+        locks,
+        scans: scans1 - scans0,
+        blocks: blocks1 - blocks0,
+        rewrote: node0 != 0 && node0 != node1,
+        row_locked,
+    }
+}
+
+async fn row_locked(b: &mut PgConnection, id: i32) -> bool {
+    exec(b, "BEGIN").await.unwrap();
+    let r = sqlx::query("SELECT 1 FROM t WHERE id = $1 FOR UPDATE NOWAIT")
+        .bind(id)
+        .fetch_all(&mut *b)
+        .await;
+    exec(b, "ROLLBACK").await.unwrap();
+    match r {
+        Ok(_) => false,
+        Err(e) => {
+            assert_eq!(
+                e.as_database_error().and_then(|d| d.code()).as_deref(),
+                Some("55P03"),
+                "{e}"
+            );
+            true
+        }
+    }
+}
+
+/// Runs a statement that cannot run in a transaction: behind a blocker, to read the locks
+/// it holds or waits for; then, on a fresh table, its counters after it finished.
+async fn outside_transaction(url: &str, c: &Case, names: &[&str]) -> Seen {
+    let mut a = connect(url).await;
+    let mut b = connect(url).await;
+    let mut blocker = connect(url).await;
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut a)
+        .await
+        .unwrap();
+    let rels = oids(&mut a, names).await;
+    let table = rels[c.table];
+    let (scans0, blocks0, node0) = counters(&mut b, table, false).await;
+    // An open transaction with a snapshot that read the table: a concurrent build waits for
+    // it, and a VACUUM waits behind its SHARE lock.
+    let hold = if c.kind == Kind::Vacuum {
+        "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM t; LOCK TABLE t IN SHARE MODE"
+    } else {
+        "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM t"
+    };
+    exec(&mut blocker, hold).await.unwrap();
+    let sql = c.sql.to_owned();
+    let run = tokio::spawn(async move {
+        let r = exec(&mut a, &sql).await;
+        exec(&mut a, "SELECT pg_stat_force_next_flush()")
+            .await
+            .unwrap();
+        a.close().await.ok();
+        r
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let waiting: bool = sqlx::query_scalar(
+            "SELECT coalesce(bool_or(wait_event_type IS NOT NULL AND state = 'active'), false) FROM pg_stat_activity WHERE pid = $1",
+        )
+        .bind(pid)
+        .fetch_one(&mut b)
+        .await
+        .unwrap();
+        if waiting {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never waited",
+            c.sql
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let locks = locks_of(&mut b, pid, &rels).await;
+    exec(&mut blocker, "COMMIT").await.unwrap();
+    run.await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{}: {e}", c.sql));
+    // The finished statement's backend flushed its counters on exit; wait for them.
+    let mut after = counters(&mut b, table, false).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while (after.0, after.1) == (scans0, blocks0) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        after = counters(&mut b, table, false).await;
+    }
+    Seen {
+        locks,
+        scans: after.0 - scans0,
+        blocks: after.1 - blocks0,
+        rewrote: node0 != after.2,
+        row_locked: None,
+    }
+}
+
+/// Whether PostgreSQL refuses `sql` inside a transaction block (SQLSTATE 25001).
+async fn refused_in_a_transaction(url: &str, sql: &str) -> bool {
+    let mut a = connect(url).await;
+    exec(&mut a, "BEGIN").await.unwrap();
+    let r = exec(&mut a, sql).await;
+    exec(&mut a, "ROLLBACK").await.ok();
+    match r {
+        Ok(()) => false,
+        Err(e) => e.as_database_error().and_then(|d| d.code()).as_deref() == Some("25001"),
+    }
+}
+
+/// The claims of `f` about `c` against what the server showed; every mismatch, in words.
+fn mismatches(f: &Facts, c: &Case, seen: &Seen) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = |target: Target| match target {
+        Target::Table => Some(c.table),
+        Target::Created => c.created,
+        _ => c.other,
+    };
+    let mut claimed: BTreeMap<&str, Vec<LockMode>> = BTreeMap::new();
+    for lock in f.locks {
+        match name(lock.on) {
+            Some(n) => claimed.entry(n).or_default().push(lock.mode),
+            None => out.push(format!("the case names no relation for {:?}", lock.on)),
+        }
+    }
+    for (rel, modes) in &claimed {
+        let observed = seen.locks.get(*rel).cloned().unwrap_or_default();
+        for m in modes {
+            if !observed.contains(m) {
+                out.push(format!(
+                    "claims {m} on {rel}, the server showed {observed:?}"
+                ));
+            }
+        }
+        if observed.iter().max() != modes.iter().max() {
+            out.push(format!(
+                "strongest lock on {rel}: claimed {:?}, seen {:?}",
+                modes.iter().max(),
+                observed.iter().max()
+            ));
+        }
+    }
+    for rel in [Some(c.table), c.other].into_iter().flatten() {
+        if !claimed.contains_key(rel)
+            && let Some(observed) = seen.locks.get(rel)
+        {
+            out.push(format!(
+                "claims no lock on {rel}, the server showed {observed:?}"
+            ));
+        }
+    }
+    let scans = seen.scans > 0 || seen.blocks > 0;
+    match f.scan {
+        Scan::None if seen.scans > 0 => out.push(format!("claims no scan, saw {}", seen.scans)),
+        Scan::None => {}
+        _ if !scans => out.push("claims a scan, saw none".into()),
+        _ => {}
+    }
+    if f.rewrite != seen.rewrote {
+        out.push(format!(
+            "claims rewrite = {}, saw {}",
+            f.rewrite, seen.rewrote
+        ));
+    }
+    if let Some(locked) = seen.row_locked
+        && locked != (f.row_locks != RowLocks::None)
+    {
+        out.push(format!(
+            "claims {:?} row locks, row locked: {locked}",
+            f.row_locks
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_claim_of_the_catalogue_holds_on_the_server() {
+    let db = TestDb::create("catalogue_e2e");
+    let cases = cases();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut failures = Vec::new();
+    for kind in Kind::all() {
+        let c = cases
+            .iter()
+            .find(|c| c.kind == kind)
+            .unwrap_or_else(|| panic!("{kind:?} has no case in catalogue_e2e"));
+        db.sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            .unwrap();
+        db.sql(BASE).unwrap();
+        if !c.setup.is_empty() {
+            db.sql(c.setup).unwrap();
+        }
+        let f = kind.facts();
+        let names: Vec<&str> = [Some(c.table), c.other].into_iter().flatten().collect();
+        let seen = runtime.block_on(async {
+            if f.transactional {
+                in_transaction(&db.url, c, &names).await
+            } else {
+                outside_transaction(&db.url, c, &names).await
+            }
+        });
+        let mut wrong = mismatches(f, c, &seen);
+        if !f.transactional {
+            db.sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+                .unwrap();
+            db.sql(BASE).unwrap();
+            if !runtime.block_on(refused_in_a_transaction(&db.url, c.sql)) {
+                wrong.push("claims it cannot run in a transaction, yet it did".into());
+            }
+        }
+        println!("{kind:?}: {seen:?}");
+        failures.extend(
+            wrong
+                .into_iter()
+                .map(|w| format!("{kind:?} ({}): {w}", c.sql)),
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
