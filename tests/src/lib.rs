@@ -471,6 +471,31 @@ pub fn assert_lint_clean(path: &Path) {
     );
 }
 
+/// Asserts that every phase file of the migration folder at `path` says, in its markers and
+/// `SET lock_timeout` lines, what the catalogue says the apply engine does with each unit:
+/// whether it runs in a transaction and whether it waits at most the short lock timeout.
+pub fn assert_files_follow_the_catalogue(path: &Path) {
+    for entry in std::fs::read_dir(path).expect("migration folder") {
+        let file = entry.expect("entry").path();
+        if file.extension().is_none_or(|e| e != "sql") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("read");
+        let units = migrate_core::sql::phase_file::parse(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for unit in &units {
+            let how = migrate_core::apply::handling(unit);
+            let line = unit.statements[0].line;
+            assert_eq!(
+                (unit.transactional(), unit.short_lock_timeout),
+                (how.transactional, how.short_lock_timeout),
+                "{}:{line}: (transactional, short lock timeout) in the file vs the catalogue",
+                file.display()
+            );
+        }
+    }
+}
+
 /// A scratch crate (its models file and migrations folder) with a database of its own:
 /// the setting of every end-to-end test that generates migrations.
 pub struct Scenario {
@@ -519,6 +544,7 @@ impl Scenario {
             .expect("the models changed");
         let path = self.project.write(&pending).expect("write migration");
         assert_lint_clean(&path);
+        assert_files_follow_the_catalogue(&path);
         let misplaced: Vec<String> = pending
             .plan
             .misplaced()

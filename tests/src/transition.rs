@@ -1,4 +1,4 @@
-//! One row of SAFETY.md end to end, the same way for every row: the previous schema with
+//! One planned change end to end, the same way for every change: the previous schema with
 //! rows in it, the plan applied phase by phase while old code and new code keep running on
 //! their own connections, the final catalog compared with the model, no row lost, the downs
 //! run back to the previous schema with the data of the columns both versions share; and,

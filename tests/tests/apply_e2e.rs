@@ -748,3 +748,54 @@ fn the_example_app_migrates_on_boot_on_its_own_pool_and_rolls_back_and_reapplies
     rt.block_on(pool.close());
     assert_eq!(advisory_locks(&db), "0");
 }
+
+/// A hand-written backfill holding one unmarked `CREATE INDEX CONCURRENTLY` (the linter
+/// accepts a lone one): the catalogue says it cannot run in a transaction, so the engine
+/// runs it alone and the index is valid; the next migration's lone `ADD CONSTRAINT` still
+/// runs in a transaction.
+#[test]
+fn a_lone_unmarked_concurrent_build_runs_outside_a_transaction() {
+    let db = TestDb::create("apply_lone_concurrent");
+    db.sql(
+        "CREATE TABLE t (id int PRIMARY KEY, a int);
+         INSERT INTO t SELECT g, g FROM generate_series(1, 5000) g",
+    )
+    .unwrap();
+    let source = |id: &str, file: &str, sql: &str| MigrationSource {
+        id: id.to_owned(),
+        path: PathBuf::from(format!("migrations/{id}")),
+        files: vec![(file.to_owned(), format!("{sql};\n"))],
+    };
+    let sources = vec![
+        source(
+            "20261201000000_index",
+            "backfill.up.sql",
+            "CREATE INDEX CONCURRENTLY t_a_idx ON t (a)",
+        ),
+        source(
+            "20261201000001_check",
+            "expand.up.sql",
+            "ALTER TABLE t ADD CONSTRAINT t_a_pos CHECK (a > 0) NOT VALID",
+        ),
+    ];
+    for s in &sources {
+        let units = migrate_core::sql::phase_file::parse(&s.files[0].1).unwrap();
+        let how = migrate_core::apply::handling(&units[0]);
+        assert_eq!(
+            how.transactional,
+            !s.files[0].1.contains("CONCURRENTLY"),
+            "{}",
+            s.files[0].1
+        );
+    }
+    let mut m = Migrator::new(sources, ApplyOptions::default());
+    runtime().block_on(m.apply(db.url.as_str())).unwrap();
+    assert_eq!(
+        db.value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_a_idx'::regclass"),
+        "t"
+    );
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_constraint WHERE conname = 't_a_pos'"),
+        "1"
+    );
+}

@@ -570,3 +570,22 @@ fn every_claim_of_the_catalogue_holds_on_the_server() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The functions a default may call and still be kept in the catalog are STABLE or
+/// IMMUTABLE on the server (every overload), and a volatile one is not among them.
+#[test]
+fn functions_evaluated_once_are_stable_or_immutable() {
+    let db = TestDb::create("catalogue_functions");
+    for f in migrate_core::catalogue::EVALUATED_ONCE {
+        let volatility = db.value(&format!(
+            "SELECT string_agg(DISTINCT provolatile::text, '') FROM pg_proc WHERE proname = '{f}' AND pronamespace = 'pg_catalog'::regnamespace"
+        ));
+        assert!(
+            !volatility.is_empty() && volatility.chars().all(|v| v == 's' || v == 'i'),
+            "{f}: provolatile {volatility:?}"
+        );
+    }
+    for f in ["clock_timestamp", "random", "gen_random_uuid", "nextval"] {
+        assert!(!migrate_core::catalogue::evaluated_once(f), "{f}");
+    }
+}

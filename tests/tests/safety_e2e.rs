@@ -1,4 +1,5 @@
-//! Every row of SAFETY.md, end to end on a real server, through one harness
+//! Every planned change (the README's table; docs/safety.md says what each keeps true), end
+//! to end on a real server, through one harness
 //! ([`migrate_tests::Transition`]): 10,000 rows with NULLs and edge values, the plan applied
 //! phase by phase while old code and new code keep writing on their own connections, the
 //! final catalog equal to the model, no row lost, the downs back to the previous schema and

@@ -56,13 +56,12 @@ pub fn run(dir: &Path, args: &LintArgs) -> anyhow::Result<ExitCode> {
     } else {
         for (path, f) in &found {
             println!(
-                "{}:{}: {} [{}]\n  statement: {}\n  help: {}",
+                "{}:{}: {} [{}]\n{}",
                 path.display(),
                 f.line,
                 f.message,
                 f.rule,
-                f.statement,
-                f.help
+                f.details()
             );
         }
         if found.is_empty() {

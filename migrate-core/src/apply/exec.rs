@@ -123,17 +123,18 @@ pub(super) async fn run_phase(
                 sql: first_line(&s.sql),
             });
         }
-        match (&unit.statements[..], unit.transactional()) {
+        let how = super::facts::handling(unit);
+        match (&unit.statements[..], how.transactional) {
             // The cursor in the history belongs to the batch the interrupted run was in:
             // the first unit not done. Later batches start afresh.
             ([s], true) if s.batch.is_some() => {
                 ctx.batched(s, row.filter(|_| index == done && !run.down))
                     .await?
             }
-            (_, true) => ctx.transaction(unit).await?,
+            (_, true) => ctx.transaction(unit, how.short_lock_timeout).await?,
             _ => {
                 for s in &unit.statements {
-                    ctx.alone(s, unit.short_lock_timeout).await?;
+                    ctx.alone(s, how.short_lock_timeout).await?;
                 }
             }
         }
@@ -176,11 +177,11 @@ struct Ctx<'a, 'r> {
 }
 
 impl Ctx<'_, '_> {
-    /// The timeouts for a statement: a short lock timeout when its lock blocks traffic,
-    /// none otherwise; the statement timeout by kind.
-    fn timeouts(&self, blocks_traffic: bool, local: bool) -> String {
+    /// The timeouts for a statement: the short lock timeout and the DDL statement timeout,
+    /// or (for the long work that blocks no traffic) none and the long one.
+    fn timeouts(&self, short_lock_timeout: bool, local: bool) -> String {
         let o = self.run.options;
-        let (lock, statement) = if blocks_traffic {
+        let (lock, statement) = if short_lock_timeout {
             (o.lock_timeout, o.ddl_statement_timeout)
         } else {
             (Duration::ZERO, o.long_statement_timeout)
@@ -232,8 +233,8 @@ impl Ctx<'_, '_> {
 
     /// Runs `sql` on the work connection; if it is still waiting after a while, reports
     /// who blocks it (from the control connection).
-    async fn watched(&mut self, sql: &str, blocks_traffic: bool) -> Result<u64, sqlx::Error> {
-        let after = if blocks_traffic {
+    async fn watched(&mut self, sql: &str, short_lock_timeout: bool) -> Result<u64, sqlx::Error> {
+        let after = if short_lock_timeout {
             self.run.options.lock_timeout / 2
         } else {
             Duration::from_secs(5)
@@ -281,16 +282,16 @@ impl Ctx<'_, '_> {
     }
 
     /// A unit in one transaction, committed with its progress.
-    async fn transaction(&mut self, unit: &Unit) -> Result<(), ApplyError> {
+    async fn transaction(&mut self, unit: &Unit, short: bool) -> Result<(), ApplyError> {
         self.retrying(async |ctx: &mut Self| {
             let first = &unit.statements[0];
-            let setup = format!("BEGIN; {}", ctx.timeouts(unit.short_lock_timeout, true));
+            let setup = format!("BEGIN; {}", ctx.timeouts(short, true));
             sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
                 .execute(&mut *ctx.work)
                 .await
                 .map_err(fail(first))?;
             for s in &unit.statements {
-                if let Err(e) = ctx.watched(&s.sql, unit.short_lock_timeout).await {
+                if let Err(e) = ctx.watched(&s.sql, short).await {
                     let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *ctx.work).await;
                     return Err(fail(s)(e));
                 }
@@ -310,10 +311,10 @@ impl Ctx<'_, '_> {
     }
 
     /// A statement that cannot run in a transaction (a concurrent index build or drop).
-    async fn alone(&mut self, s: &Statement, blocks_traffic: bool) -> Result<(), ApplyError> {
-        let building = concurrent_index_name(&s.sql);
+    async fn alone(&mut self, s: &Statement, short: bool) -> Result<(), ApplyError> {
+        let building = crate::lint::concurrent_index(&s.sql);
         self.retrying(async |ctx: &mut Self| {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(ctx.timeouts(blocks_traffic, false)))
+            sqlx::raw_sql(sqlx::AssertSqlSafe(ctx.timeouts(short, false)))
                 .execute(&mut *ctx.work)
                 .await
                 .map_err(fail(s))?;
@@ -338,7 +339,7 @@ impl Ctx<'_, '_> {
                 }
             }
             if !skip {
-                ctx.watched(&s.sql, blocks_traffic).await.map_err(fail(s))?;
+                ctx.watched(&s.sql, short).await.map_err(fail(s))?;
             }
             ctx.progress(1).await.map_err(fail(s))?;
             sqlx::raw_sql("RESET lock_timeout; RESET statement_timeout")
@@ -586,70 +587,5 @@ impl Keyset {
             .map(|(c, _)| format!("{c}{direction}"))
             .collect();
         parts.join(", ")
-    }
-}
-
-/// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` builds, as written
-/// (quoted or not).
-fn concurrent_index_name(sql: &str) -> Option<String> {
-    let mut rest = sql.trim_start();
-    let word = |rest: &mut &str| -> Option<String> {
-        let s = rest.trim_start();
-        let end = if let Some(body) = s.strip_prefix('"') {
-            let mut i = 0;
-            let b = body.as_bytes();
-            loop {
-                let q = body[i..].find('"')? + i;
-                if b.get(q + 1) == Some(&b'"') {
-                    i = q + 2;
-                } else {
-                    break q + 2;
-                }
-            }
-        } else {
-            s.find(|c: char| c.is_whitespace() || c == '(')
-                .unwrap_or(s.len())
-        };
-        let w = s[..end].to_owned();
-        *rest = &s[end..];
-        Some(w)
-    };
-    if !word(&mut rest)?.eq_ignore_ascii_case("CREATE") {
-        return None;
-    }
-    let mut w = word(&mut rest)?;
-    if w.eq_ignore_ascii_case("UNIQUE") {
-        w = word(&mut rest)?;
-    }
-    if !w.eq_ignore_ascii_case("INDEX") || !word(&mut rest)?.eq_ignore_ascii_case("CONCURRENTLY") {
-        return None;
-    }
-    let mut name = word(&mut rest)?;
-    if name.eq_ignore_ascii_case("IF") {
-        word(&mut rest)?;
-        word(&mut rest)?;
-        name = word(&mut rest)?;
-    }
-    (!name.eq_ignore_ascii_case("ON")).then_some(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::concurrent_index_name;
-
-    #[test]
-    fn finds_the_index_a_concurrent_build_creates() {
-        let name = |s: &str| concurrent_index_name(s);
-        assert_eq!(
-            name(r#"CREATE UNIQUE INDEX CONCURRENTLY "a ""b""" ON "t" ("c")"#).as_deref(),
-            Some(r#""a ""b""""#)
-        );
-        assert_eq!(
-            name("create index concurrently if not exists ix on t (c)").as_deref(),
-            Some("ix")
-        );
-        assert_eq!(name("CREATE INDEX CONCURRENTLY ON t (c)"), None);
-        assert_eq!(name("CREATE INDEX ix ON t (c)"), None);
-        assert_eq!(name("DROP INDEX CONCURRENTLY ix"), None);
     }
 }

@@ -10,8 +10,10 @@
 //! By default the run stops before the first contract, which needs the new code deployed.
 
 mod exec;
+mod facts;
 mod history;
 
+pub use facts::{Handling, handling};
 pub use history::{HistoryTable, Row};
 
 use crate::plan::Phase;

@@ -62,7 +62,8 @@ pub enum Kind {
     RenameTable,
     /// `RENAME CONSTRAINT`.
     RenameConstraint,
-    /// `DROP CONSTRAINT` of a check, unique or primary key.
+    /// `DROP CONSTRAINT` of a check (dropping a unique or primary key breaks what relies
+    /// on it: the planner refuses it).
     DropConstraint,
     /// `DROP CONSTRAINT` of a foreign key.
     DropForeignKey,
@@ -246,6 +247,8 @@ static CATALOGUE: &[Facts] = &[
         phases: [If(NewTable), If(NewTable), If(NewTable)],
         ..brief_alter(Kind::DropIndex, "DROP INDEX i", false)
     },
+    // Its last step takes ACCESS EXCLUSIVE on the index itself, once no query can use it
+    // any more: nobody waits for that lock.
     Facts {
         backward_compatible: false,
         ..quiet(
@@ -398,7 +401,7 @@ static CATALOGUE: &[Facts] = &[
     ),
     brief_alter(
         Kind::DropConstraint,
-        "ALTER TABLE t DROP CONSTRAINT k",
+        "ALTER TABLE t DROP CONSTRAINT k (a check)",
         true,
     ),
     Facts {

@@ -8,9 +8,11 @@
 //! `tests/tests/catalogue_e2e.rs` runs every kind on a server with rows and checks each
 //! claim from a second connection (`pg_locks`, `relfilenode`, scan counters).
 
+mod functions;
 mod kinds;
 mod lock;
 
+pub use functions::{EVALUATED_ONCE, evaluated_once};
 pub use kinds::Kind;
 pub use lock::LockMode;
 
@@ -105,7 +107,8 @@ pub struct Facts {
     pub scan: Scan,
     /// Whether it may run inside a transaction block.
     pub transactional: bool,
-    /// Whether the code version before it keeps working once it ran.
+    /// Whether the code version before it keeps working once it ran (for a `NOT VALID`
+    /// constraint: as long as the old code writes no row that violates it).
     pub backward_compatible: bool,
     /// How long its locks are held, as the header says it (`, brief (catalog only)`).
     pub hold: &'static str,
@@ -209,12 +212,6 @@ impl Facts {
                 .is_some_and(|m| m == LockMode::ShareUpdateExclusive)
     }
 
-    /// Whether its statement timeout is the long one (validation, concurrent builds,
-    /// batches) rather than the one for short DDL.
-    pub fn long_running(&self) -> bool {
-        !matches!(self.scan, Scan::None)
-    }
-
     fn existing_locks(&self) -> impl Iterator<Item = &Lock> {
         self.locks.iter().filter(|l| l.on != Target::Created)
     }
@@ -222,7 +219,8 @@ impl Facts {
     /// The lock line of a step's header: `ACCESS EXCLUSIVE on "t", brief (catalog only)`.
     /// Locks on the relation the statement creates are left out (nobody can wait for them).
     pub fn lock_text(&self, on: &On) -> String {
-        let mut groups: Vec<(LockMode, Vec<&str>)> = Vec::new();
+        // The strongest mode per relation named (a self-referencing key names one table).
+        let mut strongest: Vec<(&str, LockMode)> = Vec::new();
         for lock in self.existing_locks() {
             let name = match lock.on {
                 Target::Table => on.table.as_str(),
@@ -231,9 +229,16 @@ impl Facts {
                     None => continue,
                 },
             };
+            match strongest.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, mode)) => *mode = (*mode).max(lock.mode),
+                None => strongest.push((name, lock.mode)),
+            }
+        }
+        let mut groups: Vec<(LockMode, Vec<&str>)> = Vec::new();
+        for (name, mode) in strongest {
             match groups.last_mut() {
-                Some((mode, names)) if *mode == lock.mode => names.push(name),
-                _ => groups.push((lock.mode, vec![name])),
+                Some((m, names)) if *m == mode => names.push(name),
+                _ => groups.push((mode, vec![name])),
             }
         }
         if groups.is_empty() {

@@ -2,6 +2,7 @@
 //! never from the text: one [`Action`] per thing the rules care about (an `ALTER TABLE`
 //! with three sub-commands gives three).
 
+use crate::catalogue::{Kind, evaluated_once};
 use squawk_syntax::SourceFile;
 use squawk_syntax::ast::{self, AstNode, NameLike};
 
@@ -54,6 +55,8 @@ pub enum Action {
         not_valid: bool,
         /// With `USING INDEX`.
         using_index: bool,
+        /// The table a foreign key references.
+        references: Option<String>,
     },
     /// `ALTER TABLE … VALIDATE CONSTRAINT`.
     ValidateConstraint {
@@ -121,25 +124,138 @@ pub enum Action {
     Begin,
     /// `COMMIT` / `END` / `ROLLBACK`.
     Commit,
-    /// Anything else (DML, functions, triggers, views, `SET`, …).
+    /// A statement the rules need nothing more of than its catalogue kind (a function, a
+    /// trigger, a view, a schema, a grant, `UPDATE` / `DELETE`, an index rename, a default,
+    /// dropping NOT NULL or a constraint).
+    Catalogued {
+        /// Its kind.
+        kind: Kind,
+        /// The table it is about, when it names one.
+        table: Option<String>,
+    },
+    /// Anything else (`SET`, `SELECT`, `INSERT`, `DO`, …).
     Other,
 }
 
 impl Action {
-    /// Whether PostgreSQL refuses to run it inside a transaction block.
-    pub fn needs_no_transaction(&self) -> bool {
-        matches!(
-            self,
-            Action::CreateIndex {
-                concurrently: true,
+    /// Its kind in the statement catalogue (`None`: not a statement the catalogue knows —
+    /// a transaction boundary, DML other than UPDATE / DELETE, a function, a `SET` …).
+    pub fn kind(&self) -> Option<Kind> {
+        Some(match self {
+            Action::CreateTable { .. } => Kind::CreateTable,
+            Action::CreateIndex { concurrently, .. } => {
+                if *concurrently {
+                    Kind::CreateIndexConcurrently
+                } else {
+                    Kind::CreateIndex
+                }
+            }
+            Action::DropIndex { concurrently, .. } => {
+                if *concurrently {
+                    Kind::DropIndexConcurrently
+                } else {
+                    Kind::DropIndex
+                }
+            }
+            Action::AddColumn { default_calls, .. } => {
+                if default_calls.iter().all(|f| evaluated_once(f)) {
+                    Kind::AddColumn
+                } else {
+                    Kind::AddColumnRewrite
+                }
+            }
+            Action::AddConstraint {
+                kind,
+                not_valid,
+                using_index,
                 ..
-            } | Action::DropIndex {
-                concurrently: true,
-                ..
-            } | Action::Reindex { concurrently: true }
-                | Action::Vacuum { .. }
-        )
+            } => match (*kind, *not_valid, *using_index) {
+                ("CHECK", true, _) => Kind::AddCheckNotValid,
+                ("CHECK", false, _) => Kind::AddCheck,
+                ("FOREIGN KEY", true, _) => Kind::AddForeignKeyNotValid,
+                ("FOREIGN KEY", false, _) => Kind::AddForeignKey,
+                ("UNIQUE" | "PRIMARY KEY", _, true) => Kind::AddKeyUsingIndex,
+                ("UNIQUE" | "PRIMARY KEY" | "EXCLUDE", _, false) => Kind::AddKey,
+                _ => return None,
+            },
+            Action::ValidateConstraint { .. } => Kind::ValidateConstraint,
+            Action::SetNotNull { .. } => Kind::SetNotNull,
+            Action::AlterType { .. } => Kind::AlterColumnType,
+            Action::DropDefault { .. } => Kind::DropDefault,
+            Action::DropColumn { .. } => Kind::DropColumn,
+            Action::RenameColumn { .. } => Kind::RenameColumn,
+            Action::RenameTable { .. } => Kind::RenameTable,
+            Action::DropTable { .. } => Kind::DropTable,
+            Action::Vacuum { full: true } => Kind::VacuumFull,
+            Action::Vacuum { full: false } => Kind::Vacuum,
+            Action::Cluster => Kind::Cluster,
+            Action::Reindex { concurrently: true } => Kind::ReindexConcurrently,
+            Action::Reindex {
+                concurrently: false,
+            } => Kind::Reindex,
+            Action::Catalogued { kind, .. } => *kind,
+            Action::Begin | Action::Commit | Action::Other => return None,
+        })
     }
+
+    /// The table it is about, when the statement names it.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Action::CreateTable { table }
+            | Action::CreateIndex { table, .. }
+            | Action::AddColumn { table, .. }
+            | Action::AddConstraint { table, .. }
+            | Action::ValidateConstraint { table }
+            | Action::SetNotNull { table, .. }
+            | Action::AlterType { table, .. }
+            | Action::DropDefault { table, .. }
+            | Action::DropColumn { table, .. }
+            | Action::RenameColumn { table, .. }
+            | Action::RenameTable { table } => Some(table),
+            Action::DropTable { tables } => tables.first().map(String::as_str),
+            Action::Catalogued { table, .. } => table.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The lock it takes, as the catalogue says it (`ACCESS EXCLUSIVE on "t", brief
+    /// (catalog only)`).
+    pub fn lock(&self) -> Option<String> {
+        let quoted = |t: &str| format!("\"{t}\"");
+        let table = self.table().map_or("its table".to_owned(), quoted);
+        let on = match self {
+            Action::AddConstraint {
+                references: Some(r),
+                ..
+            } => crate::catalogue::On::with(table, quoted(r)),
+            _ => crate::catalogue::On::table(table),
+        };
+        self.kind().map(|k| k.facts().lock_text(&on))
+    }
+
+    /// Whether PostgreSQL refuses to run it inside a transaction block (the catalogue
+    /// says so).
+    pub fn needs_no_transaction(&self) -> bool {
+        self.kind().is_some_and(|k| !k.facts().transactional)
+    }
+}
+
+/// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY name …` statement builds, quoted and
+/// qualified as written (`"public"."Ix"`); `None` for any other statement or an unnamed
+/// index.
+pub fn concurrent_index(sql: &str) -> Option<String> {
+    let parse = SourceFile::parse(sql);
+    if !parse.errors().is_empty() {
+        return None;
+    }
+    parse.tree().stmts().find_map(|stmt| match stmt {
+        ast::Stmt::CreateIndex(i) if i.concurrently_token().is_some() => {
+            let parts = path_parts(i.index().and_then(|i| i.path()));
+            let quoted: Vec<String> = parts.iter().map(|p| crate::sql::ident(p)).collect();
+            (!parts.is_empty()).then(|| quoted.join("."))
+        }
+        _ => None,
+    })
 }
 
 /// A statement that does not parse: the parser's message and the byte offset in the
@@ -208,9 +324,38 @@ fn statement(stmt: &ast::Stmt, out: &mut Vec<Action>) {
             concurrently: r.is_concurrently(),
         }),
         ast::Stmt::Begin(_) => out.push(Action::Begin),
+        ast::Stmt::AlterIndex(a) => out.push(match a.action() {
+            Some(ast::AlterIndexAction::IndexRenameTo(_)) => catalogued(Kind::RenameIndex, None),
+            _ => Action::Other,
+        }),
+        ast::Stmt::CreateFunction(_) => out.push(catalogued(Kind::CreateFunction, None)),
+        ast::Stmt::DropFunction(_) => out.push(catalogued(Kind::DropFunction, None)),
+        ast::Stmt::CreateTrigger(t) => out.push(catalogued(
+            Kind::CreateTrigger,
+            t.on_relation()
+                .and_then(|r| r.relation_name_ref())
+                .map(|r| path_ref(r.path_ref())),
+        )),
+        ast::Stmt::DropTrigger(_) => out.push(catalogued(Kind::DropTrigger, None)),
+        ast::Stmt::CreateView(_) => out.push(catalogued(Kind::CreateView, None)),
+        ast::Stmt::DropView(_) => out.push(catalogued(Kind::DropView, None)),
+        ast::Stmt::CreateSchema(_) => out.push(catalogued(Kind::CreateSchema, None)),
+        ast::Stmt::DropSchema(_) => out.push(catalogued(Kind::DropSchema, None)),
+        ast::Stmt::Grant(_) => out.push(catalogued(Kind::Grant, None)),
+        ast::Stmt::Update(u) => out.push(catalogued(Kind::Update, relation(u.relation_name()))),
+        ast::Stmt::Delete(d) => out.push(catalogued(Kind::Update, relation(d.relation_name()))),
         ast::Stmt::Commit(_) | ast::Stmt::Rollback(_) => out.push(Action::Commit),
         _ => out.push(Action::Other),
     }
+}
+
+fn catalogued(kind: Kind, table: Option<String>) -> Action {
+    Action::Catalogued { kind, table }
+}
+
+fn relation(r: Option<ast::RelationName>) -> Option<String> {
+    r.and_then(|r| r.relation_name_ref())
+        .map(|r| path_ref(r.path_ref()))
 }
 
 fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action>) {
@@ -249,12 +394,19 @@ fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action
                 ast::Constraint::PrimaryKeyConstraint(p) => p.using_index().is_some(),
                 _ => false,
             };
+            let references = match &c {
+                ast::Constraint::ForeignKeyConstraint(f) => f.table_name_ref(),
+                ast::Constraint::ReferencesConstraint(r) => r.table(),
+                _ => None,
+            }
+            .map(|t| path_ref(t.path_ref()));
             Action::AddConstraint {
                 table,
                 kind: constraint_kind(&c),
                 name: c.constraint_name().map(|n| n.text()).unwrap_or_default(),
                 not_valid: c.is_not_valid(),
                 using_index,
+                references,
             }
         }
         A::ValidateConstraint(_) => Action::ValidateConstraint { table },
@@ -264,6 +416,8 @@ fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action
                 Some(O::SetNotNull(_)) => Action::SetNotNull { table, column },
                 Some(O::SetType(_)) => Action::AlterType { table, column },
                 Some(O::DropDefault(_)) => Action::DropDefault { table, column },
+                Some(O::DropNotNull(_)) => catalogued(Kind::DropNotNull, Some(table)),
+                Some(O::SetDefault(_)) => catalogued(Kind::SetDefault, Some(table)),
                 _ => Action::Other,
             }
         }
@@ -276,6 +430,8 @@ fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action
             column: c.column_name_ref().map(|n| n.text()).unwrap_or_default(),
         },
         A::TableRenameTo(_) => Action::RenameTable { table },
+        A::RenameConstraint(_) => catalogued(Kind::RenameConstraint, Some(table)),
+        A::DropConstraint(_) => catalogued(Kind::DropConstraint, Some(table)),
         _ => Action::Other,
     };
     out.push(action);
@@ -308,24 +464,30 @@ fn calls(node: &squawk_syntax::SyntaxNode) -> Vec<String> {
         .collect()
 }
 
-/// `schema.name` of a reference (a table or index a statement uses).
-fn path_ref(p: Option<ast::PathRef>) -> String {
-    let Some(p) = p else { return String::new() };
-    let segment = p.segment().map(|s| s.text()).unwrap_or_default();
-    match p.qualifier() {
-        Some(q) => format!("{}.{segment}", path_ref(Some(q))),
-        None => segment,
-    }
+/// The parts of a reference (a table or index a statement uses), normalized.
+fn path_ref_parts(p: Option<ast::PathRef>) -> Vec<String> {
+    let Some(p) = p else { return Vec::new() };
+    let mut parts = path_ref_parts(p.qualifier());
+    parts.push(p.segment().map(|s| s.text()).unwrap_or_default());
+    parts
 }
 
-/// `schema.name` of a definition (a table or index a statement creates).
+/// The parts of a definition (a table or index a statement creates), normalized.
+fn path_parts(p: Option<ast::Path>) -> Vec<String> {
+    let Some(p) = p else { return Vec::new() };
+    let mut parts = path_ref_parts(p.qualifier());
+    parts.push(p.segment().map(|s| s.text()).unwrap_or_default());
+    parts
+}
+
+/// `schema.name` of a reference.
+fn path_ref(p: Option<ast::PathRef>) -> String {
+    path_ref_parts(p).join(".")
+}
+
+/// `schema.name` of a definition.
 fn path(p: Option<ast::Path>) -> String {
-    let Some(p) = p else { return String::new() };
-    let segment = p.segment().map(|s| s.text()).unwrap_or_default();
-    match p.qualifier() {
-        Some(q) => format!("{}.{segment}", path_ref(Some(q))),
-        None => segment,
-    }
+    path_parts(p).join(".")
 }
 
 #[cfg(test)]
@@ -372,7 +534,8 @@ mod tests {
                 kind: "FOREIGN KEY",
                 name: "f".into(),
                 not_valid: true,
-                using_index: false
+                using_index: false,
+                references: Some("u".into()),
             }
         );
         assert_eq!(
@@ -382,7 +545,8 @@ mod tests {
                 kind: "UNIQUE",
                 name: "u".into(),
                 not_valid: false,
-                using_index: true
+                using_index: true,
+                references: None,
             }
         );
         assert_eq!(one("VACUUM (FULL) t"), Action::Vacuum { full: true });
@@ -398,6 +562,86 @@ mod tests {
         assert!(matches!(a[1], Action::AlterType { .. }));
         assert!(matches!(a[2], Action::DropColumn { .. }));
         assert_eq!(a.len(), 3, "{a:?}");
+    }
+
+    #[test]
+    fn names_the_index_a_concurrent_build_creates_and_the_kind() {
+        assert_eq!(
+            concurrent_index(r#"CREATE UNIQUE INDEX CONCURRENTLY "a ""b""" ON "t" ("c")"#)
+                .as_deref(),
+            Some(r#""a ""b""""#)
+        );
+        assert_eq!(
+            concurrent_index("create index concurrently if not exists Ix on s.t (c)").as_deref(),
+            Some(r#""ix""#)
+        );
+        assert_eq!(
+            concurrent_index("CREATE INDEX CONCURRENTLY s.ix ON s.t (c)").as_deref(),
+            Some(r#""s"."ix""#)
+        );
+        assert_eq!(concurrent_index("CREATE INDEX CONCURRENTLY ON t (c)"), None);
+        assert_eq!(concurrent_index("CREATE INDEX ix ON t (c)"), None);
+        assert_eq!(concurrent_index("DROP INDEX CONCURRENTLY ix"), None);
+        assert_eq!(
+            one("ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()").kind(),
+            Some(Kind::AddColumnRewrite)
+        );
+        assert_eq!(
+            one("ALTER TABLE t ADD COLUMN c timestamptz DEFAULT statement_timestamp()").kind(),
+            Some(Kind::AddColumn)
+        );
+        assert!(one("VACUUM t").needs_no_transaction());
+    }
+
+    /// What the planner emits, read back with the kind the planner gave it.
+    #[test]
+    fn reads_the_kind_of_every_statement_the_planner_emits() {
+        let cases = [
+            ("ALTER INDEX IF EXISTS a RENAME TO b", Kind::RenameIndex),
+            (
+                "CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$",
+                Kind::CreateFunction,
+            ),
+            ("DROP FUNCTION IF EXISTS f()", Kind::DropFunction),
+            (
+                "CREATE TRIGGER g BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()",
+                Kind::CreateTrigger,
+            ),
+            ("DROP TRIGGER IF EXISTS g ON t", Kind::DropTrigger),
+            (
+                "CREATE OR REPLACE VIEW s.v AS SELECT a FROM public.t",
+                Kind::CreateView,
+            ),
+            ("DROP VIEW IF EXISTS s.v", Kind::DropView),
+            ("CREATE SCHEMA IF NOT EXISTS s", Kind::CreateSchema),
+            ("DROP SCHEMA IF EXISTS s", Kind::DropSchema),
+            ("GRANT SELECT ON s.v TO PUBLIC", Kind::Grant),
+            ("UPDATE t SET a = (1) WHERE a IS NULL", Kind::Update),
+            ("DELETE FROM t WHERE a IS NULL", Kind::Update),
+            (
+                "ALTER TABLE t ALTER COLUMN a DROP NOT NULL",
+                Kind::DropNotNull,
+            ),
+            (
+                "ALTER TABLE t ALTER COLUMN a SET DEFAULT 0",
+                Kind::SetDefault,
+            ),
+            (
+                "ALTER TABLE t RENAME CONSTRAINT a TO b",
+                Kind::RenameConstraint,
+            ),
+            (
+                "ALTER TABLE t DROP CONSTRAINT IF EXISTS a",
+                Kind::DropConstraint,
+            ),
+        ];
+        for (sql, kind) in cases {
+            assert_eq!(one(sql).kind(), Some(kind), "{sql}");
+        }
+        assert_eq!(
+            one("CREATE TRIGGER g BEFORE INSERT ON s.t FOR EACH ROW EXECUTE FUNCTION f()").table(),
+            Some("s.t")
+        );
     }
 
     #[test]

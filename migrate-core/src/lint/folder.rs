@@ -93,8 +93,11 @@ pub fn check_folder(dir: &Path, shown: &str) -> Result<Vec<CheckedMigration>, Ve
                     String::new()
                 };
                 format!(
-                    "{at}/{file}:{}: {} [{}]\n  statement: {}\n  help: {}{exempt}",
-                    f.line, f.message, f.rule, f.statement, f.help
+                    "{at}/{file}:{}: {} [{}]\n{}{exempt}",
+                    f.line,
+                    f.message,
+                    f.rule,
+                    f.details()
                 )
             })),
             Err((file, e)) => problems.push(format!("{at}/{file}: {e}")),

@@ -15,7 +15,7 @@ pub mod classify;
 pub mod folder;
 pub mod rules;
 
-pub use classify::{Action, SyntaxError, classify};
+pub use classify::{Action, SyntaxError, classify, concurrent_index};
 pub use folder::{CheckedMigration, check_folder};
 pub use rules::{RULES, Rule};
 
@@ -36,16 +36,37 @@ pub struct Finding {
     pub statement: String,
     /// What is wrong.
     pub message: String,
+    /// The lock the statement takes, as the statement catalogue has it (none for syntax
+    /// and allow-comment findings).
+    pub lock: Option<String>,
     /// The safe way to do it.
     pub help: String,
+}
+
+impl Finding {
+    /// The finding's lines after its first (`message [rule]`): the lock, the statement and
+    /// the help, each indented.
+    pub fn details(&self) -> String {
+        let lock = match &self.lock {
+            Some(lock) => format!("  lock: {lock}\n"),
+            None => String::new(),
+        };
+        format!(
+            "{lock}  statement: {}\n  help: {}",
+            self.statement, self.help
+        )
+    }
 }
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "line {}: {} [{}]\n  statement: {}\n  help: {}",
-            self.line, self.message, self.rule, self.statement, self.help
+            "line {}: {} [{}]\n{}",
+            self.line,
+            self.message,
+            self.rule,
+            self.details()
         )
     }
 }
@@ -171,6 +192,7 @@ fn lint_tracking(
     for raw in &statements {
         let first_line = raw.sql.lines().next().unwrap_or("").to_owned();
         let finding = |rule: &'static str, line: usize, message: String, help: String| Finding {
+            lock: None,
             rule,
             line,
             statement: first_line.clone(),
@@ -218,7 +240,10 @@ fn lint_tracking(
                 if let Some(v) = (rule.check)(action, &ctx)
                     && !allowed.contains(rule.name)
                 {
-                    findings.push(finding(rule.name, raw.line, v.message, v.help));
+                    findings.push(Finding {
+                        lock: action.lock(),
+                        ..finding(rule.name, raw.line, v.message, v.help)
+                    });
                 }
             }
             match action {

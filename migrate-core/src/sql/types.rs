@@ -164,18 +164,23 @@ pub fn default_is_constant(expr: &str) -> bool {
     }
     let v = value.trim();
     let lower = v.to_ascii_lowercase();
-    const STABLE: [&str; 9] = [
-        "now()",
+    // SQL value functions, and calls without arguments of functions evaluated once.
+    const STABLE: [&str; 7] = [
         "current_timestamp",
         "current_date",
         "current_time",
         "localtimestamp",
         "localtime",
-        "transaction_timestamp()",
         "true",
         "false",
     ];
     if STABLE.contains(&lower.as_str()) || lower == "null" {
+        return true;
+    }
+    if lower
+        .strip_suffix("()")
+        .is_some_and(crate::catalogue::evaluated_once)
+    {
         return true;
     }
     if is_string_literal(v) {

@@ -10,22 +10,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Functions that are evaluated once for an added column (STABLE or IMMUTABLE), so the
-/// default is stored in the catalog and nothing is rewritten.
-const ONCE: &[&str] = &[
-    "now",
-    "transaction_timestamp",
-    "statement_timestamp",
-    "current_setting",
-    "lower",
-    "upper",
-    "to_jsonb",
-    "jsonb_build_object",
-    "json_build_object",
-    "make_interval",
-    "make_date",
-];
-
 fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
     let Action::AddColumn {
         table,
@@ -40,7 +24,10 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
     if !ctx.existing(table) {
         return None;
     }
-    if let Some(f) = default_calls.iter().find(|f| !ONCE.contains(&f.as_str())) {
+    if let Some(f) = default_calls
+        .iter()
+        .find(|f| !crate::catalogue::evaluated_once(f))
+    {
         return violation(
             format!(
                 "the DEFAULT of \"{table}\".\"{column}\" calls {f}(), evaluated per row: the table is rewritten under an ACCESS EXCLUSIVE lock"

@@ -7,7 +7,7 @@ use crate::plan::{Batch, Reversible, Step};
 use crate::sql::ident;
 
 /// Rows per backfill batch: a few thousand keeps row-lock waits of the traffic in the tens
-/// of milliseconds (SAFETY.md, invariant 4).
+/// of milliseconds (docs/safety.md, invariant 4).
 pub const BATCH_SIZE: u32 = 1000;
 
 /// `"c" IS NULL`: the rows a NOT NULL backfill still has to fill.
