@@ -195,9 +195,18 @@ pub struct LintArgs {
     #[arg(long, value_parser = ["expand", "backfill", "contract"])]
     pub phase: Option<String>,
 
-    /// Print JSON (for machines) instead of text.
+    /// Print JSON (for machines) instead of text (the same as `--format json`).
     #[arg(long)]
     pub json: bool,
+
+    /// Output: `text`, `json`, or `github` (workflow annotations: `::error file=…,line=…`).
+    #[arg(long, value_parser = ["text", "json", "github"], default_value = "text")]
+    pub format: String,
+
+    /// Target PostgreSQL major version (what proves NOT NULL depends on it); default: the
+    /// project's `postgres` in Migrate.toml, else 15.
+    #[arg(long, value_name = "MAJOR")]
+    pub postgres: Option<u32>,
 
     /// List the rules and exit.
     #[arg(long)]

@@ -354,7 +354,8 @@ fn lint_names_file_line_rule_and_fix_and_exits_1() {
     insta::assert_snapshot!("lint_findings", text);
     assert!(stderr(&out).contains("5 finding(s)"), "{}", stderr(&out));
 
-    // The same statements in a file of unknown phase: only the rules for every phase.
+    // The same statements in a hand-written file with no phase in its name: it runs while
+    // the old code does, so expand's rules apply too.
     std::fs::copy(dir.join("expand.up.sql"), dir.join("hand_written.sql")).unwrap();
     let out = lint_in(&["hand_written.sql", "--json"]).code(1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -368,11 +369,27 @@ fn lint_names_file_line_rule_and_fix_and_exits_1() {
         rules,
         [
             "index-concurrently",
+            "expand-drop",
             "constraint-not-valid",
             "allow-comment",
             "syntax"
         ]
     );
+    assert_eq!(json[0]["lock"], "SHARE on \"posts\"");
+
+    // Workflow annotations for GitHub: one line per finding, escaped.
+    let out = lint_in(&["expand.up.sql", "--format", "github"]).code(1);
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("::error file=expand.up.sql,line=2,title=migrate lint%3A index-concurrently::CREATE INDEX without CONCURRENTLY"),
+        "{first}"
+    );
+    assert!(
+        first.contains("(lock: SHARE on \"posts\")%0Ahelp: "),
+        "{first}"
+    );
+    assert_eq!(text.lines().count(), 5, "{text}");
 
     // The project's generated migrations are clean.
     migrate(dir, &["generate"]).success();

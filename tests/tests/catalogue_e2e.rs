@@ -227,6 +227,7 @@ fn cases() -> Vec<Case> {
             other: Some("t_a_idx"),
             ..case(ReindexConcurrently, "REINDEX INDEX CONCURRENTLY t_a_idx")
         },
+        case(SetLogged, "ALTER TABLE t SET UNLOGGED"),
     ]
 }
 

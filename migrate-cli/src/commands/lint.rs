@@ -16,6 +16,11 @@ pub fn run(dir: &Path, args: &LintArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let phase = args.phase.as_deref().and_then(Phase::named);
+    let pg_version = args.postgres.unwrap_or_else(|| {
+        migrate_core::project::Project::open(dir)
+            .map(|p| p.config.postgres)
+            .unwrap_or(LintOptions::default().pg_version)
+    });
     let paths = if args.paths.is_empty() {
         let project = migrate_core::project::Project::open(dir)?;
         migrate_core::migrations::load(&project.migrations_dir())?
@@ -29,13 +34,15 @@ pub fn run(dir: &Path, args: &LintArgs) -> anyhow::Result<ExitCode> {
     let mut found: Vec<(PathBuf, Finding)> = Vec::new();
     for path in &paths {
         if path.is_dir() {
-            found.extend(lint_folder(path)?);
+            found.extend(lint_folder(path, pg_version)?);
         } else {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("{}: cannot read", path.display()))?;
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             let options = LintOptions {
                 phase: phase.or_else(|| name.as_deref().and_then(lint::phase_of_file)),
+                down: phase.is_none() && name.as_deref().is_some_and(|n| n.ends_with(".down.sql")),
+                pg_version,
                 ..LintOptions::default()
             };
             let findings = lint::lint(&text, &options)
@@ -43,7 +50,11 @@ pub fn run(dir: &Path, args: &LintArgs) -> anyhow::Result<ExitCode> {
             found.extend(findings.into_iter().map(|f| (path.clone(), f)));
         }
     }
-    if args.json {
+    if args.format == "github" {
+        for (path, f) in &found {
+            println!("{}", github_annotation(path, f));
+        }
+    } else if args.json || args.format == "json" {
         let out: Vec<serde_json::Value> = found
             .iter()
             .map(|(p, f)| {
@@ -81,7 +92,7 @@ pub fn run(dir: &Path, args: &LintArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The `.sql` files of a migration folder, linted together.
-fn lint_folder(path: &Path) -> anyhow::Result<Vec<(PathBuf, Finding)>> {
+fn lint_folder(path: &Path, pg_version: u32) -> anyhow::Result<Vec<(PathBuf, Finding)>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(path).with_context(|| format!("{}", path.display()))? {
         let entry = entry?;
@@ -92,10 +103,33 @@ fn lint_folder(path: &Path) -> anyhow::Result<Vec<(PathBuf, Finding)>> {
             files.push((name, text));
         }
     }
-    let found = lint::lint_migration(&files)
+    let found = lint::lint_migration_for(&files, pg_version)
         .map_err(|(file, e)| anyhow::anyhow!("{}: {e}", path.join(file).display()))?;
     Ok(found
         .into_iter()
         .map(|(file, f)| (path.join(file), f))
         .collect())
+}
+
+/// A GitHub Actions workflow command that annotates the finding's line in the pull request.
+fn github_annotation(path: &Path, f: &Finding) -> String {
+    // The format's escapes: data may not hold `%`, CR or LF; properties not `:` or `,`.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let lock = f
+        .lock
+        .as_deref()
+        .map(|l| format!(" (lock: {l})"))
+        .unwrap_or_default();
+    format!(
+        "::error file={},line={},title={}::{}",
+        property(&path.display().to_string()),
+        f.line,
+        property(&format!("migrate lint: {}", f.rule)),
+        data(&format!("{}{lock}\nhelp: {}", f.message, f.help))
+    )
 }

@@ -101,6 +101,8 @@ pub enum Kind {
     Reindex,
     /// `REINDEX CONCURRENTLY`.
     ReindexConcurrently,
+    /// `ALTER TABLE … SET LOGGED` / `SET UNLOGGED`.
+    SetLogged,
 }
 
 impl Kind {
@@ -543,6 +545,12 @@ static CATALOGUE: &[Facts] = &[
         Scan::TwoFull(ShareUpdateExclusive),
         false,
         [Yes, Yes, Yes],
+    ),
+    blocking(
+        Kind::SetLogged,
+        "ALTER TABLE t SET LOGGED | SET UNLOGGED",
+        true,
+        Scan::Full(AccessExclusive),
     ),
 ];
 

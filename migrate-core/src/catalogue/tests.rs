@@ -46,14 +46,15 @@ fn variant_index(k: Kind) -> usize {
         | Kind::VacuumFull
         | Kind::Cluster
         | Kind::Reindex
-        | Kind::ReindexConcurrently => k as usize,
+        | Kind::ReindexConcurrently
+        | Kind::SetLogged => k as usize,
     }
 }
 
 #[test]
 fn every_kind_has_its_own_row_in_order() {
     let all: Vec<Kind> = Kind::all().collect();
-    assert_eq!(all.len(), Kind::ReindexConcurrently as usize + 1);
+    assert_eq!(all.len(), Kind::SetLogged as usize + 1);
     for (i, k) in all.iter().enumerate() {
         assert_eq!(variant_index(*k), i, "{k:?} is out of order");
         assert_eq!(k.facts().kind, *k);

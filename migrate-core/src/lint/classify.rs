@@ -42,6 +42,13 @@ pub enum Action {
         not_null: bool,
         /// Has a `DEFAULT`.
         has_default: bool,
+        /// What makes it fill every row, rewriting the table: `serial`, `identity`,
+        /// `generated stored` (a volatile default is in `default_calls`).
+        fills: Option<&'static str>,
+        /// Inline constraints that build an index or check every row under its ACCESS
+        /// EXCLUSIVE lock: `UNIQUE`, `PRIMARY KEY`, `CHECK`, `REFERENCES` (with a default,
+        /// so existing rows have a value to check).
+        inline: Vec<&'static str>,
     },
     /// `ALTER TABLE … ADD CONSTRAINT` (or an unnamed table constraint).
     AddConstraint {
@@ -57,11 +64,15 @@ pub enum Action {
         using_index: bool,
         /// The table a foreign key references.
         references: Option<String>,
+        /// The column a `CHECK (c IS NOT NULL)` or `NOT NULL c` constraint is about.
+        not_null_of: Option<String>,
     },
     /// `ALTER TABLE … VALIDATE CONSTRAINT`.
     ValidateConstraint {
         /// The table.
         table: String,
+        /// The constraint.
+        name: String,
     },
     /// `ALTER COLUMN … SET NOT NULL`.
     SetNotNull {
@@ -157,11 +168,25 @@ impl Action {
                     Kind::DropIndex
                 }
             }
-            Action::AddColumn { default_calls, .. } => {
-                if default_calls.iter().all(|f| evaluated_once(f)) {
-                    Kind::AddColumn
-                } else {
+            Action::AddColumn {
+                default_calls,
+                fills,
+                inline,
+                ..
+            } => {
+                if fills.is_some() || !default_calls.iter().all(|f| evaluated_once(f)) {
                     Kind::AddColumnRewrite
+                } else if inline
+                    .iter()
+                    .any(|c| matches!(*c, "UNIQUE" | "PRIMARY KEY"))
+                {
+                    Kind::AddKey
+                } else if inline.contains(&"CHECK") {
+                    Kind::AddCheck
+                } else if inline.contains(&"REFERENCES") {
+                    Kind::AddForeignKey
+                } else {
+                    Kind::AddColumn
                 }
             }
             Action::AddConstraint {
@@ -176,6 +201,8 @@ impl Action {
                 ("FOREIGN KEY", false, _) => Kind::AddForeignKey,
                 ("UNIQUE" | "PRIMARY KEY", _, true) => Kind::AddKeyUsingIndex,
                 ("UNIQUE" | "PRIMARY KEY" | "EXCLUDE", _, false) => Kind::AddKey,
+                ("NOT NULL", true, _) => Kind::AddCheckNotValid,
+                ("NOT NULL", false, _) => Kind::SetNotNull,
                 _ => return None,
             },
             Action::ValidateConstraint { .. } => Kind::ValidateConstraint,
@@ -205,7 +232,7 @@ impl Action {
             | Action::CreateIndex { table, .. }
             | Action::AddColumn { table, .. }
             | Action::AddConstraint { table, .. }
-            | Action::ValidateConstraint { table }
+            | Action::ValidateConstraint { table, .. }
             | Action::SetNotNull { table, .. }
             | Action::AlterType { table, .. }
             | Action::DropDefault { table, .. }
@@ -289,6 +316,19 @@ fn statement(stmt: &ast::Stmt, out: &mut Vec<Action>) {
         ast::Stmt::CreateTable(t) => out.push(Action::CreateTable {
             table: path(t.table_name().and_then(|n| n.path())),
         }),
+        ast::Stmt::CreateTableAs(t) => out.push(Action::CreateTable {
+            table: path(t.table_name().and_then(|n| n.path())),
+        }),
+        ast::Stmt::SelectInto(s) => out.push(Action::CreateTable {
+            table: path(
+                s.into_clause()
+                    .and_then(|i| i.table_name())
+                    .and_then(|n| n.path()),
+            ),
+        }),
+        ast::Stmt::CreateMaterializedView(v) => out.push(Action::CreateTable {
+            table: path(v.view().and_then(|v| v.path())),
+        }),
         ast::Stmt::CreateIndex(i) => out.push(Action::CreateIndex {
             table: path_ref(
                 i.table_relation_name()
@@ -324,6 +364,22 @@ fn statement(stmt: &ast::Stmt, out: &mut Vec<Action>) {
             concurrently: r.is_concurrently(),
         }),
         ast::Stmt::Begin(_) => out.push(Action::Begin),
+        // The statements inside a DO block are judged like top-level ones.
+        ast::Stmt::Do(d) => {
+            let body = d
+                .body()
+                .and_then(|b| super::plpgsql::unquote(&b.syntax().text().to_string()));
+            let inner: Vec<Action> = body
+                .iter()
+                .flat_map(|b| super::plpgsql::statements(b))
+                .filter_map(|sql| classify(&sql).ok())
+                .flatten()
+                .collect();
+            if inner.is_empty() {
+                out.push(Action::Other);
+            }
+            out.extend(inner);
+        }
         ast::Stmt::AlterIndex(a) => out.push(match a.action() {
             Some(ast::AlterIndexAction::IndexRenameTo(_)) => catalogued(Kind::RenameIndex, None),
             _ => Action::Other,
@@ -363,53 +419,16 @@ fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action
     use ast::AlterTableAction as A;
     let table = table.to_owned();
     let action = match action {
-        A::AddColumn(c) => {
-            let mut default_calls = Vec::new();
-            let (mut not_null, mut has_default) = (false, false);
-            for constraint in c.constraints() {
-                match constraint {
-                    ast::Constraint::DefaultConstraint(d) => {
-                        has_default = true;
-                        if let Some(e) = d.expr() {
-                            default_calls.extend(calls(e.syntax()));
-                        }
-                    }
-                    ast::Constraint::NotNullConstraint(_)
-                    | ast::Constraint::PrimaryKeyConstraint(_) => not_null = true,
-                    _ => {}
-                }
-            }
-            Action::AddColumn {
-                table,
-                column: c.column_name().map(|n| n.text()).unwrap_or_default(),
-                default_calls,
-                not_null,
-                has_default,
-            }
-        }
+        A::AddColumn(c) => add_column(table, c),
         A::AddConstraint(c) => {
             let Some(c) = c.constraint() else { return };
-            let using_index = match &c {
-                ast::Constraint::UniqueConstraint(u) => u.using_index().is_some(),
-                ast::Constraint::PrimaryKeyConstraint(p) => p.using_index().is_some(),
-                _ => false,
-            };
-            let references = match &c {
-                ast::Constraint::ForeignKeyConstraint(f) => f.table_name_ref(),
-                ast::Constraint::ReferencesConstraint(r) => r.table(),
-                _ => None,
-            }
-            .map(|t| path_ref(t.path_ref()));
-            Action::AddConstraint {
-                table,
-                kind: constraint_kind(&c),
-                name: c.constraint_name().map(|n| n.text()).unwrap_or_default(),
-                not_valid: c.is_not_valid(),
-                using_index,
-                references,
-            }
+            add_constraint(table, &c)
         }
-        A::ValidateConstraint(_) => Action::ValidateConstraint { table },
+        A::ValidateConstraint(v) => Action::ValidateConstraint {
+            table,
+            name: path_ref(v.constraint_name_ref().and_then(|n| n.path_ref())),
+        },
+        A::SetLogged(_) | A::SetUnlogged(_) => catalogued(Kind::SetLogged, Some(table)),
         A::AlterColumn(c) => {
             let column = c.column_name_ref().map(|n| n.text()).unwrap_or_default();
             match c.option() {
@@ -435,6 +454,126 @@ fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action
         _ => Action::Other,
     };
     out.push(action);
+}
+
+fn add_column(table: String, c: &ast::AddColumn) -> Action {
+    let mut default_calls = Vec::new();
+    let (mut not_null, mut has_default) = (false, false);
+    let mut inline = Vec::new();
+    let mut fills = c
+        .ty()
+        .map(|t| t.syntax().text().to_string().to_ascii_lowercase())
+        .filter(|t| {
+            matches!(
+                t.as_str(),
+                "serial" | "bigserial" | "smallserial" | "serial2" | "serial4" | "serial8"
+            )
+        })
+        .map(|_| "serial");
+    for constraint in c.constraints() {
+        match &constraint {
+            ast::Constraint::DefaultConstraint(d) => {
+                has_default = true;
+                if let Some(e) = d.expr() {
+                    default_calls.extend(calls(e.syntax()));
+                }
+            }
+            ast::Constraint::NotNullConstraint(_) => not_null = true,
+            ast::Constraint::PrimaryKeyConstraint(_) => {
+                not_null = true;
+                inline.push("PRIMARY KEY");
+            }
+            ast::Constraint::UniqueConstraint(_) => inline.push("UNIQUE"),
+            ast::Constraint::CheckConstraint(_) => inline.push("CHECK"),
+            ast::Constraint::ReferencesConstraint(_) => inline.push("REFERENCES"),
+            ast::Constraint::GeneratedConstraint(g) => {
+                let text = g.syntax().text().to_string().to_ascii_uppercase();
+                if text.contains("IDENTITY") {
+                    fills = Some("identity");
+                } else if text.contains("STORED") {
+                    fills = Some("generated stored");
+                }
+            }
+            _ => {}
+        }
+    }
+    // A reference on a column without a default checks nothing: every value is NULL.
+    if !has_default || default_is_null(c) {
+        inline.retain(|i| *i != "REFERENCES");
+    }
+    Action::AddColumn {
+        table,
+        column: c.column_name().map(|n| n.text()).unwrap_or_default(),
+        default_calls,
+        not_null,
+        has_default,
+        fills,
+        inline,
+    }
+}
+
+fn default_is_null(c: &ast::AddColumn) -> bool {
+    c.constraints().any(|k| match k {
+        ast::Constraint::DefaultConstraint(d) => d
+            .expr()
+            .is_some_and(|e| e.syntax().text().to_string().eq_ignore_ascii_case("null")),
+        _ => false,
+    })
+}
+
+fn add_constraint(table: String, c: &ast::Constraint) -> Action {
+    let using_index = match c {
+        ast::Constraint::UniqueConstraint(u) => u.using_index().is_some(),
+        ast::Constraint::PrimaryKeyConstraint(p) => p.using_index().is_some(),
+        _ => false,
+    };
+    let references = match c {
+        ast::Constraint::ForeignKeyConstraint(f) => f.table_name_ref(),
+        ast::Constraint::ReferencesConstraint(r) => r.table(),
+        _ => None,
+    }
+    .map(|t| path_ref(t.path_ref()));
+    let not_null_of = match c {
+        ast::Constraint::CheckConstraint(k) => k
+            .expr()
+            .and_then(|e| is_not_null_of(&e.syntax().text().to_string())),
+        ast::Constraint::NotNullConstraint(n) => n.column_name_ref().map(|c| c.text()),
+        _ => None,
+    };
+    Action::AddConstraint {
+        table,
+        kind: constraint_kind(c),
+        name: c.constraint_name().map(|n| n.text()).unwrap_or_default(),
+        not_valid: c.is_not_valid(),
+        using_index,
+        references,
+        not_null_of,
+    }
+}
+
+/// The column of a `c IS NOT NULL` expression (parenthesised or not, `c` quoted or not),
+/// normalized as PostgreSQL folds it.
+fn is_not_null_of(expr: &str) -> Option<String> {
+    let mut e = expr.trim();
+    while let Some(inner) = e.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        e = inner.trim();
+    }
+    let words: Vec<&str> = e.split_whitespace().collect();
+    let [column, is, not, null] = words.as_slice() else {
+        return None;
+    };
+    let keywords = [is, not, null].map(|w| w.to_ascii_uppercase());
+    if keywords != ["IS", "NOT", "NULL"] {
+        return None;
+    }
+    match column.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
+        Some(quoted) if !quoted.contains('"') => Some(quoted.to_owned()),
+        Some(_) => None,
+        None => column
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || ch == '_')
+            .then(|| column.to_lowercase()),
+    }
 }
 
 fn constraint_kind(c: &ast::Constraint) -> &'static str {
@@ -525,6 +664,8 @@ mod tests {
                 default_calls: vec!["random".into()],
                 not_null: true,
                 has_default: true,
+                fills: None,
+                inline: vec![],
             }
         );
         assert_eq!(
@@ -536,6 +677,7 @@ mod tests {
                 not_valid: true,
                 using_index: false,
                 references: Some("u".into()),
+                not_null_of: None,
             }
         );
         assert_eq!(
@@ -547,6 +689,7 @@ mod tests {
                 not_valid: false,
                 using_index: true,
                 references: None,
+                not_null_of: None,
             }
         );
         assert_eq!(one("VACUUM (FULL) t"), Action::Vacuum { full: true });

@@ -11,17 +11,22 @@
 //! CREATE INDEX audit_at_idx ON audit (at);
 //! ```
 
+mod allow;
 pub mod classify;
 pub mod folder;
+mod plpgsql;
 pub mod rules;
+mod state;
 
 pub use classify::{Action, SyntaxError, classify, concurrent_index};
 pub use folder::{CheckedMigration, check_folder};
 pub use rules::{RULES, Rule};
+pub use state::{Block, Known};
+
+use allow::allows;
 
 use crate::plan::Phase;
 use crate::sql::phase_file::{self, ScriptError};
-use std::collections::HashSet;
 
 pub use crate::sql::ALLOW_MARKER;
 
@@ -72,15 +77,30 @@ impl std::fmt::Display for Finding {
 }
 
 /// What the linter knows about a file beyond its text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LintOptions {
-    /// The phase the file runs in (`None`: unknown, e.g. a hand-written file; only the
-    /// rules for every phase apply).
+    /// The phase the file runs in. `None`: a hand-written file with no phase in its name;
+    /// it runs while the previous version of the code serves traffic, so it is judged by
+    /// the rules of expand too.
     pub phase: Option<Phase>,
-    /// Tables created earlier in the same migration: new, so nothing uses them yet.
-    pub new_tables: HashSet<String>,
-    /// Indexes on such tables.
-    pub new_indexes: HashSet<String>,
+    /// A down file: only the rules for every phase (it undoes its up file).
+    pub down: bool,
+    /// The PostgreSQL major version the migration targets (what proves NOT NULL depends on
+    /// it).
+    pub pg_version: u32,
+    /// What earlier files of the same migration created and proved.
+    pub known: Known,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            phase: None,
+            down: false,
+            pg_version: 15,
+            known: Known::default(),
+        }
+    }
 }
 
 /// What a rule sees besides the action itself.
@@ -88,14 +108,16 @@ pub struct LintOptions {
 pub struct Context<'a> {
     /// The file's phase, when known.
     pub phase: Option<Phase>,
-    /// Tables created in this migration so far (nobody uses them yet).
-    pub new_tables: &'a HashSet<String>,
-    /// Indexes created in this migration so far.
-    pub new_indexes: &'a HashSet<String>,
-    /// The statement is inside `BEGIN` … `COMMIT`.
-    pub in_transaction_block: bool,
+    /// A down file.
+    pub down: bool,
+    /// What the migration created and proved before this statement.
+    pub known: &'a Known,
+    /// The open `BEGIN` … `COMMIT` block the statement is in.
+    pub block: Option<&'a Block>,
     /// The statement carries `-- migrate:no-transaction`.
     pub marked_no_transaction: bool,
+    /// The statement carries `-- migrate:batch`: a runner batches it.
+    pub batched: bool,
     /// Statements in the file.
     pub statements_in_file: usize,
 }
@@ -103,7 +125,19 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Whether `table` already exists and may be in use (not created by this migration).
     pub fn existing(&self, table: &str) -> bool {
-        !self.new_tables.contains(table)
+        self.known.existing(table)
+    }
+
+    /// Whether the statement is inside `BEGIN` … `COMMIT`.
+    pub fn in_transaction_block(&self) -> bool {
+        self.block.is_some()
+    }
+
+    /// Whether the code version before this migration still runs while the statement
+    /// does: in expand, and in a hand-written file with no phase (it runs before the new
+    /// code is deployed).
+    pub fn old_code_runs(&self) -> bool {
+        !self.down && matches!(self.phase, None | Some(Phase::Expand))
     }
 }
 
@@ -129,35 +163,49 @@ pub fn phase_of_file(name: &str) -> Option<Phase> {
 }
 
 /// Lints the files of one migration (`(name, text)`, any order). Each up file runs with
-/// its phase; tables created in expand (and their indexes) count as new in backfill. A
-/// down file gets the rules for every phase, with what its phase's up files created
-/// counting as new (the down removes it). Other names: the rules for every phase. Returns
+/// its phase; tables created in expand (and their indexes) count as new in backfill, and
+/// what a file proves NOT NULL stays proven in the files after it. A down file gets the
+/// rules for every phase, with what its phase's up files created counting as new (the down
+/// removes it). Other names: a hand-written file (see [`LintOptions::phase`]). Returns
 /// `(file name, finding)`, up files in phase order first.
 pub fn lint_migration(
     files: &[(String, String)],
+) -> Result<Vec<(String, Finding)>, (String, ScriptError)> {
+    lint_migration_for(files, LintOptions::default().pg_version)
+}
+
+/// [`lint_migration`] for a server of major version `pg_version`.
+pub fn lint_migration_for(
+    files: &[(String, String)],
+    pg_version: u32,
 ) -> Result<Vec<(String, Finding)>, (String, ScriptError)> {
     let mut ups: Vec<(Phase, &String, &String)> = files
         .iter()
         .filter_map(|(name, text)| phase_of_file(name).map(|p| (p, name, text)))
         .collect();
     ups.sort_by_key(|(p, _, _)| *p);
-    let mut created = LintOptions::default();
-    let mut created_through: Vec<(Phase, LintOptions)> = Vec::new();
+    let mut known = Known::default();
+    let mut known_through: Vec<(Phase, Known)> = Vec::new();
     let mut out = Vec::new();
     for (phase, name, text) in ups {
+        let mut start = known.clone();
+        if phase == Phase::Contract {
+            // In contract the new code runs: the migration's new tables are in use.
+            start.new_tables.clear();
+            start.new_indexes.clear();
+        }
         let options = LintOptions {
             phase: Some(phase),
-            // In contract the new code runs: the migration's new tables are in use.
-            ..if phase == Phase::Contract {
-                LintOptions::default()
-            } else {
-                created.clone()
-            }
+            pg_version,
+            known: start,
+            ..LintOptions::default()
         };
-        let (findings, made) = lint_tracking(text, &options).map_err(|e| (name.clone(), e))?;
-        created.new_tables.extend(made.new_tables);
-        created.new_indexes.extend(made.new_indexes);
-        created_through.push((phase, created.clone()));
+        let (findings, after) = lint_tracking(text, &options).map_err(|e| (name.clone(), e))?;
+        known.new_tables.extend(after.new_tables);
+        known.new_indexes.extend(after.new_indexes);
+        known.proven_not_null = after.proven_not_null;
+        known.pending_not_null = after.pending_not_null;
+        known_through.push((phase, known.clone()));
         out.extend(findings.into_iter().map(|f| (name.clone(), f)));
     }
     let mut others: Vec<&(String, String)> = files
@@ -167,73 +215,67 @@ pub fn lint_migration(
     others.sort();
     for (name, text) in others {
         let down_of = name.strip_suffix(".down.sql").and_then(Phase::named);
-        let options = created_through
+        let known = known_through
             .iter()
             .rev()
             .find(|(p, _)| Some(*p) <= down_of)
-            .map(|(_, o)| o.clone())
+            .map(|(_, k)| Known {
+                new_tables: k.new_tables.clone(),
+                new_indexes: k.new_indexes.clone(),
+                ..Known::default()
+            })
             .unwrap_or_default();
+        let options = LintOptions {
+            down: down_of.is_some(),
+            pg_version,
+            known,
+            ..LintOptions::default()
+        };
         let (findings, _) = lint_tracking(text, &options).map_err(|e| (name.clone(), e))?;
         out.extend(findings.into_iter().map(|f| (name.clone(), f)));
     }
     Ok(out)
 }
 
-/// [`lint`], also returning the tables (and their indexes) the file creates.
-fn lint_tracking(
-    text: &str,
-    options: &LintOptions,
-) -> Result<(Vec<Finding>, LintOptions), ScriptError> {
+/// [`lint`], also returning what the file leaves known (created tables and indexes, and
+/// proofs, with those it started from).
+fn lint_tracking(text: &str, options: &LintOptions) -> Result<(Vec<Finding>, Known), ScriptError> {
     let statements = phase_file::split(text)?;
-    let mut new_tables = options.new_tables.clone();
-    let mut new_indexes = options.new_indexes.clone();
-    let mut in_block = false;
+    let mut known = options.known.clone();
+    let mut block: Option<Block> = None;
     let mut findings = Vec::new();
     for raw in &statements {
+        let (allowed, bad) = allows(&raw.comments);
         let first_line = raw.sql.lines().next().unwrap_or("").to_owned();
-        let finding = |rule: &'static str, line: usize, message: String, help: String| Finding {
-            lock: None,
-            rule,
+        findings.extend(bad.into_iter().map(|(line, message, help)| Finding {
+            rule: "allow-comment",
             line,
             statement: first_line.clone(),
             message,
+            lock: None,
             help,
-        };
-        let (allowed, allow_findings) = allows(&raw.comments);
-        findings.extend(
-            allow_findings
-                .into_iter()
-                .map(|(line, message, help)| finding("allow-comment", line, message, help)),
-        );
+        }));
         let actions = match classify(&raw.sql) {
             Ok(a) => a,
             Err(e) => {
-                let line = raw.line + raw.sql[..e.offset.min(raw.sql.len())].matches('\n').count();
-                findings.push(finding(
-                    "syntax",
-                    line,
-                    format!("PostgreSQL would not parse this: {}", e.message),
-                    "fix the statement; the linter checks nothing else in it".into(),
-                ));
+                findings.push(syntax_finding(raw, &e));
                 continue;
             }
         };
-        let marked = raw
-            .comments
-            .iter()
-            .any(|(_, c)| c.starts_with(crate::sql::NO_TRANSACTION_MARKER));
+        let marked = |marker: &str| raw.comments.iter().any(|(_, c)| c.starts_with(marker));
         for action in &actions {
             match action {
-                Action::Begin => in_block = true,
-                Action::Commit => in_block = false,
+                Action::Begin => block = Some(Block::default()),
+                Action::Commit => block = None,
                 _ => {}
             }
             let ctx = Context {
                 phase: options.phase,
-                new_tables: &new_tables,
-                new_indexes: &new_indexes,
-                in_transaction_block: in_block && !matches!(action, Action::Begin),
-                marked_no_transaction: marked,
+                down: options.down,
+                known: &known,
+                block: block.as_ref().filter(|_| !matches!(action, Action::Begin)),
+                marked_no_transaction: marked(crate::sql::NO_TRANSACTION_MARKER),
+                batched: marked(crate::sql::BATCH_MARKER),
                 statements_in_file: statements.len(),
             };
             for rule in RULES {
@@ -241,74 +283,32 @@ fn lint_tracking(
                     && !allowed.contains(rule.name)
                 {
                     findings.push(Finding {
+                        rule: rule.name,
+                        line: raw.line,
+                        statement: first_line.clone(),
+                        message: v.message,
                         lock: action.lock(),
-                        ..finding(rule.name, raw.line, v.message, v.help)
+                        help: v.help,
                     });
                 }
             }
-            match action {
-                Action::CreateTable { table } => {
-                    new_tables.insert(table.clone());
-                }
-                Action::CreateIndex { name, table, .. } if new_tables.contains(table) => {
-                    new_indexes.insert(name.clone());
-                }
-                _ => {}
-            }
+            known.record(action, raw.line, options.pg_version, block.as_mut());
         }
     }
-    let created = LintOptions {
-        phase: options.phase,
-        new_tables: new_tables
-            .difference(&options.new_tables)
-            .cloned()
-            .collect(),
-        new_indexes: new_indexes
-            .difference(&options.new_indexes)
-            .cloned()
-            .collect(),
-    };
-    Ok((findings, created))
+    Ok((findings, known))
 }
 
-/// The rules a statement's allow comments name, and the findings of malformed ones
-/// (`(line, message, help)`).
-fn allows(comments: &[(usize, String)]) -> (HashSet<&'static str>, Vec<(usize, String, String)>) {
-    let mut allowed = HashSet::new();
-    let mut bad = Vec::new();
-    let usage = format!("write `{ALLOW_MARKER} RULE[, RULE]: why it is safe here`");
-    for (line, comment) in comments {
-        let Some(rest) = comment.strip_prefix(ALLOW_MARKER) else {
-            continue;
-        };
-        let Some((names, _)) = rest
-            .split_once(':')
-            .filter(|(_, reason)| !reason.trim().is_empty())
-        else {
-            bad.push((
-                *line,
-                "allow comment without a reason".to_owned(),
-                usage.clone(),
-            ));
-            continue;
-        };
-        for name in names.split(',').map(str::trim) {
-            match RULES.iter().find(|r| r.name == name) {
-                Some(rule) => {
-                    allowed.insert(rule.name);
-                }
-                None => bad.push((
-                    *line,
-                    format!("allow comment names no rule `{name}`"),
-                    format!(
-                        "rules: {}",
-                        RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
-                    ),
-                )),
-            }
-        }
+/// The finding of a statement the parser rejects, at the line of the error.
+fn syntax_finding(raw: &phase_file::Raw, e: &SyntaxError) -> Finding {
+    let line = raw.line + raw.sql[..e.offset.min(raw.sql.len())].matches('\n').count();
+    Finding {
+        rule: "syntax",
+        line,
+        statement: raw.sql.lines().next().unwrap_or("").to_owned(),
+        message: format!("PostgreSQL would not parse this: {}", e.message),
+        lock: None,
+        help: "fix the statement; the linter checks nothing else in it".into(),
     }
-    (allowed, bad)
 }
 
 #[cfg(test)]

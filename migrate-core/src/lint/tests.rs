@@ -112,7 +112,10 @@ fn safe_forms_pass() {
         "ALTER TABLE t ADD COLUMN c jsonb DEFAULT '{}'::jsonb;",
         EXPAND,
     );
-    clean("ALTER TABLE t ALTER COLUMN a SET NOT NULL;", CONTRACT);
+    clean(
+        "ALTER TABLE t ADD CONSTRAINT a_nn CHECK (a IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT a_nn;\nALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+        CONTRACT,
+    );
     clean("ALTER TABLE t DROP COLUMN a;", CONTRACT);
     clean("ALTER TABLE t RENAME COLUMN a TO b;", CONTRACT);
     clean("ALTER TABLE t ALTER COLUMN a DROP DEFAULT;", CONTRACT);
@@ -127,9 +130,24 @@ fn tables_created_in_the_migration_are_not_in_use() {
         "CREATE TABLE n (id bigint PRIMARY KEY, a int);\nCREATE INDEX n_a ON n (a);\nALTER TABLE n ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id);\nALTER TABLE n ADD COLUMN c uuid DEFAULT gen_random_uuid();\nDROP INDEX n_a;",
         EXPAND,
     );
+    for create in [
+        "CREATE TABLE n AS SELECT id, a FROM t",
+        "SELECT id, a INTO n FROM t",
+        "CREATE MATERIALIZED VIEW n AS SELECT id, a FROM t",
+    ] {
+        clean(
+            &format!(
+                "{create};\nCREATE INDEX n_a ON n (a);\nALTER TABLE n ADD CONSTRAINT k CHECK (a > 0);"
+            ),
+            EXPAND,
+        );
+    }
     let new = LintOptions {
         phase: BACKFILL,
-        new_tables: ["n".to_owned()].into(),
+        known: Known {
+            new_tables: ["n".to_owned()].into(),
+            ..Known::default()
+        },
         ..LintOptions::default()
     };
     assert!(
@@ -158,8 +176,33 @@ fn expand_keeps_the_old_code_working() {
         EXPAND,
         "expand-drop-default",
     );
-    // Unknown phase (a hand-written file): only the rules for every phase.
-    clean("ALTER TABLE t DROP COLUMN a;", ANY);
+    // A hand-written file with no phase runs while the old code does: expand's rules.
+    flags("ALTER TABLE t DROP COLUMN a;", ANY, "expand-drop");
+    flags(
+        "ALTER TABLE t RENAME COLUMN name TO full_name;",
+        ANY,
+        "expand-rename",
+    );
+    flags(
+        "ALTER TABLE t ALTER COLUMN email SET NOT NULL;",
+        ANY,
+        "set-not-null",
+    );
+    flags(
+        "ALTER TABLE t ADD COLUMN n serial;",
+        ANY,
+        "volatile-default",
+    );
+    // A down file undoes its up: only the rules for every phase.
+    let down = LintOptions {
+        down: true,
+        ..LintOptions::default()
+    };
+    assert!(
+        lint("ALTER TABLE t DROP COLUMN a;", &down)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -249,4 +292,29 @@ fn statements_that_do_not_parse_are_findings_at_their_line() {
         f[1].rule, "index-concurrently",
         "the next statement is still checked"
     );
+}
+
+#[test]
+fn statements_inside_do_blocks_are_judged_like_top_level_ones() {
+    flags(
+        "DO $$ BEGIN CREATE INDEX i ON t (a); END $$;",
+        ANY,
+        "index-concurrently",
+    );
+    flags(
+        "DO $$\nBEGIN\n  IF true THEN\n    ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n  END IF;\nEND\n$$;",
+        CONTRACT,
+        "set-not-null",
+    );
+    flags(
+        "DO LANGUAGE plpgsql $body$ BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN n serial'; END $body$;",
+        ANY,
+        "volatile-default",
+    );
+    flags(
+        "DO $$ BEGIN UPDATE t SET a = 0; END $$;",
+        EXPAND,
+        "unbatched-update",
+    );
+    clean("DO $$ BEGIN RAISE NOTICE 'nothing to judge'; END $$;", ANY);
 }

@@ -31,3 +31,37 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
         "additions go in expand (the old code must keep working), removals and constraints the old code would break go in contract",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+    use crate::plan::Phase;
+
+    #[test]
+    fn err() {
+        finds(
+            "backfill-schema-change",
+            "ALTER TABLE t ADD COLUMN c int",
+            Some(Phase::Backfill),
+        );
+        finds(
+            "backfill-schema-change",
+            "DROP TABLE t",
+            Some(Phase::Backfill),
+        );
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "backfill-schema-change",
+            "ALTER TABLE t ADD COLUMN c int",
+            Some(Phase::Expand),
+        );
+        passes(
+            "backfill-schema-change",
+            "ALTER TABLE t VALIDATE CONSTRAINT k",
+            Some(Phase::Backfill),
+        );
+    }
+}

@@ -17,3 +17,18 @@ fn check(action: &Action, _: &Context<'_>) -> Option<Violation> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+
+    #[test]
+    fn err() {
+        finds("cluster", "CLUSTER t USING t_pkey", None);
+    }
+
+    #[test]
+    fn ok() {
+        passes("cluster", "VACUUM t", None);
+    }
+}

@@ -25,3 +25,41 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+
+    #[test]
+    fn err() {
+        finds(
+            "constraint-not-valid",
+            "ALTER TABLE t ADD CONSTRAINT k CHECK (a > 0)",
+            None,
+        );
+        finds(
+            "constraint-not-valid",
+            "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)",
+            None,
+        );
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "constraint-not-valid",
+            "ALTER TABLE t ADD CONSTRAINT k CHECK (a > 0) NOT VALID",
+            None,
+        );
+        passes(
+            "constraint-not-valid",
+            "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id) NOT VALID",
+            None,
+        );
+        passes(
+            "constraint-not-valid",
+            "CREATE TABLE n (a int);\nALTER TABLE n ADD CONSTRAINT k CHECK (a > 0)",
+            None,
+        );
+    }
+}

@@ -2,7 +2,6 @@
 //! reads and writes it.
 
 use super::{Action, Context, Rule, Violation, violation};
-use crate::plan::Phase;
 
 pub const RULE: Rule = Rule {
     name: "expand-drop",
@@ -11,7 +10,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
-    if ctx.phase != Some(Phase::Expand) {
+    if !ctx.old_code_runs() {
         return None;
     }
     let help = "stop using it in the code first; drop it in contract, after the deploy";
@@ -30,5 +29,35 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
             help,
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+    use crate::plan::Phase;
+
+    #[test]
+    fn err() {
+        finds(
+            "expand-drop",
+            "ALTER TABLE t DROP COLUMN a",
+            Some(Phase::Expand),
+        );
+        finds("expand-drop", "DROP TABLE t", None);
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "expand-drop",
+            "ALTER TABLE t DROP COLUMN a",
+            Some(Phase::Contract),
+        );
+        passes(
+            "expand-drop",
+            "CREATE TABLE n (a int, b int);\nALTER TABLE n DROP COLUMN b",
+            Some(Phase::Expand),
+        );
     }
 }

@@ -2,7 +2,6 @@
 //! rely on it (on a NOT NULL column every one fails).
 
 use super::{Action, Context, Rule, Violation, violation};
-use crate::plan::Phase;
 
 pub const RULE: Rule = Rule {
     name: "expand-drop-default",
@@ -12,9 +11,7 @@ pub const RULE: Rule = Rule {
 
 fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
     match action {
-        Action::DropDefault { table, column }
-            if ctx.phase == Some(Phase::Expand) && ctx.existing(table) =>
-        {
+        Action::DropDefault { table, column } if ctx.old_code_runs() && ctx.existing(table) => {
             violation(
                 format!(
                     "DROP DEFAULT on \"{table}\".\"{column}\" in expand: the old code still inserts rows that rely on it"
@@ -23,5 +20,39 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
             )
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+    use crate::plan::Phase;
+
+    #[test]
+    fn err() {
+        finds(
+            "expand-drop-default",
+            "ALTER TABLE t ALTER COLUMN a DROP DEFAULT",
+            Some(Phase::Expand),
+        );
+        finds(
+            "expand-drop-default",
+            "ALTER TABLE t ALTER COLUMN a DROP DEFAULT",
+            None,
+        );
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "expand-drop-default",
+            "ALTER TABLE t ALTER COLUMN a DROP DEFAULT",
+            Some(Phase::Contract),
+        );
+        passes(
+            "expand-drop-default",
+            "ALTER TABLE t ALTER COLUMN a SET DEFAULT 0",
+            Some(Phase::Expand),
+        );
     }
 }

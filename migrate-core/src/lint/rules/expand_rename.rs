@@ -2,7 +2,6 @@
 //! uses the old name.
 
 use super::{Action, Context, Rule, Violation, violation};
-use crate::plan::Phase;
 
 pub const RULE: Rule = Rule {
     name: "expand-rename",
@@ -11,7 +10,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
-    if ctx.phase != Some(Phase::Expand) {
+    if !ctx.old_code_runs() {
         return None;
     }
     let help = "expand-contract: add the new column kept in sync by a trigger (or serve the new name through a view in a version schema), backfill, and rename or drop in contract (`#[schema(renamed_from = …)]` plans this)";
@@ -29,5 +28,35 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
             help,
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+    use crate::plan::Phase;
+
+    #[test]
+    fn err() {
+        finds(
+            "expand-rename",
+            "ALTER TABLE t RENAME COLUMN a TO b",
+            Some(Phase::Expand),
+        );
+        finds("expand-rename", "ALTER TABLE t RENAME TO u", None);
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "expand-rename",
+            "ALTER TABLE t RENAME COLUMN a TO b",
+            Some(Phase::Contract),
+        );
+        passes(
+            "expand-rename",
+            "-- migrate:allow expand-rename: a view under the old name takes its place\nALTER TABLE t RENAME TO u",
+            Some(Phase::Expand),
+        );
     }
 }

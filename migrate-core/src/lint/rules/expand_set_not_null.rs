@@ -2,7 +2,6 @@
 //! NULLs there.
 
 use super::{Action, Context, Rule, Violation, violation};
-use crate::plan::Phase;
 
 pub const RULE: Rule = Rule {
     name: "expand-set-not-null",
@@ -12,9 +11,7 @@ pub const RULE: Rule = Rule {
 
 fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
     match action {
-        Action::SetNotNull { table, column }
-            if ctx.phase == Some(Phase::Expand) && ctx.existing(table) =>
-        {
+        Action::SetNotNull { table, column } if ctx.old_code_runs() && ctx.existing(table) => {
             violation(
                 format!(
                     "SET NOT NULL on \"{table}\".\"{column}\" in expand: the old code still runs and may insert NULL there"
@@ -23,5 +20,39 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
             )
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+    use crate::plan::Phase;
+
+    #[test]
+    fn err() {
+        finds(
+            "expand-set-not-null",
+            "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+            Some(Phase::Expand),
+        );
+        finds(
+            "expand-set-not-null",
+            "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+            None,
+        );
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "expand-set-not-null",
+            "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+            Some(Phase::Contract),
+        );
+        passes(
+            "expand-set-not-null",
+            "CREATE TABLE n (a int);\nALTER TABLE n ALTER COLUMN a SET NOT NULL",
+            Some(Phase::Expand),
+        );
     }
 }

@@ -24,10 +24,42 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
         Action::DropIndex {
             names,
             concurrently: false,
-        } if names.iter().any(|n| !ctx.new_indexes.contains(n)) => violation(
+        } if names.iter().any(|n| !ctx.known.new_indexes.contains(n)) => violation(
             "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, blocking reads and writes behind it",
             "DROP INDEX CONCURRENTLY, outside a transaction (mark it `-- migrate:no-transaction`)",
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+    use crate::plan::Phase;
+
+    #[test]
+    fn err() {
+        finds("index-concurrently", "CREATE INDEX i ON t (a)", None);
+        finds("index-concurrently", "CREATE UNIQUE INDEX i ON t (a)", None);
+        finds("index-concurrently", "DROP INDEX i", Some(Phase::Contract));
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "index-concurrently",
+            "CREATE INDEX CONCURRENTLY i ON t (a)",
+            None,
+        );
+        passes(
+            "index-concurrently",
+            "DROP INDEX CONCURRENTLY i",
+            Some(Phase::Contract),
+        );
+        passes(
+            "index-concurrently",
+            "CREATE TABLE n (a int);\nCREATE INDEX n_a ON n (a);\nDROP INDEX n_a",
+            Some(Phase::Expand),
+        );
     }
 }

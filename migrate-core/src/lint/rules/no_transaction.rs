@@ -15,7 +15,7 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
     if !action.needs_no_transaction() {
         return None;
     }
-    if ctx.in_transaction_block {
+    if ctx.in_transaction_block() {
         return violation(
             "this statement cannot run inside a transaction block, and it is inside BEGIN … COMMIT",
             "move it after COMMIT, alone, with `-- migrate:no-transaction` before it",
@@ -28,4 +28,37 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
         );
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+
+    #[test]
+    fn err() {
+        finds(
+            "no-transaction",
+            "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;",
+            None,
+        );
+        finds(
+            "no-transaction",
+            "ALTER TABLE t ADD COLUMN c int;\nCREATE INDEX CONCURRENTLY i ON t (c);",
+            None,
+        );
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "no-transaction",
+            "CREATE INDEX CONCURRENTLY i ON t (c)",
+            None,
+        );
+        passes(
+            "no-transaction",
+            "ALTER TABLE t ADD COLUMN c int;\n-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);",
+            None,
+        );
+    }
 }

@@ -20,3 +20,19 @@ fn check(action: &Action, _: &Context<'_>) -> Option<Violation> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+
+    #[test]
+    fn err() {
+        finds("reindex-concurrently", "REINDEX INDEX i", None);
+        finds("reindex-concurrently", "REINDEX TABLE t", None);
+    }
+
+    #[test]
+    fn ok() {
+        passes("reindex-concurrently", "REINDEX INDEX CONCURRENTLY i", None);
+    }
+}

@@ -19,3 +19,32 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+    use crate::plan::Phase;
+
+    #[test]
+    fn err() {
+        finds(
+            "type-change",
+            "ALTER TABLE t ALTER COLUMN a TYPE bigint",
+            None,
+        );
+        finds(
+            "type-change",
+            "ALTER TABLE t ALTER COLUMN s TYPE varchar(100)",
+            Some(Phase::Contract),
+        );
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "type-change",
+            "CREATE TABLE n (a int);\nALTER TABLE n ALTER COLUMN a TYPE bigint",
+            None,
+        );
+    }
+}

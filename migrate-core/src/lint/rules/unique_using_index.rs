@@ -23,3 +23,37 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+    use crate::plan::Phase;
+
+    #[test]
+    fn err() {
+        finds(
+            "unique-using-index",
+            "ALTER TABLE t ADD CONSTRAINT u UNIQUE (a)",
+            None,
+        );
+        finds(
+            "unique-using-index",
+            "ALTER TABLE t ADD PRIMARY KEY (id)",
+            None,
+        );
+    }
+
+    #[test]
+    fn ok() {
+        passes(
+            "unique-using-index",
+            "ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX i",
+            Some(Phase::Contract),
+        );
+        passes(
+            "unique-using-index",
+            "ALTER TABLE t ADD CONSTRAINT p PRIMARY KEY USING INDEX i",
+            Some(Phase::Contract),
+        );
+    }
+}

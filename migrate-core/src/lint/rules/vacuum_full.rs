@@ -17,3 +17,20 @@ fn check(action: &Action, _: &Context<'_>) -> Option<Violation> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::{finds, passes};
+
+    #[test]
+    fn err() {
+        finds("vacuum-full", "VACUUM FULL t", None);
+        finds("vacuum-full", "VACUUM (FULL, ANALYZE) t", None);
+    }
+
+    #[test]
+    fn ok() {
+        passes("vacuum-full", "VACUUM t", None);
+        passes("vacuum-full", "VACUUM (ANALYZE) t", None);
+    }
+}
