@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub mod catalogue_cases;
 mod transition;
 pub use transition::{Outcome, TS, Transition};
 

@@ -4,7 +4,7 @@
 use super::Allowance::{self, If, No, Yes};
 use super::Condition::NewTable;
 use super::LockMode::*;
-use super::{Facts, Lock, LockMode, RowLocks, Scan, Target};
+use super::{Facts, Lock, LockMode, RowLocks, Scan, Target, Why};
 
 /// A kind of statement the project emits or meets in hand-written migrations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -121,12 +121,10 @@ const ACCESS_EXCLUSIVE_ON_TABLE: &[Lock] = &[on(AccessExclusive, Target::Table)]
 const BRIEF_CATALOG: &str = ", brief (catalog only)";
 const BRIEF: &str = ", brief";
 
-const OLD_CODE_RUNS: &str =
-    "the old code still runs until the deploy and relies on what this removes or forbids: contract";
-const SCHEMA_IN_BACKFILL: &str = "backfill is for data and for work that blocks no traffic; schema changes go in expand (additions) or contract (removals)";
-const BLOCKS_EXISTING: &str =
-    "on a table in use it blocks traffic for a whole scan, build or rewrite; use the safe recipe";
-const DATA_IN_BACKFILL: &str = "data work goes in backfill, after expand added what it fills and before the deploy that reads it";
+const OLD_CODE_RUNS: Why = Why::OldCodeRuns;
+const SCHEMA_IN_BACKFILL: Why = Why::SchemaInBackfill;
+const BLOCKS_EXISTING: Why = Why::BlocksTraffic;
+const DATA_IN_BACKFILL: Why = Why::DataInBackfill;
 
 /// A statement that takes a brief ACCESS EXCLUSIVE lock on the table to change the catalog.
 const fn brief_alter(kind: Kind, form: &'static str, compatible: bool) -> Facts {

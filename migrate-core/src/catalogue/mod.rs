@@ -87,7 +87,42 @@ pub enum Allowance {
     /// Only under the condition.
     If(Condition),
     /// Never, and why.
-    No(&'static str),
+    No(Why),
+}
+
+/// Why a phase does not allow a kind of statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// The old code still runs and relies on what it removes or forbids: contract.
+    OldCodeRuns,
+    /// Backfill is for data and work that blocks no traffic; schema changes go in expand or
+    /// contract.
+    SchemaInBackfill,
+    /// On a table in use it blocks traffic for a whole scan, build or rewrite.
+    BlocksTraffic,
+    /// Data work goes in backfill.
+    DataInBackfill,
+}
+
+impl Why {
+    /// In words, for findings and errors.
+    pub fn text(self) -> &'static str {
+        match self {
+            Why::OldCodeRuns => {
+                "the old code still runs until the deploy and relies on what this removes or forbids: contract"
+            }
+            Why::SchemaInBackfill => {
+                "backfill is for data and for work that blocks no traffic; schema changes go in expand (additions) or contract (removals)"
+            }
+            Why::BlocksTraffic => {
+                "on a table in use it blocks traffic for a whole scan, build or rewrite; use the safe recipe"
+            }
+            Why::DataInBackfill => {
+                "data work goes in backfill, after expand added what it fills and before the deploy that reads it"
+            }
+        }
+    }
 }
 
 /// What the catalogue says about one kind of statement.
@@ -177,6 +212,15 @@ impl Kind {
 }
 
 impl Facts {
+    /// Why `phase` does not allow it on a table in use (`None`: it does).
+    pub fn refused_in(&self, phase: Phase) -> Option<Why> {
+        match self.phases[phase as usize] {
+            Allowance::No(why) => Some(why),
+            Allowance::If(Condition::NewTable) => Some(Why::BlocksTraffic),
+            Allowance::Yes => None,
+        }
+    }
+
     /// Whether `phase` allows it, given what holds (`new_table`: the table was created
     /// earlier in the same migration).
     pub fn allowed_in(&self, phase: Phase, new_table: bool) -> bool {

@@ -104,21 +104,29 @@ impl Known {
         }
     }
 
+    /// The kind of `action` with what the migration proved: a `SET NOT NULL` that a valid
+    /// check proves is [`Kind::SetNotNullProven`].
+    pub fn kind_of(&self, action: &Action) -> Option<Kind> {
+        match action {
+            Action::SetNotNull { table, column }
+                if self
+                    .proven_not_null
+                    .contains(&(table.clone(), column.clone())) =>
+            {
+                Some(Kind::SetNotNullProven)
+            }
+            _ => action.kind(),
+        }
+    }
+
     /// Whether `action` reads every row of a table in use (a scan, a build, a rewrite, an
     /// unbatched UPDATE): slow work, long on a big table.
     pub fn slow(&self, action: &Action) -> bool {
-        let Some(kind) = action.kind() else {
+        let Some(kind) = self.kind_of(action) else {
             return false;
-        };
-        let proven = match action {
-            Action::SetNotNull { table, column } => self
-                .proven_not_null
-                .contains(&(table.clone(), column.clone())),
-            _ => false,
         };
         let f = kind.facts();
         (f.rewrite || f.scan != crate::catalogue::Scan::None)
-            && !proven
             && action.table().is_some_and(|t| self.existing(t))
     }
 }

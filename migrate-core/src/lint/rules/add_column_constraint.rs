@@ -37,7 +37,7 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
     };
     violation(
         format!(
-            "ADD COLUMN \"{table}\".\"{column}\" … {what} {work} while holding an ACCESS EXCLUSIVE lock on the table"
+            "ADD COLUMN \"{table}\".\"{column}\" … {what} {work} while reads and writes of the table wait"
         ),
         recipe,
     )

@@ -3,6 +3,7 @@
 //! contract.
 
 use super::{Action, Context, Rule, Violation, violation};
+use crate::catalogue::Why;
 use crate::plan::Phase;
 
 pub const RULE: Rule = Rule {
@@ -12,21 +13,20 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
-    if ctx.phase != Some(Phase::Backfill) {
+    if ctx.phase != Some(Phase::Backfill) || action.table().is_some_and(|t| !ctx.existing(t)) {
         return None;
     }
-    let what = match action {
-        Action::AddColumn { .. } => "ADD COLUMN",
-        Action::SetNotNull { .. } => "SET NOT NULL",
-        Action::DropColumn { .. } => "DROP COLUMN",
-        Action::DropTable { .. } => "DROP TABLE",
-        Action::RenameColumn { .. } | Action::RenameTable { .. } => "RENAME",
-        Action::DropDefault { .. } => "DROP DEFAULT",
-        _ => return None,
-    };
+    // What the catalogue keeps out of backfill as a schema change, or as a removal the old
+    // code relies on (statements that block traffic have rules of their own).
+    let kind = ctx.known.kind_of(action)?;
+    let why = kind.facts().refused_in(Phase::Backfill)?;
+    if !matches!(why, Why::SchemaInBackfill | Why::OldCodeRuns) {
+        return None;
+    }
     violation(
         format!(
-            "{what} in backfill: backfill runs between expand and the deploy, for data and for builds that do not block traffic"
+            "`{}` in backfill: backfill runs between expand and the deploy, for data and for builds that do not block traffic",
+            kind.facts().form
         ),
         "additions go in expand (the old code must keep working), removals and constraints the old code would break go in contract",
     )
@@ -39,6 +39,16 @@ mod tests {
 
     #[test]
     fn err() {
+        finds(
+            "backfill-schema-change",
+            "CREATE TRIGGER g BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()",
+            Some(Phase::Backfill),
+        );
+        finds(
+            "backfill-schema-change",
+            "ALTER TABLE t ALTER COLUMN a SET DEFAULT 0",
+            Some(Phase::Backfill),
+        );
         finds(
             "backfill-schema-change",
             "ALTER TABLE t ADD COLUMN c int",

@@ -2,10 +2,12 @@
 //! reads and writes it.
 
 use super::{Action, Context, Rule, Violation, violation};
+use crate::catalogue::{Kind, Why};
+use crate::plan::Phase;
 
 pub const RULE: Rule = Rule {
     name: "expand-drop",
-    summary: "DROP COLUMN / DROP TABLE in expand (the old code still uses it)",
+    summary: "a drop in expand (a column, table, index, function, trigger, view, schema: the old code still uses it)",
     check,
 };
 
@@ -28,7 +30,30 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
             ),
             help,
         ),
-        _ => None,
+        // Any other removal the catalogue keeps for contract: an index (even dropped
+        // concurrently: the old code's queries or its ON CONFLICT rely on it), a function,
+        // a trigger, a view, a schema. Renames, defaults and NOT NULL have rules of their own.
+        _ => {
+            let kind = ctx.known.kind_of(action)?;
+            let covered = matches!(
+                kind,
+                Kind::RenameColumn
+                    | Kind::RenameTable
+                    | Kind::DropDefault
+                    | Kind::SetNotNull
+                    | Kind::SetNotNullProven
+                    | Kind::DropColumn
+                    | Kind::DropTable
+            );
+            let refused = kind.facts().refused_in(Phase::Expand) == Some(Why::OldCodeRuns);
+            (refused && !covered).then(|| Violation {
+                message: format!(
+                    "`{}` in expand: the old code still runs and may rely on what it removes",
+                    kind.facts().form
+                ),
+                help: help.to_owned(),
+            })
+        }
     }
 }
 
@@ -39,6 +64,13 @@ mod tests {
 
     #[test]
     fn err() {
+        finds(
+            "expand-drop",
+            "DROP INDEX CONCURRENTLY i",
+            Some(Phase::Expand),
+        );
+        finds("expand-drop", "DROP TRIGGER g ON t", None);
+        finds("expand-drop", "DROP VIEW v", Some(Phase::Expand));
         finds(
             "expand-drop",
             "ALTER TABLE t DROP COLUMN a",

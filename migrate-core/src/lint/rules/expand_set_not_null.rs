@@ -1,5 +1,5 @@
 //! `expand-set-not-null`: `SET NOT NULL` in expand breaks the old code, which still writes
-//! NULLs there (unless a valid `CHECK (c IS NOT NULL)` already refuses them).
+//! NULLs there. Proven by a valid check or not, NOT NULL belongs after the deploy.
 
 use super::{Action, Context, Rule, Violation, violation};
 
@@ -11,14 +11,7 @@ pub const RULE: Rule = Rule {
 
 fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
     match action {
-        Action::SetNotNull { table, column }
-            if ctx.old_code_runs()
-                && ctx.existing(table)
-                && !ctx
-                    .known
-                    .proven_not_null
-                    .contains(&(table.clone(), column.clone())) =>
-        {
+        Action::SetNotNull { table, column } if ctx.old_code_runs() && ctx.existing(table) => {
             violation(
                 format!(
                     "SET NOT NULL on \"{table}\".\"{column}\" in expand: the old code still runs and may insert NULL there"
@@ -39,6 +32,11 @@ mod tests {
     fn err() {
         finds(
             "expand-set-not-null",
+            "ALTER TABLE t ADD CONSTRAINT k CHECK (a IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT k;\nALTER TABLE t ALTER COLUMN a SET NOT NULL",
+            Some(Phase::Expand),
+        );
+        finds(
+            "expand-set-not-null",
             "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
             Some(Phase::Expand),
         );
@@ -51,11 +49,6 @@ mod tests {
 
     #[test]
     fn ok() {
-        passes(
-            "expand-set-not-null",
-            "ALTER TABLE t ADD CONSTRAINT k CHECK (a IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT k;\nALTER TABLE t ALTER COLUMN a SET NOT NULL",
-            Some(Phase::Expand),
-        );
         passes(
             "expand-set-not-null",
             "ALTER TABLE t ALTER COLUMN a SET NOT NULL",

@@ -25,7 +25,7 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
             names,
             concurrently: false,
         } if names.iter().any(|n| !ctx.known.new_indexes.contains(n)) => violation(
-            "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, blocking reads and writes behind it",
+            "DROP INDEX without CONCURRENTLY blocks reads and writes of its table, and queues every later query behind it",
             "DROP INDEX CONCURRENTLY, outside a transaction (mark it `-- migrate:no-transaction`)",
         ),
         _ => None,

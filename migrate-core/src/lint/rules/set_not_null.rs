@@ -24,7 +24,7 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
         {
             violation(
                 format!(
-                    "SET NOT NULL on \"{table}\".\"{column}\" scans every row while holding an ACCESS EXCLUSIVE lock: nothing proves it yet"
+                    "SET NOT NULL on \"{table}\".\"{column}\" scans every row while reads and writes wait: nothing proves it yet"
                 ),
                 RECIPE,
             )
@@ -37,7 +37,7 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
             ..
         } if ctx.existing(table) => violation(
             format!(
-                "ADD CONSTRAINT … NOT NULL {} on \"{table}\" scans every row while holding an ACCESS EXCLUSIVE lock",
+                "ADD CONSTRAINT … NOT NULL {} on \"{table}\" scans every row while reads and writes wait",
                 not_null_of.as_deref().unwrap_or("")
             ),
             "PostgreSQL 18: add it NOT VALID, then VALIDATE CONSTRAINT in a later transaction; before 18: the CHECK (c IS NOT NULL) route",

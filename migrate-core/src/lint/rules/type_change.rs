@@ -12,7 +12,7 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
     match action {
         Action::AlterType { table, column } if ctx.existing(table) => violation(
             format!(
-                "changing the type of \"{table}\".\"{column}\" holds an ACCESS EXCLUSIVE lock, usually rewrites the table, and breaks running code's prepared statements even when it does not"
+                "changing the type of \"{table}\".\"{column}\" blocks reads and writes while it usually rewrites the table, and breaks running code's prepared statements even when it does not"
             ),
             "add a column of the new type kept in sync by a trigger, backfill it in batches, and swap in contract (`cargo migrate generate` plans this from a changed field type)",
         ),

@@ -43,7 +43,7 @@ fn check(action: &Action, ctx: &Context<'_>) -> Option<Violation> {
         (None, None) => return None,
     };
     violation(
-        format!("{cause}: the table is rewritten under an ACCESS EXCLUSIVE lock"),
+        format!("{cause}: the table is rewritten while reads and writes wait"),
         "add the column plain (nullable, or with a constant default), then SET DEFAULT (for a sequence: CREATE SEQUENCE and SET DEFAULT nextval(…); an identity: ADD GENERATED … AS IDENTITY) in a separate statement, and fill existing rows in batched UPDATEs in backfill; a generated column: a plain column kept by a trigger",
     )
 }

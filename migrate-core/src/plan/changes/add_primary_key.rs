@@ -34,7 +34,7 @@ pub fn plan(ctx: &Context<'_>, table: &str, pk: &PrimaryKey) -> Result<Vec<Step>
             .any(|c| t.column(c).is_none_or(|c| c.nullable) && !made_not_null(c))
     });
     if nullable || was_nullable {
-        return Err("the key columns must be NOT NULL before the key is added (or become NOT NULL by the check route in this same migration); a new column's NULLs would make ADD PRIMARY KEY scan under ACCESS EXCLUSIVE".into());
+        return Err("the key columns must be NOT NULL before the key is added (or become NOT NULL by the check route in this same migration); a new column's NULLs would make ADD PRIMARY KEY scan while reads and writes wait".into());
     }
     Ok(steps(table, pk))
 }
