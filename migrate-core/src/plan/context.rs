@@ -2,7 +2,8 @@
 //! options) and what planning collects besides the main run of steps.
 
 use super::recipes::version_schema::Physical;
-use super::{PlanError, PlanOptions, Step};
+use super::settings::{PlanError, PlanOptions};
+use super::step::Step;
 use crate::diff::Change;
 use crate::model::{Column, ForeignKey, Table};
 

@@ -6,8 +6,9 @@ use crate::catalogue::Kind;
 use crate::model::Check;
 use crate::phase::Phase;
 use crate::plan::context::Context;
+use crate::plan::ddl;
 use crate::plan::recipes::validate::validate;
-use crate::plan::{Down, Step, ddl};
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// The steps of adding `check` to `table`.

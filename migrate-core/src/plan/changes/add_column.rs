@@ -7,8 +7,10 @@ use crate::catalogue::Kind;
 use crate::model::Column;
 use crate::phase::Phase;
 use crate::plan::context::Context;
+use crate::plan::ddl;
 use crate::plan::recipes::{backfill, defaults, fill, not_null};
-use crate::plan::{Down, PlanOptions, Reversible, Step, ddl};
+use crate::plan::settings::PlanOptions;
+use crate::plan::step::{Down, Reversible, Step};
 use crate::sql::{default_is_constant, ident};
 
 /// The steps of adding `column` to `table`, or why it is refused.

@@ -9,8 +9,10 @@ use crate::diff::Change;
 use crate::model::{ForeignKey, Table};
 use crate::phase::Phase;
 use crate::plan::context::{Context, Planned};
+use crate::plan::ddl;
 use crate::plan::recipes::validate::validate;
-use crate::plan::{Down, PlanError, Step, ddl};
+use crate::plan::settings::PlanError;
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// Files the steps of every foreign key collected in `out` (those of new tables first).

@@ -3,9 +3,9 @@
 //! table) is built under a temporary name and taken over after the drop.
 
 use crate::model::Index;
-use crate::plan::Step;
 use crate::plan::context::Context;
 use crate::plan::recipes::index;
+use crate::plan::step::Step;
 
 /// The steps of adding `ix` to `table` (none for a table created in this migration: its
 /// indexes come with it).

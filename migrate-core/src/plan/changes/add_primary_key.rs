@@ -8,8 +8,9 @@ use crate::diff::Change;
 use crate::model::{Index, IndexMethod, PrimaryKey};
 use crate::phase::Phase;
 use crate::plan::context::Context;
+use crate::plan::ddl;
 use crate::plan::recipes::index;
-use crate::plan::{Down, Step, ddl};
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// The steps of giving `table` the key `pk`, or why it is refused.

@@ -5,7 +5,7 @@
 use crate::model::Column;
 use crate::plan::context::Context;
 use crate::plan::recipes::{backfill, defaults, fill, not_null};
-use crate::plan::{Reversible, Step};
+use crate::plan::step::{Reversible, Step};
 
 /// The steps of `from` → `to` on `table`, or why it is refused.
 pub fn plan(

@@ -8,9 +8,9 @@
 
 use super::replaceable;
 use crate::model::{Column, Index, Table};
-use crate::plan::Step;
 use crate::plan::context::{Context, Planned, mentions};
 use crate::plan::recipes::{column_swap::Swap, names};
+use crate::plan::step::Step;
 
 /// Files the swap of `from` → `to` on `table`, or why it is refused.
 pub fn plan(

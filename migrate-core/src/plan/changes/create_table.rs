@@ -6,7 +6,7 @@ use crate::catalogue::{Kind, On};
 use crate::model::Table;
 use crate::phase::Phase;
 use crate::plan::ddl;
-use crate::plan::{Down, Reversible, Step};
+use crate::plan::step::{Down, Reversible, Step};
 use crate::sql::ident;
 
 /// The table and its indexes, in expand.

@@ -4,7 +4,8 @@
 use crate::catalogue::Kind;
 use crate::model::Check;
 use crate::phase::Phase;
-use crate::plan::{Down, Reversible, Step, ddl};
+use crate::plan::ddl;
+use crate::plan::step::{Down, Reversible, Step};
 use crate::sql::ident;
 
 /// The step dropping `check` from `table`.

@@ -7,8 +7,10 @@ use crate::catalogue::Kind;
 use crate::model::Column;
 use crate::phase::Phase;
 use crate::plan::context::Context;
+use crate::plan::ddl;
 use crate::plan::recipes::not_null;
-use crate::plan::{Down, PlanError, Reversible, Step, ddl};
+use crate::plan::settings::PlanError;
+use crate::plan::step::{Down, Reversible, Step};
 use crate::sql::ident;
 
 /// The steps of dropping `table`.`column`, or the missing acknowledgement.

@@ -4,7 +4,8 @@
 use crate::catalogue::{Kind, On};
 use crate::model::ForeignKey;
 use crate::phase::Phase;
-use crate::plan::{Down, Reversible, Step, ddl};
+use crate::plan::ddl;
+use crate::plan::step::{Down, Reversible, Step};
 use crate::sql::ident;
 
 /// The step dropping `fk` from `table`.

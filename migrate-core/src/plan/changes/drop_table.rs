@@ -8,7 +8,8 @@ use crate::model::Table;
 use crate::phase::Phase;
 use crate::plan::context::{Context, Planned};
 use crate::plan::ddl;
-use crate::plan::{Down, PlanError, Reversible, Step};
+use crate::plan::settings::PlanError;
+use crate::plan::step::{Down, Reversible, Step};
 use crate::sql::ident;
 
 /// Files the drop of every dropped table, or refuses them.

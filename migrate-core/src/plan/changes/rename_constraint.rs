@@ -3,7 +3,7 @@
 
 use crate::catalogue::Kind;
 use crate::phase::Phase;
-use crate::plan::{Down, Step};
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// The step renaming constraint `from` of `table` to `to`.

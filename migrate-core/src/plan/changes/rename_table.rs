@@ -8,7 +8,7 @@ use crate::model::Table;
 use crate::phase::Phase;
 use crate::plan::context::{Context, Planned};
 use crate::plan::recipes::grants::grant_like;
-use crate::plan::{Down, Step};
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// Files the rename of `from` to `to`, or why it is refused.

@@ -3,7 +3,7 @@
 
 use crate::catalogue::Kind;
 use crate::phase::Phase;
-use crate::plan::{Batch, Reversible, Step};
+use crate::plan::step::{Batch, Reversible, Step};
 use crate::sql::ident;
 
 /// Rows per backfill batch: a few thousand keeps row-lock waits of the traffic in the tens

@@ -14,7 +14,7 @@ use crate::catalogue::Kind;
 use crate::model::{Column, Index};
 use crate::phase::Phase;
 use crate::plan::ddl;
-use crate::plan::{Down, Reversible, Step};
+use crate::plan::step::{Down, Reversible, Step};
 use crate::sql::ident;
 
 /// One column replaced by another on `table`.

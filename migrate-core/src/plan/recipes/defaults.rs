@@ -5,7 +5,7 @@
 use crate::catalogue::Kind;
 use crate::phase::Phase;
 use crate::plan::ddl;
-use crate::plan::{Down, Step};
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 fn action(d: Option<&str>) -> (Kind, String) {

@@ -6,7 +6,7 @@ use super::names;
 use crate::catalogue::Kind;
 use crate::phase::Phase;
 use crate::plan::ddl;
-use crate::plan::{Down, Step};
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// The trigger function's `CREATE OR REPLACE FUNCTION`.

@@ -3,7 +3,7 @@
 
 use crate::catalogue::Kind;
 use crate::phase::Phase;
-use crate::plan::{Reversible, Step};
+use crate::plan::step::{Reversible, Step};
 use crate::sql::{ident, literal};
 
 /// Expand: a `DO` block granting `view` what `table` grants (and, for a view in a version

@@ -6,7 +6,7 @@ use crate::catalogue::{Kind, On};
 use crate::model::Index;
 use crate::phase::Phase;
 use crate::plan::ddl;
-use crate::plan::{Down, Step};
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// Backfill: a new index built without blocking writes.

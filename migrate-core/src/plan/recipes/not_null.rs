@@ -7,7 +7,7 @@ use super::{fill, names};
 use crate::catalogue::Kind;
 use crate::phase::Phase;
 use crate::plan::ddl;
-use crate::plan::{Down, Reversible, Step};
+use crate::plan::step::{Down, Reversible, Step};
 use crate::sql::ident;
 
 /// The check (`NOT VALID`) and its validation, as down statements.

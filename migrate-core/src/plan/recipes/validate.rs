@@ -4,7 +4,7 @@
 use crate::catalogue::{Kind, On};
 use crate::phase::Phase;
 use crate::plan::ddl;
-use crate::plan::{Reversible, Step};
+use crate::plan::step::{Reversible, Step};
 use crate::sql::ident;
 
 /// `Validate <what> "name" against the existing rows.`: the backfill step of a NOT VALID

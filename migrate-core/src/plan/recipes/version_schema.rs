@@ -7,7 +7,7 @@ use super::grants::grant_like;
 use crate::catalogue::{Kind, On};
 use crate::model::Table;
 use crate::phase::Phase;
-use crate::plan::{Down, Step};
+use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// A column of a table whose values live in another physical column until contract:
