@@ -4,7 +4,7 @@
 use super::Allowance::{self, If, No, Yes};
 use super::Condition::NewTable;
 use super::LockMode::*;
-use super::{Facts, Lock, LockMode, RowLocks, Scan, Target, Why};
+use super::{Facts, Lock, LockMode, MIN_SUPPORTED, RowLocks, Scan, Target, Why};
 
 /// A kind of statement the project emits or meets in hand-written migrations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -139,6 +139,7 @@ const fn brief_alter(kind: Kind, form: &'static str, compatible: bool) -> Facts 
         backward_compatible: compatible,
         hold: BRIEF_CATALOG,
         no_lock_note: "",
+        since: MIN_SUPPORTED,
         phases: if compatible {
             [Yes, No(SCHEMA_IN_BACKFILL), Yes]
         } else {
@@ -161,6 +162,7 @@ const fn blocking(kind: Kind, form: &'static str, rewrite: bool, scan: Scan) -> 
         backward_compatible: true,
         hold: "",
         no_lock_note: "",
+        since: MIN_SUPPORTED,
         phases: [If(NewTable), No(BLOCKS_EXISTING), If(NewTable)],
     }
 }
@@ -183,6 +185,7 @@ const fn lock_free(
         backward_compatible: true,
         hold: "",
         no_lock_note: note,
+        since: MIN_SUPPORTED,
         phases,
     }
 }
@@ -208,6 +211,7 @@ const fn quiet(
         backward_compatible: true,
         hold: "",
         no_lock_note: "",
+        since: MIN_SUPPORTED,
         phases,
     }
 }
@@ -263,19 +267,25 @@ static CATALOGUE: &[Facts] = &[
             [No(OLD_CODE_RUNS), No(OLD_CODE_RUNS), Yes],
         )
     },
-    quiet(
-        Kind::RenameIndex,
-        "ALTER INDEX i RENAME TO j",
-        &[on(ShareUpdateExclusive, Target::Index)],
-        Scan::None,
-        true,
-        [Yes, No(SCHEMA_IN_BACKFILL), Yes],
-    ),
-    brief_alter(
-        Kind::AddColumn,
-        "ALTER TABLE t ADD COLUMN c T [DEFAULT constant]",
-        true,
-    ),
+    Facts {
+        since: 12,
+        ..quiet(
+            Kind::RenameIndex,
+            "ALTER INDEX i RENAME TO j",
+            &[on(ShareUpdateExclusive, Target::Index)],
+            Scan::None,
+            true,
+            [Yes, No(SCHEMA_IN_BACKFILL), Yes],
+        )
+    },
+    Facts {
+        since: 11,
+        ..brief_alter(
+            Kind::AddColumn,
+            "ALTER TABLE t ADD COLUMN c T [DEFAULT constant]",
+            true,
+        )
+    },
     blocking(
         Kind::AddColumnRewrite,
         "ALTER TABLE t ADD COLUMN c T DEFAULT volatile() | serial | GENERATED …",
@@ -358,11 +368,14 @@ static CATALOGUE: &[Facts] = &[
             Scan::Full(AccessExclusive),
         )
     },
-    brief_alter(
-        Kind::SetNotNullProven,
-        "ALTER TABLE t ALTER COLUMN c SET NOT NULL (a valid CHECK (c IS NOT NULL) proves it)",
-        false,
-    ),
+    Facts {
+        since: 12,
+        ..brief_alter(
+            Kind::SetNotNullProven,
+            "ALTER TABLE t ALTER COLUMN c SET NOT NULL (a valid CHECK (c IS NOT NULL) proves it)",
+            false,
+        )
+    },
     brief_alter(
         Kind::DropNotNull,
         "ALTER TABLE t ALTER COLUMN c DROP NOT NULL",
@@ -486,6 +499,7 @@ static CATALOGUE: &[Facts] = &[
         backward_compatible: true,
         hold: "; row locks on one batch at a time",
         no_lock_note: "",
+        since: MIN_SUPPORTED,
         phases: [No(DATA_IN_BACKFILL), Yes, No(DATA_IN_BACKFILL)],
     },
     Facts {
@@ -499,6 +513,7 @@ static CATALOGUE: &[Facts] = &[
         backward_compatible: true,
         hold: "; row locks on every row it changes, until it commits",
         no_lock_note: "",
+        since: MIN_SUPPORTED,
         phases: [If(NewTable), Yes, If(NewTable)],
     },
     quiet(
@@ -533,17 +548,20 @@ static CATALOGUE: &[Facts] = &[
             Scan::Full(Share),
         )
     },
-    quiet(
-        Kind::ReindexConcurrently,
-        "REINDEX … CONCURRENTLY",
-        &[
-            on(ShareUpdateExclusive, Target::Table),
-            on(ShareUpdateExclusive, Target::Index),
-        ],
-        Scan::TwoFull(ShareUpdateExclusive),
-        false,
-        [Yes, Yes, Yes],
-    ),
+    Facts {
+        since: 12,
+        ..quiet(
+            Kind::ReindexConcurrently,
+            "REINDEX … CONCURRENTLY",
+            &[
+                on(ShareUpdateExclusive, Target::Table),
+                on(ShareUpdateExclusive, Target::Index),
+            ],
+            Scan::TwoFull(ShareUpdateExclusive),
+            false,
+            [Yes, Yes, Yes],
+        )
+    },
     blocking(
         Kind::SetLogged,
         "ALTER TABLE t SET LOGGED | SET UNLOGGED",

@@ -151,7 +151,16 @@ pub struct Facts {
     pub no_lock_note: &'static str,
     /// Whether expand, backfill and contract allow it, in that order.
     pub phases: [Allowance; 3],
+    /// The PostgreSQL major version from which these facts hold (a constant default kept
+    /// in the catalog: 11; `SET NOT NULL` proven by a check, `ALTER INDEX RENAME` under
+    /// SHARE UPDATE EXCLUSIVE, `REINDEX CONCURRENTLY`: 12). The planner and the linter rely
+    /// on them only from there on.
+    pub since: u32,
 }
+
+/// The PostgreSQL major version from which a `NOT NULL … NOT VALID` constraint, once
+/// validated, proves a column NOT NULL.
+pub const NOT_NULL_NOT_VALID_SINCE: u32 = 18;
 
 /// The relations of one statement, as its header names them (quoted identifiers, or a
 /// description such as `the new table only`).
@@ -344,11 +353,14 @@ impl Target {
     }
 }
 
+/// The oldest PostgreSQL major version the catalogue describes.
+pub const MIN_SUPPORTED: u32 = 10;
+
 /// The whole catalogue as a Markdown table (`docs/catalogue.md` is this, checked by a
 /// test): one row per kind.
 pub fn markdown() -> String {
     let mut out = String::from(
-        "| statement | locks | rewrite | scan | in a transaction | old code keeps working | expand | backfill | contract |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| statement | locks | rewrite | scan | in a transaction | old code keeps working | expand | backfill | contract | since |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     for kind in Kind::all() {
@@ -373,7 +385,7 @@ pub fn markdown() -> String {
             })
             .collect();
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
             f.form.replace('|', "\\|"),
             if locks.is_empty() {
                 "none".to_owned()
@@ -385,6 +397,11 @@ pub fn markdown() -> String {
             yes_no(f.transactional),
             yes_no(f.backward_compatible),
             phases.join(" | "),
+            if f.since > MIN_SUPPORTED {
+                format!("PostgreSQL {}", f.since)
+            } else {
+                "—".to_owned()
+            },
         ));
     }
     out

@@ -168,3 +168,14 @@ fn the_reference_page_is_current() {
         );
     }
 }
+
+/// What the planner and the linter rely on holds from the versions the catalogue names, and
+/// on the server the suite runs (PostgreSQL 15) every row holds.
+#[test]
+fn versions_are_the_ones_postgres_introduced() {
+    assert_eq!(Kind::AddColumn.facts().since, 11);
+    assert_eq!(Kind::SetNotNullProven.facts().since, 12);
+    assert_eq!(Kind::RenameIndex.facts().since, 12);
+    assert_eq!(Kind::ReindexConcurrently.facts().since, 12);
+    assert!(Kind::all().all(|k| k.facts().since <= 15 && k.facts().since >= MIN_SUPPORTED));
+}

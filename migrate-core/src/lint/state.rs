@@ -64,8 +64,8 @@ impl Known {
                 // A check proves NOT NULL from PostgreSQL 12 on, a NOT NULL constraint
                 // added NOT VALID (then validated) from 18 on.
                 let proves = match *kind {
-                    "CHECK" => pg_version >= 12,
-                    "NOT NULL" => pg_version >= 18,
+                    "CHECK" => pg_version >= Kind::SetNotNullProven.facts().since,
+                    "NOT NULL" => pg_version >= crate::catalogue::NOT_NULL_NOT_VALID_SINCE,
                     _ => false,
                 };
                 let target = (table.clone(), column.clone());

@@ -42,9 +42,12 @@ impl Config {
         if config.models.is_empty() {
             return Err(format!("{}: `models` lists no glob", path.display()));
         }
-        if !(12..=99).contains(&config.postgres) {
+        // The plans rely on SET NOT NULL proven by a valid CHECK (and EXECUTE FUNCTION, and
+        // index renames that block no traffic): the catalogue says from which version.
+        let oldest = crate::catalogue::Kind::SetNotNullProven.facts().since;
+        if !(oldest..=99).contains(&config.postgres) {
             return Err(format!(
-                "{}: `postgres = {}`: the plans need PostgreSQL 12 or later (SET NOT NULL proven by a valid CHECK, EXECUTE FUNCTION, ALTER INDEX RENAME without ACCESS EXCLUSIVE)",
+                "{}: `postgres = {}`: the plans need PostgreSQL {oldest} or later (SET NOT NULL proven by a valid CHECK, EXECUTE FUNCTION, index renames that block no traffic)",
                 path.display(),
                 config.postgres
             ));

@@ -56,8 +56,11 @@ fn refuse(column: &Column, opts: &PlanOptions) -> Result<(), String> {
     if column.identity {
         return Err("an identity column added to an existing table fills every row and rewrites the table; not planned safely yet".into());
     }
-    if column.default.is_some() && opts.pg_version < 11 {
-        return Err("before PostgreSQL 11, ADD COLUMN … DEFAULT rewrites the table".into());
+    let since = Kind::AddColumn.facts().since;
+    if column.default.is_some() && opts.pg_version < since {
+        return Err(format!(
+            "before PostgreSQL {since}, ADD COLUMN … DEFAULT rewrites the table"
+        ));
     }
     Ok(())
 }
