@@ -1,4 +1,4 @@
-//! The rows of the catalogue: one [`Facts`] per [`Kind`], measured on PostgreSQL 15 (see
+//! The rows of the catalogue: one [`Facts`] per [`Kind`], measured on PostgreSQL 12 to 18 (see
 //! `tests/tests/catalogue_e2e.rs`, which checks every row against a server).
 
 use super::Allowance::{self, If, No, Yes};
@@ -113,7 +113,16 @@ impl Kind {
 }
 
 const fn on(mode: LockMode, on: Target) -> Lock {
-    Lock { mode, on }
+    Lock {
+        mode,
+        on,
+        since: MIN_SUPPORTED,
+    }
+}
+
+/// A lock the statement takes only from PostgreSQL `since` on.
+const fn on_from(since: u32, mode: LockMode, on: Target) -> Lock {
+    Lock { mode, on, since }
 }
 
 const ACCESS_EXCLUSIVE_ON_TABLE: &[Lock] = &[on(AccessExclusive, Target::Table)];
@@ -482,12 +491,12 @@ static CATALOGUE: &[Facts] = &[
         "",
         [No(OLD_CODE_RUNS), No(OLD_CODE_RUNS), Yes],
     ),
-    lock_free(
-        Kind::Grant,
-        "GRANT … ON v TO role",
-        "(catalog only)",
-        [Yes, Yes, Yes],
-    ),
+    // PostgreSQL 18 locks the relation it grants on (measured: 17 does not).
+    Facts {
+        locks: &[on_from(18, AccessShare, Target::View)],
+        hold: BRIEF_CATALOG,
+        ..lock_free(Kind::Grant, "GRANT … ON v TO role", "", [Yes, Yes, Yes])
+    },
     Facts {
         kind: Kind::BackfillBatch,
         form: "UPDATE t SET c = e WHERE … (in keyset batches)",

@@ -42,6 +42,16 @@ pub struct Lock {
     pub mode: LockMode,
     /// On which relation.
     pub on: Target,
+    /// The PostgreSQL major version from which the statement takes it (`GRANT` locks its
+    /// relation from 18 on).
+    pub since: u32,
+}
+
+impl Lock {
+    /// Whether a server of major version `version` takes it.
+    pub fn taken_on(&self, version: u32) -> bool {
+        version >= self.since
+    }
 }
 
 /// Which rows a statement locks.
@@ -265,6 +275,15 @@ impl Facts {
                 .is_some_and(|m| m == LockMode::ShareUpdateExclusive)
     }
 
+    /// The version from which the statement takes `mode`, when not on every supported one.
+    fn lock_since(&self, mode: LockMode) -> Option<u32> {
+        self.existing_locks()
+            .filter(|l| l.mode == mode)
+            .map(|l| l.since)
+            .min()
+            .filter(|v| *v > MIN_SUPPORTED)
+    }
+
     fn existing_locks(&self) -> impl Iterator<Item = &Lock> {
         self.locks.iter().filter(|l| l.on != Target::Created)
     }
@@ -306,10 +325,17 @@ impl Facts {
             .iter()
             .enumerate()
             .map(|(i, (mode, names))| {
-                let qualifier = if i == 0 && quiet {
-                    " (reads and writes continue)"
+                let mut notes = Vec::new();
+                if let Some(v) = self.lock_since(*mode) {
+                    notes.push(format!("from PostgreSQL {v}"));
+                }
+                if i == 0 && quiet {
+                    notes.push("reads and writes continue".to_owned());
+                }
+                let qualifier = if notes.is_empty() {
+                    String::new()
                 } else {
-                    ""
+                    format!(" ({})", notes.join("; "))
                 };
                 format!("{mode} on {}{qualifier}", names.join(" and "))
             })
@@ -368,7 +394,10 @@ pub fn markdown() -> String {
         let mut locks: Vec<String> = f
             .locks
             .iter()
-            .map(|l| format!("{} on {}", l.mode, l.on.describe()))
+            .map(|l| match l.since {
+                MIN_SUPPORTED => format!("{} on {}", l.mode, l.on.describe()),
+                v => format!("{} on {} (from {v})", l.mode, l.on.describe()),
+            })
             .collect();
         match f.row_locks {
             RowLocks::None => {}

@@ -1,7 +1,7 @@
 //! Views get the privileges of their table: an application running under another role than
 //! the migration's keeps its access through the view.
 
-use crate::catalogue::Kind;
+use crate::catalogue::{Kind, On};
 use crate::phase::Phase;
 use crate::plan::step::{Reversible, Step};
 use crate::sql::{ident, literal};
@@ -28,10 +28,11 @@ pub fn grant_like(table: &str, view: &str, schema: Option<&str>) -> Step {
     };
     Step {
         reversible: Reversible::NothingToUndo,
-        ..Step::new(
+        ..Step::on(
             Phase::Expand,
             Kind::Grant,
             table,
+            On::with(ident(table), view),
             format!(
                 "Give {view} the privileges {} grants, for applications under other roles.",
                 ident(table)
