@@ -88,6 +88,56 @@ pub struct Raw {
     pub comments: Vec<(usize, String)>,
 }
 
+/// Where the (nested) block comment opening at `i` ends, counting its lines into `line`.
+fn block_comment_end(chars: &[char], mut i: usize, line: &mut usize) -> Result<usize, ScriptError> {
+    let open = *line;
+    let at = |i: usize, s: &str| chars[i..].iter().take(s.len()).copied().eq(s.chars());
+    let mut depth = 0;
+    loop {
+        if i >= chars.len() {
+            return Err(ScriptError::Unterminated {
+                line: open,
+                what: "block comment",
+            });
+        }
+        if at(i, "/*") {
+            depth += 1;
+            i += 2;
+        } else if at(i, "*/") {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return Ok(i);
+            }
+        } else {
+            if chars[i] == '\n' {
+                *line += 1;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Where the quoted text opening at `i` ends: `None` when no quote opens there,
+/// `Some(None)` when it never closes.
+fn quoted_end(chars: &[char], i: usize) -> Option<Option<usize>> {
+    match chars[i] {
+        '\'' => {
+            let escapes =
+                i > 0 && matches!(chars[i - 1], 'E' | 'e') && (i < 2 || !ident_char(chars, i - 2));
+            Some(close_quote(chars, i, '\'', escapes))
+        }
+        '"' => Some(close_quote(chars, i, '"', false)),
+        '$' if !(i > 0 && ident_char(chars, i - 1)) => dollar_tag(chars, i).map(|tag| {
+            let body = i + tag.len();
+            (body..=chars.len().saturating_sub(tag.len()))
+                .find(|&j| chars[j..].iter().take(tag.len()).copied().eq(tag.chars()))
+                .map(|j| j + tag.len())
+        }),
+        _ => None,
+    }
+}
+
 /// Splits `text` into statements (empty ones dropped).
 pub fn split(text: &str) -> Result<Vec<Raw>, ScriptError> {
     let chars: Vec<char> = text.chars().collect();
@@ -116,32 +166,8 @@ pub fn split(text: &str) -> Result<Vec<Raw>, ScriptError> {
             continue;
         }
         if c == '/' && at(i, "/*") {
-            let open = line;
-            let mut depth = 0;
             let begin = i;
-            loop {
-                if i >= chars.len() {
-                    return Err(ScriptError::Unterminated {
-                        line: open,
-                        what: "block comment",
-                    });
-                }
-                if at(i, "/*") {
-                    depth += 1;
-                    i += 2;
-                } else if at(i, "*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    if chars[i] == '\n' {
-                        line += 1;
-                    }
-                    i += 1;
-                }
-            }
+            i = block_comment_end(&chars, i, &mut line)?;
             if started {
                 current.extend(&chars[begin..i]);
             }
@@ -163,23 +189,7 @@ pub fn split(text: &str) -> Result<Vec<Raw>, ScriptError> {
             start_line = line;
         }
         // Quoted text: copied as it is, semicolons and all.
-        let quoted = if c == '\'' {
-            let escapes =
-                i > 0 && matches!(chars[i - 1], 'E' | 'e') && (i < 2 || !ident_char(&chars, i - 2));
-            Some(close_quote(&chars, i, '\'', escapes))
-        } else if c == '"' {
-            Some(close_quote(&chars, i, '"', false))
-        } else if c == '$' && !(i > 0 && ident_char(&chars, i - 1)) {
-            dollar_tag(&chars, i).map(|tag| {
-                let body = i + tag.len();
-                (body..=chars.len().saturating_sub(tag.len()))
-                    .find(|&j| chars[j..].iter().take(tag.len()).copied().eq(tag.chars()))
-                    .map(|j| j + tag.len())
-            })
-        } else {
-            None
-        };
-        match quoted {
+        match quoted_end(&chars, i) {
             Some(Some(end)) => {
                 for &ch in &chars[i..end] {
                     if ch == '\n' {
