@@ -209,12 +209,18 @@ async fn outside_transaction(url: &str, c: &Case, names: &[&str], major: u32) ->
     // An open transaction with a snapshot and a lock on the table: a concurrent build waits
     // for it, and a VACUUM waits behind its SHARE lock. It does not read the table, so its
     // own scan is not counted (servers before 15 report it when it commits).
-    let hold = if c.kind == Kind::Vacuum {
-        "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1; LOCK TABLE t IN SHARE MODE"
+    // VACUUM and a concurrent DETACH wait behind SHARE for their own lock (the DETACH then
+    // waits holding none on the table, so it is seen while it asks for it).
+    let mode = if matches!(c.kind, Kind::Vacuum | Kind::DetachPartitionConcurrently) {
+        "SHARE"
     } else {
-        "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1; LOCK TABLE t IN ACCESS SHARE MODE"
+        "ACCESS SHARE"
     };
-    exec(&mut blocker, hold).await.unwrap();
+    let hold = format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1; LOCK TABLE {} IN {mode} MODE",
+        c.table
+    );
+    exec(&mut blocker, &hold).await.unwrap();
     let sql = c.sql.to_owned();
     let run = tokio::spawn(async move {
         let r = exec(&mut a, &sql).await;
@@ -358,7 +364,8 @@ fn every_claim_of_the_catalogue_holds_on_the_server() {
     let major = runtime.block_on(server_major(&db.url));
     println!("PostgreSQL {major}");
     let mut failures = Vec::new();
-    for kind in Kind::all() {
+    // A kind the server predates is not run (the catalogue says from which version on).
+    for kind in Kind::all().filter(|k| k.facts().since <= major) {
         let c = cases
             .iter()
             .find(|c| c.kind == kind)

@@ -18,7 +18,15 @@ fn every_kind_is_a_finding_exactly_where_the_catalogue_refuses_it() {
         if c.kind == Kind::BackfillBatch {
             continue;
         }
-        let text = if c.setup.is_empty() {
+        // A setup that creates the relation under test would make it new to the linter; the
+        // point is a relation in use.
+        let creates_it = matches!(
+            c.kind,
+            Kind::RefreshMaterializedView
+                | Kind::DetachPartition
+                | Kind::DetachPartitionConcurrently
+        );
+        let text = if c.setup.is_empty() || creates_it {
             format!("{};\n", c.sql)
         } else {
             format!("{};\n{};\n", c.setup, c.sql)

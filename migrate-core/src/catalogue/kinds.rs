@@ -103,6 +103,21 @@ pub enum Kind {
     ReindexConcurrently,
     /// `ALTER TABLE … SET LOGGED` / `SET UNLOGGED`.
     SetLogged,
+    /// `UPDATE` / `DELETE` of a few rows: named by key or value (`WHERE id = 7`,
+    /// `IN (…)` of literals), a short `BETWEEN` range, or a `LIMIT`-ed batch.
+    UpdateFew,
+    /// `ALTER TABLE … SET SCHEMA`.
+    SetSchema,
+    /// `ALTER COLUMN … DROP IDENTITY` or `SET GENERATED ALWAYS`.
+    DropIdentity,
+    /// `ALTER TYPE … RENAME VALUE`.
+    RenameEnumValue,
+    /// `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY`.
+    RefreshMaterializedView,
+    /// `ALTER TABLE … DETACH PARTITION` without `CONCURRENTLY`.
+    DetachPartition,
+    /// `ALTER TABLE … DETACH PARTITION … CONCURRENTLY`.
+    DetachPartitionConcurrently,
 }
 
 impl Kind {
@@ -577,6 +592,59 @@ static CATALOGUE: &[Facts] = &[
         true,
         Scan::Full(AccessExclusive),
     ),
+    Facts {
+        kind: Kind::UpdateFew,
+        form: "UPDATE t … | DELETE FROM t … WHERE id = 7 (a few rows: by key, a short range, a LIMIT-ed batch)",
+        locks: &[on(RowExclusive, Target::Table)],
+        row_locks: RowLocks::Batch,
+        rewrite: false,
+        scan: Scan::Keyed,
+        transactional: true,
+        backward_compatible: true,
+        hold: "; row locks on the rows it changes, until it commits",
+        no_lock_note: "",
+        since: MIN_SUPPORTED,
+        phases: [Yes, Yes, Yes],
+    },
+    brief_alter(Kind::SetSchema, "ALTER TABLE t SET SCHEMA s", false),
+    brief_alter(
+        Kind::DropIdentity,
+        "ALTER TABLE t ALTER COLUMN c DROP IDENTITY | SET GENERATED ALWAYS",
+        false,
+    ),
+    lock_free(
+        Kind::RenameEnumValue,
+        "ALTER TYPE e RENAME VALUE 'a' TO 'b'",
+        "(a type, no table)",
+        [No(OLD_CODE_RUNS), No(OLD_CODE_RUNS), Yes],
+    ),
+    Facts {
+        rewrite: true,
+        hold: " on the view, for the whole query",
+        phases: [If(NewTable), If(NewTable), If(NewTable)],
+        ..brief_alter(
+            Kind::RefreshMaterializedView,
+            "REFRESH MATERIALIZED VIEW v",
+            true,
+        )
+    },
+    brief_alter(
+        Kind::DetachPartition,
+        "ALTER TABLE p DETACH PARTITION c",
+        false,
+    ),
+    Facts {
+        backward_compatible: false,
+        since: 14,
+        ..quiet(
+            Kind::DetachPartitionConcurrently,
+            "ALTER TABLE p DETACH PARTITION c CONCURRENTLY",
+            &[on(ShareUpdateExclusive, Target::Table)],
+            Scan::None,
+            false,
+            [No(OLD_CODE_RUNS), No(OLD_CODE_RUNS), Yes],
+        )
+    },
 ];
 
 /// The row of `kind` (the rows are in [`Kind`] order: a test checks it).

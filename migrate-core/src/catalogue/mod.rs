@@ -78,6 +78,8 @@ pub enum Scan {
     TwoFull(LockMode),
     /// Every row once, one batch at a time along the primary key.
     Batched,
+    /// Only the few rows it names, through an index or a bounded subquery.
+    Keyed,
 }
 
 /// A condition under which a phase allows a kind of statement.
@@ -359,6 +361,7 @@ impl Facts {
             Scan::Full(m) => Some(format!("full scan, {}", blocking(m))),
             Scan::TwoFull(m) => Some(format!("two full scans, {}", blocking(m))),
             Scan::Batched => Some("every row once, batch by batch along the primary key".into()),
+            Scan::Keyed => Some("only the rows it names".into()),
         }
     }
 }

@@ -47,14 +47,21 @@ fn variant_index(k: Kind) -> usize {
         | Kind::Cluster
         | Kind::Reindex
         | Kind::ReindexConcurrently
-        | Kind::SetLogged => k as usize,
+        | Kind::SetLogged
+        | Kind::UpdateFew
+        | Kind::SetSchema
+        | Kind::DropIdentity
+        | Kind::RenameEnumValue
+        | Kind::RefreshMaterializedView
+        | Kind::DetachPartition
+        | Kind::DetachPartitionConcurrently => k as usize,
     }
 }
 
 #[test]
 fn every_kind_has_its_own_row_in_order() {
     let all: Vec<Kind> = Kind::all().collect();
-    assert_eq!(all.len(), Kind::SetLogged as usize + 1);
+    assert_eq!(all.len(), Kind::DetachPartitionConcurrently as usize + 1);
     for (i, k) in all.iter().enumerate() {
         assert_eq!(variant_index(*k), i, "{k:?} is out of order");
         assert_eq!(k.facts().kind, *k);
@@ -75,7 +82,8 @@ fn phases_follow_backward_compatibility() {
             }
         }
         // A statement that blocks traffic for a scan or a rewrite is only for new tables.
-        let long_and_blocking = (f.rewrite || !matches!(f.scan, Scan::None | Scan::Batched))
+        let long_and_blocking = (f.rewrite
+            || !matches!(f.scan, Scan::None | Scan::Batched | Scan::Keyed))
             && f.blocks_traffic()
             && f.row_locks == RowLocks::None;
         if long_and_blocking {
@@ -146,6 +154,7 @@ fn only_the_long_quiet_statements_wait_without_a_timeout() {
             Kind::ValidateConstraint,
             Kind::Vacuum,
             Kind::ReindexConcurrently,
+            Kind::DetachPartitionConcurrently,
         ]
     );
     assert!(!Kind::CreateView.facts().blocks_traffic());

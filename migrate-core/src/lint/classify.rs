@@ -9,6 +9,19 @@ use squawk_syntax::ast::{self, AstNode, NameLike};
 /// One thing a statement does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
+    /// `TRUNCATE t`: ACCESS EXCLUSIVE, and every row gone (not a catalogue kind: nothing
+    /// the project plans truncates, and its new, empty file is no rewrite of the rows).
+    Truncate {
+        /// The table.
+        table: String,
+    },
+    /// `LOCK TABLE t IN mode MODE`: held until the transaction ends.
+    LockTable {
+        /// The (first) table.
+        table: String,
+        /// The mode it asks for.
+        mode: crate::catalogue::LockMode,
+    },
     /// `CREATE TABLE`.
     CreateTable {
         /// The table.
@@ -221,7 +234,13 @@ impl Action {
                 concurrently: false,
             } => Kind::Reindex,
             Action::Catalogued { kind, .. } => *kind,
-            Action::Begin | Action::Commit | Action::Other => return None,
+            Action::Begin
+            | Action::Commit
+            | Action::Other
+            | Action::LockTable { .. }
+            | Action::Truncate { .. } => {
+                return None;
+            }
         })
     }
 
@@ -238,7 +257,9 @@ impl Action {
             | Action::DropDefault { table, .. }
             | Action::DropColumn { table, .. }
             | Action::RenameColumn { table, .. }
-            | Action::RenameTable { table } => Some(table),
+            | Action::RenameTable { table }
+            | Action::LockTable { table, .. }
+            | Action::Truncate { table } => Some(table),
             Action::DropTable { tables } => tables.first().map(String::as_str),
             Action::Catalogued { table, .. } => table.as_deref(),
             _ => None,
@@ -369,11 +390,22 @@ fn statement(stmt: &ast::Stmt, out: &mut Vec<Action>) {
             let body = d
                 .body()
                 .and_then(|b| super::plpgsql::unquote(&b.syntax().text().to_string()));
+            // A loop of "batches" inside the block is still one transaction.
+            let looped = body
+                .as_deref()
+                .is_some_and(|b| b.to_ascii_uppercase().contains("LOOP"));
             let inner: Vec<Action> = body
                 .iter()
                 .flat_map(|b| super::plpgsql::statements(b))
                 .filter_map(|sql| classify(&sql).ok())
                 .flatten()
+                .map(|a| match a {
+                    Action::Catalogued {
+                        kind: Kind::UpdateFew,
+                        table,
+                    } if looped => catalogued(Kind::Update, table),
+                    a => a,
+                })
                 .collect();
             if inner.is_empty() {
                 out.push(Action::Other);
@@ -398,11 +430,78 @@ fn statement(stmt: &ast::Stmt, out: &mut Vec<Action>) {
         ast::Stmt::CreateSchema(_) => out.push(catalogued(Kind::CreateSchema, None)),
         ast::Stmt::DropSchema(_) => out.push(catalogued(Kind::DropSchema, None)),
         ast::Stmt::Grant(_) => out.push(catalogued(Kind::Grant, None)),
-        ast::Stmt::Update(u) => out.push(catalogued(Kind::Update, relation(u.relation_name()))),
-        ast::Stmt::Delete(d) => out.push(catalogued(Kind::Update, relation(d.relation_name()))),
+        ast::Stmt::Update(u) => {
+            out.push(catalogued(changes(u.syntax()), relation(u.relation_name())))
+        }
+        ast::Stmt::Delete(d) => {
+            out.push(catalogued(changes(d.syntax()), relation(d.relation_name())))
+        }
+        ast::Stmt::Lock(l) => out.extend(lock_table(l)),
+        ast::Stmt::Truncate(t) => out.extend(
+            t.table_list()
+                .into_iter()
+                .flat_map(|l| l.table_relation_names())
+                .map(|r| Action::Truncate {
+                    table: path_ref(r.table_name_ref().and_then(|t| t.path_ref())),
+                }),
+        ),
+        ast::Stmt::Refresh(r) if r.concurrently_token().is_none() => out.push(catalogued(
+            Kind::RefreshMaterializedView,
+            Some(path_ref(r.view_ref().and_then(|v| v.path_ref()))),
+        )),
+        ast::Stmt::AlterType(t) => out.push(match t.action() {
+            Some(ast::AlterTypeAction::RenameValue(_)) => catalogued(Kind::RenameEnumValue, None),
+            _ => Action::Other,
+        }),
+        ast::Stmt::AlterMaterializedView(v) => {
+            let view = path_ref(v.view_ref().and_then(|r| r.path_ref()));
+            for action in v.action() {
+                out.push(match action {
+                    ast::AlterMaterializedViewAction::ViewRenameTo(_) => Action::RenameTable {
+                        table: view.clone(),
+                    },
+                    ast::AlterMaterializedViewAction::SetSchema(_) => {
+                        catalogued(Kind::SetSchema, Some(view.clone()))
+                    }
+                    _ => Action::Other,
+                });
+            }
+        }
         ast::Stmt::Commit(_) | ast::Stmt::Rollback(_) => out.push(Action::Commit),
         _ => out.push(Action::Other),
     }
+}
+
+/// An `UPDATE` or `DELETE`: of a few rows, or of every row that matches.
+fn changes(stmt: &squawk_syntax::SyntaxNode) -> Kind {
+    if super::bounded::few_rows(stmt) {
+        Kind::UpdateFew
+    } else {
+        Kind::Update
+    }
+}
+
+/// `LOCK [TABLE] t, … [IN mode MODE]`: one action per table (ACCESS EXCLUSIVE when no mode
+/// is named, as PostgreSQL does).
+fn lock_table(l: &ast::Lock) -> Vec<Action> {
+    use crate::catalogue::LockMode as M;
+    use ast::LockMode as L;
+    let mode = match l.lock_mode_clause().and_then(|c| c.lock_mode()) {
+        None | Some(L::AccessExclusive(_)) => M::AccessExclusive,
+        Some(L::AccessShare(_)) => M::AccessShare,
+        Some(L::RowShare(_)) => M::RowShare,
+        Some(L::RowExclusive(_)) => M::RowExclusive,
+        Some(L::ShareUpdateExclusive(_)) => M::ShareUpdateExclusive,
+        Some(L::Share(_)) => M::Share,
+        Some(L::ShareRowExclusive(_)) => M::ShareRowExclusive,
+        Some(L::Exclusive(_)) => M::Exclusive,
+    };
+    l.relation_list()
+        .into_iter()
+        .flat_map(|r| r.relation_names())
+        .filter_map(|r| relation(Some(r)))
+        .map(|table| Action::LockTable { table, mode })
+        .collect()
 }
 
 fn catalogued(kind: Kind, table: Option<String>) -> Action {
@@ -437,6 +536,13 @@ fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action
                 Some(O::DropDefault(_)) => Action::DropDefault { table, column },
                 Some(O::DropNotNull(_)) => catalogued(Kind::DropNotNull, Some(table)),
                 Some(O::SetDefault(_)) => catalogued(Kind::SetDefault, Some(table)),
+                Some(O::DropIdentity(_)) => catalogued(Kind::DropIdentity, Some(table)),
+                Some(O::SetGenerated(g)) if always(g.syntax()) => {
+                    catalogued(Kind::DropIdentity, Some(table))
+                }
+                Some(O::SetGeneratedOptions(g)) if always(g.syntax()) => {
+                    catalogued(Kind::DropIdentity, Some(table))
+                }
                 _ => Action::Other,
             }
         }
@@ -449,11 +555,33 @@ fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action
             column: c.column_name_ref().map(|n| n.text()).unwrap_or_default(),
         },
         A::TableRenameTo(_) => Action::RenameTable { table },
+        A::SetSchema(_) => catalogued(Kind::SetSchema, Some(table)),
+        A::DetachPartition(d) => {
+            let concurrently = d
+                .syntax()
+                .text()
+                .to_string()
+                .to_ascii_uppercase()
+                .contains("CONCURRENTLY");
+            if concurrently {
+                catalogued(Kind::DetachPartitionConcurrently, Some(table))
+            } else {
+                catalogued(Kind::DetachPartition, Some(table))
+            }
+        }
         A::RenameConstraint(_) => catalogued(Kind::RenameConstraint, Some(table)),
         A::DropConstraint(_) => catalogued(Kind::DropConstraint, Some(table)),
         _ => Action::Other,
     };
     out.push(action);
+}
+
+/// `SET GENERATED ALWAYS`: inserts that give the column a value now fail.
+fn always(node: &squawk_syntax::SyntaxNode) -> bool {
+    node.text()
+        .to_string()
+        .to_ascii_uppercase()
+        .contains("ALWAYS")
 }
 
 fn add_column(table: String, c: &ast::AddColumn) -> Action {
@@ -551,13 +679,69 @@ fn add_constraint(table: String, c: &ast::Constraint) -> Action {
     }
 }
 
-/// The column of a `c IS NOT NULL` expression (parenthesised or not, `c` quoted or not),
-/// normalized as PostgreSQL folds it.
+/// The column of a `c IS NOT NULL` expression (parenthesised or not, `c` quoted or not,
+/// alone or as one term of a top-level `AND`), normalized as PostgreSQL folds it.
 fn is_not_null_of(expr: &str) -> Option<String> {
+    conjuncts(strip_parens(expr))
+        .into_iter()
+        .find_map(one_is_not_null)
+}
+
+fn strip_parens(expr: &str) -> &str {
     let mut e = expr.trim();
     while let Some(inner) = e.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        if !balanced(inner) {
+            break;
+        }
         e = inner.trim();
     }
+    e
+}
+
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for ch in s.chars() {
+        depth += match ch {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+/// The terms of a top-level `AND` (outside parentheses and quotes).
+pub(super) fn conjuncts(expr: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut quoted, mut start) = (Vec::new(), 0i32, None, 0);
+    let bytes = expr.as_bytes();
+    for (i, ch) in expr.char_indices() {
+        match (quoted, ch) {
+            (Some(q), c) if c == q => quoted = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quoted = Some(ch),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, c) if depth == 0 && c.is_whitespace() => {
+                let rest = &expr[i + 1..];
+                let is_and = rest.get(..3).is_some_and(|w| w.eq_ignore_ascii_case("and"))
+                    && bytes.get(i + 4).is_some_and(u8::is_ascii_whitespace);
+                if is_and {
+                    out.push(&expr[start..i]);
+                    start = i + 4;
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push(&expr[start..]);
+    out
+}
+
+fn one_is_not_null(expr: &str) -> Option<String> {
+    let e = strip_parens(expr);
     let words: Vec<&str> = e.split_whitespace().collect();
     let [column, is, not, null] = words.as_slice() else {
         return None;
@@ -632,6 +816,21 @@ fn path(p: Option<ast::Path>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_not_null_check_is_read_alone_or_as_a_term_of_and() {
+        for (expr, column) in [
+            ("a IS NOT NULL", Some("a")),
+            ("((\"A\" is not null))", Some("A")),
+            ("a IS NOT NULL AND a <> ''", Some("a")),
+            ("(a <> 'x and y') AND (b IS NOT NULL)", Some("b")),
+            ("a IS NOT NULL OR b IS NOT NULL", None),
+            ("(a IS NOT NULL) OR (b > 0)", None),
+            ("a > 0 AND é IS NULL", None),
+        ] {
+            assert_eq!(is_not_null_of(expr).as_deref(), column, "{expr}");
+        }
+    }
 
     fn one(sql: &str) -> Action {
         let mut a = classify(sql).unwrap();

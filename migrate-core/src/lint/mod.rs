@@ -12,6 +12,7 @@
 //! ```
 
 mod allow;
+mod bounded;
 pub mod classify;
 pub mod folder;
 mod plpgsql;

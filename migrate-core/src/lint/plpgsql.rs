@@ -38,6 +38,44 @@ pub fn statements(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// The SQL an `EXECUTE` runs: a string literal, or the format string of `format('…', …)`
+/// with its `%I`, `%s` and `%L` placeholders read as a name.
+fn executed(arg: &str) -> Option<String> {
+    let lower = arg.to_ascii_lowercase();
+    match lower.strip_prefix("format").map(str::trim_start) {
+        Some(rest) if rest.starts_with('(') => {
+            let open = arg.len() - rest.len() + 1;
+            let template = leading_literal(arg[open..].trim_start())?;
+            Some(
+                template
+                    .replace("%I", "x")
+                    .replace("%s", "x")
+                    .replace("%L", "'x'")
+                    .replace("%%", "%"),
+            )
+        }
+        _ => unquote(arg),
+    }
+}
+
+/// The single-quoted literal `text` starts with, unescaped (`'it''s', 1` → `it's`).
+fn leading_literal(text: &str) -> Option<String> {
+    let rest = text.strip_prefix('\'')?;
+    let mut out = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if chars.peek() == Some(&'\'') => {
+                out.push('\'');
+                chars.next();
+            }
+            '\'' => return Some(out),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
 fn statement_in(chunk: &str) -> Option<String> {
     let words: Vec<(usize, &str)> = chunk
         .split_whitespace()
@@ -53,7 +91,7 @@ fn statement_in(chunk: &str) -> Option<String> {
         }
         if w.eq_ignore_ascii_case("EXECUTE") {
             let (arg, _) = words.get(i + 1)?;
-            return unquote(&chunk[*arg..]).filter(|s| starts_with_command(s));
+            return executed(&chunk[*arg..]).filter(|s| starts_with_command(s));
         }
         is_command(w).then(|| chunk[*at..].to_owned())
     })
@@ -96,6 +134,7 @@ END";
                 "CREATE INDEX i ON t (c)",
                 "UPDATE t SET c = 0",
                 "ALTER TABLE t ALTER COLUMN c SET NOT NULL",
+                "DROP TABLE x",
                 "DELETE FROM t WHERE c = 1",
             ]
         );
@@ -107,5 +146,17 @@ END";
         assert_eq!(unquote("$body$ a$b $body$").as_deref(), Some(" a$b "));
         assert_eq!(unquote("'it''s'").as_deref(), Some("it's"));
         assert_eq!(unquote("format('x')"), None);
+    }
+
+    #[test]
+    fn reads_the_sql_of_execute_format() {
+        let body = "BEGIN\n  EXECUTE format('CREATE INDEX CONCURRENTLY %I ON t (c)', 'i');\n  EXECUTE format ( 'ALTER TABLE %s ADD COLUMN n text DEFAULT ''x''', part);\nEND";
+        assert_eq!(
+            statements(body),
+            [
+                "CREATE INDEX CONCURRENTLY x ON t (c)",
+                "ALTER TABLE x ADD COLUMN n text DEFAULT 'x'"
+            ]
+        );
     }
 }

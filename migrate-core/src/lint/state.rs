@@ -4,7 +4,7 @@
 //! that blocks traffic and the constraints added `NOT VALID` (held or added until COMMIT).
 
 use super::Action;
-use crate::catalogue::Kind;
+use crate::catalogue::{Kind, Scan};
 use std::collections::{HashMap, HashSet};
 
 /// What carries from statement to statement (and from file to file of a migration).
@@ -102,6 +102,14 @@ impl Known {
         if blocks && block.holding.is_none() {
             block.holding = action.lock().map(|lock| (line, lock));
         }
+        // An explicit lock that blocks reads or writes is held to the end of the block.
+        if let Action::LockTable { table, mode } = action
+            && (mode.blocks_reads() || mode.blocks_writes())
+            && self.existing(table)
+            && block.holding.is_none()
+        {
+            block.holding = Some((line, format!("{mode} on \"{table}\", until COMMIT")));
+        }
     }
 
     /// The kind of `action` with what the migration proved: a `SET NOT NULL` that a valid
@@ -126,7 +134,7 @@ impl Known {
             return false;
         };
         let f = kind.facts();
-        (f.rewrite || f.scan != crate::catalogue::Scan::None)
+        (f.rewrite || !matches!(f.scan, Scan::None | Scan::Keyed))
             && action.table().is_some_and(|t| self.existing(t))
     }
 }

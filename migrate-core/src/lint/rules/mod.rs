@@ -11,10 +11,12 @@ mod expand_rename;
 mod expand_set_not_null;
 mod index_concurrently;
 mod no_transaction;
+mod refresh_concurrently;
 mod reindex_concurrently;
 mod set_logged;
 mod set_not_null;
 mod transaction_holds_lock;
+mod truncate;
 mod type_change;
 mod unbatched_update;
 mod unique_using_index;
@@ -46,6 +48,8 @@ pub const RULES: &[Rule] = &[
     type_change::RULE,
     set_logged::RULE,
     vacuum_full::RULE,
+    truncate::RULE,
+    refresh_concurrently::RULE,
     cluster::RULE,
     reindex_concurrently::RULE,
     no_transaction::RULE,

@@ -85,6 +85,12 @@ mod tests {
             "ALTER TABLE t ADD CONSTRAINT k CHECK (\"c\" IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT k;\nALTER TABLE t ALTER COLUMN c SET NOT NULL",
             Some(Phase::Contract),
         );
+        // A check with more terms than the NULL test proves it too.
+        passes(
+            "set-not-null",
+            "ALTER TABLE t ADD CONSTRAINT k CHECK (c IS NOT NULL AND c <> '') NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT k;\nALTER TABLE t ALTER COLUMN c SET NOT NULL",
+            Some(Phase::Contract),
+        );
         passes(
             "set-not-null",
             "CREATE TABLE n (c int);\nALTER TABLE n ALTER COLUMN c SET NOT NULL",

@@ -61,6 +61,12 @@ mod tests {
             "BEGIN;\nALTER TABLE t ALTER COLUMN a SET DEFAULT 1;\nCREATE INDEX t_c ON t (c);\nCOMMIT;",
             None,
         );
+        // An explicit lock that blocks writes, then a whole-table UPDATE.
+        finds(
+            "transaction-holds-lock",
+            "BEGIN;\nLOCK TABLE t IN SHARE MODE;\nUPDATE t SET a = 0 WHERE a IS NULL;\nCOMMIT;",
+            None,
+        );
     }
 
     #[test]
@@ -79,6 +85,18 @@ mod tests {
             "transaction-holds-lock",
             "BEGIN;\nCREATE TABLE n (a int);\nCREATE INDEX n_a ON n (a);\nCOMMIT;",
             None,
+        );
+        // Locked, then a few rows changed: held only for a moment.
+        passes(
+            "transaction-holds-lock",
+            "BEGIN;\nLOCK TABLE t IN EXCLUSIVE MODE;\nUPDATE t SET a = 0 WHERE id = 7;\nCOMMIT;",
+            None,
+        );
+        // A lock that blocks neither reads nor writes holds nothing up.
+        passes(
+            "transaction-holds-lock",
+            "BEGIN;\nLOCK TABLE t IN ROW EXCLUSIVE MODE;\nUPDATE t SET a = 0 WHERE a IS NULL;\nCOMMIT;",
+            Some(crate::plan::Phase::Backfill),
         );
     }
 }

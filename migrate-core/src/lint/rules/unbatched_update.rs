@@ -70,5 +70,12 @@ mod tests {
             "CREATE TABLE n (a int);\nUPDATE n SET a = 0",
             None,
         );
+        // A data fix of a few rows, and one bounded batch.
+        passes("unbatched-update", "UPDATE t SET a = 0 WHERE id = 7", None);
+        passes(
+            "unbatched-update",
+            "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE a IS NULL ORDER BY id LIMIT 1000)",
+            Some(Phase::Contract),
+        );
     }
 }
