@@ -107,38 +107,8 @@ impl Swap<'_> {
     /// old code that omits the column would find neither).
     fn expand(&self) -> Vec<Step> {
         let (table, o, n) = (self.table, ident(&self.from.name), ident(self.physical));
-        let empty = Column {
-            name: self.physical.to_owned(),
-            nullable: true,
-            default: None,
-            identity: false,
-            ..self.to.clone()
-        };
         let mut steps = vec![
-            Step {
-                down: vec![Down::new(
-                    Kind::DropColumn,
-                    ddl::drop_column(table, self.physical),
-                )],
-                reversible: Reversible::Caveat(
-                    "values written only through the new name since are kept in the old column by the trigger"
-                        .into(),
-                ),
-                ..Step::new(
-                    Phase::Expand,
-                    Kind::AddColumn,
-                    table,
-                    if self.swapped() {
-                        format!(
-                            "Add {n} to hold {o} as {}, filled by the sync trigger below.",
-                            self.to.sql_type
-                        )
-                    } else {
-                        format!("Add {n} (the new name of {o}), filled by the sync trigger below.")
-                    },
-                    ddl::add_column(table, &empty),
-                )
-            },
+            self.add_new_column(),
             Step {
                 down: vec![Down::new(Kind::DropFunction, self.drop_function_sql())],
                 ..Step::new(
@@ -156,34 +126,78 @@ impl Swap<'_> {
                     Phase::Expand,
                     Kind::CreateTrigger,
                     table,
-                    format!("Sync {o} and {n} on every insert and update, from old and new code alike."),
+                    format!(
+                        "Sync {o} and {n} on every insert and update, from old and new code alike."
+                    ),
                     self.trigger_sql(),
                 )
             },
         ];
-        if let Some(d) = &self.from.default {
-            steps.push(Step {
-                down: vec![Down::new(
-                    Kind::SetDefault,
-                    ddl::alter_column(table, &self.from.name, &format!("SET DEFAULT {d}")),
-                )],
-                shares_transaction: true,
-                allow: vec![(
-                    "expand-drop-default".into(),
-                    "the sync trigger created just before supplies it from now on".into(),
-                )],
-                ..Step::new(
-                    Phase::Expand,
-                    Kind::DropDefault,
-                    table,
-                    format!(
-                        "Move the default of {o} into the sync trigger (a column default would hide inserts by new code from it)."
-                    ),
-                    ddl::alter_column(table, &self.from.name, "DROP DEFAULT"),
-                )
-            });
-        }
+        steps.extend(self.move_default_into_trigger());
         steps
+    }
+
+    /// Expand: the new column, nullable and without a default (the trigger fills it).
+    fn add_new_column(&self) -> Step {
+        let (table, o, n) = (self.table, ident(&self.from.name), ident(self.physical));
+        let empty = Column {
+            name: self.physical.to_owned(),
+            nullable: true,
+            default: None,
+            identity: false,
+            ..self.to.clone()
+        };
+        let summary = if self.swapped() {
+            format!(
+                "Add {n} to hold {o} as {}, filled by the sync trigger below.",
+                self.to.sql_type
+            )
+        } else {
+            format!("Add {n} (the new name of {o}), filled by the sync trigger below.")
+        };
+        Step {
+            down: vec![Down::new(
+                Kind::DropColumn,
+                ddl::drop_column(table, self.physical),
+            )],
+            reversible: Reversible::Caveat(
+                "values written only through the new name since are kept in the old column by the trigger"
+                    .into(),
+            ),
+            ..Step::new(
+                Phase::Expand,
+                Kind::AddColumn,
+                table,
+                summary,
+                ddl::add_column(table, &empty),
+            )
+        }
+    }
+
+    /// Expand: the old column's default, if any, dropped in the trigger's transaction.
+    fn move_default_into_trigger(&self) -> Option<Step> {
+        let d = self.from.default.as_ref()?;
+        let (table, o) = (self.table, ident(&self.from.name));
+        Some(Step {
+            down: vec![Down::new(
+                Kind::SetDefault,
+                ddl::alter_column(table, &self.from.name, &format!("SET DEFAULT {d}")),
+            )],
+            shares_transaction: true,
+            allow: vec![(
+                "expand-drop-default".into(),
+                "the sync trigger created just before supplies it from now on".into(),
+            )],
+            ..Step::new(
+                Phase::Expand,
+                Kind::DropDefault,
+                table,
+                format!(
+                    "Move the default of {o} into the sync trigger (a column default would hide inserts by new code from it)."
+                ),
+                ddl::alter_column(table, &self.from.name, "DROP DEFAULT"),
+            )
+        })
     }
 
     /// The column's index `ix` on the new column, under a temporary name.
