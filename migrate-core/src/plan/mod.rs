@@ -7,7 +7,7 @@
 mod changes;
 mod context;
 pub mod ddl;
-mod recipes;
+pub(crate) mod recipes;
 mod settings;
 mod step;
 

@@ -16,10 +16,11 @@
 //!     })
 //!     .backfill(|p| {
 //!         p.add(CreateIndex::new("users", "users_display_name_idx", ["display_name"]).concurrently())
-//!             .add(BackfillColumn::new("users", "display_name", "username", ["id"]));
+//!             .add(BackfillColumn::new("users", "display_name", "username", ["id"]))
+//!             .add(ProveNotNull::new("users", "display_name"));
 //!     })
 //!     .contract(|p| {
-//!         p.add(SetNotNull::new("users", "display_name"))
+//!         p.add(SetNotNull::new("users", "display_name").proven())
 //!             .add(DropColumn::new("users", "nickname"));
 //!     });
 //! let names: Vec<String> = m.files().into_iter().map(|(name, _)| name).collect();
@@ -50,8 +51,8 @@ mod rules;
 pub use ops::{
     AddCheck, AddCheckNotValid, AddColumn, AddForeignKey, AddForeignKeyNotValid, BackfillColumn,
     CreateIndex, CreateIndexConcurrently, DEFAULT_BATCH_SIZE, DropColumn, DropIndex,
-    DropIndexConcurrently, DropNotNull, DropTable, RenameColumn, SetDefault, SetNotNull, Sql,
-    ValidateConstraint,
+    DropIndexConcurrently, DropNotNull, DropTable, ProveNotNull, RenameColumn, SetDefault,
+    SetNotNull, SetNotNullProven, Sql, ValidateConstraint,
 };
 pub use rules::{
     AllowedIn, BackfillOnly, ContractOnly, NeedsConcurrently, NeedsNotValid, SchemaPhase,

@@ -615,6 +615,67 @@ impl Lower for SetNotNull {
     }
 }
 
+impl SetNotNull {
+    /// Only the last half of the route, for a column a [`ProveNotNull`] in an earlier
+    /// phase proved (as `cargo migrate generate` plans it): `SET NOT NULL`, which the
+    /// validated check proves without a scan, and the check dropped.
+    pub fn proven(self) -> SetNotNullProven {
+        SetNotNullProven {
+            table: self.table,
+            column: self.column,
+        }
+    }
+}
+
+/// `SET NOT NULL` proven by the validated check of a [`ProveNotNull`], then the check
+/// dropped; made by [`SetNotNull::proven`].
+#[derive(Debug, Clone)]
+pub struct SetNotNullProven {
+    table: String,
+    column: String,
+}
+
+impl Lower for SetNotNullProven {
+    const KINDS: &'static [Kind] = &[Kind::SetNotNullProven, Kind::DropConstraint];
+
+    fn lower(self) -> Vec<Statement> {
+        crate::plan::recipes::not_null::set(&self.table, &self.column, None)
+            .iter()
+            .map(Statement::from)
+            .collect()
+    }
+}
+
+/// The first half of the NOT NULL route, usually in backfill once the column is filled:
+/// `CHECK (c IS NOT NULL) NOT VALID` (catalog only) and its `VALIDATE` (a scan that blocks
+/// no reads or writes). [`SetNotNull::proven`] in contract then needs no scan.
+#[derive(Debug, Clone)]
+pub struct ProveNotNull {
+    table: String,
+    column: String,
+}
+
+impl ProveNotNull {
+    /// Proves that no row of `table` has `column` NULL, and that no new row may.
+    pub fn new(table: impl Into<String>, column: impl Into<String>) -> Self {
+        ProveNotNull {
+            table: table.into(),
+            column: column.into(),
+        }
+    }
+}
+
+impl Lower for ProveNotNull {
+    const KINDS: &'static [Kind] = &[Kind::AddCheckNotValid, Kind::ValidateConstraint];
+
+    fn lower(self) -> Vec<Statement> {
+        crate::plan::recipes::not_null::check(&self.table, &self.column)
+            .iter()
+            .map(Statement::from)
+            .collect()
+    }
+}
+
 /// `ALTER TABLE t DROP COLUMN IF EXISTS c`: destructive, its values are gone.
 #[derive(Debug, Clone)]
 pub struct DropColumn {

@@ -9,7 +9,8 @@
 use super::ops::{
     AddCheck, AddCheckNotValid, AddColumn, AddForeignKey, AddForeignKeyNotValid, BackfillColumn,
     CreateIndex, CreateIndexConcurrently, DropColumn, DropIndex, DropIndexConcurrently,
-    DropNotNull, DropTable, RenameColumn, SetDefault, SetNotNull, Sql, ValidateConstraint,
+    DropNotNull, DropTable, ProveNotNull, RenameColumn, SetDefault, SetNotNull, SetNotNullProven,
+    Sql, ValidateConstraint,
 };
 use super::{Backfill, Contract, Expand, PhaseKind, sealed};
 
@@ -18,10 +19,10 @@ use super::{Backfill, Contract, Expand, PhaseKind, sealed};
 ///
 /// | operation | expand | backfill | contract |
 /// |---|---|---|---|
-/// | [`CreateIndexConcurrently`], [`AddCheckNotValid`], [`AddForeignKeyNotValid`], [`ValidateConstraint`], [`Sql`] | ✓ | ✓ | ✓ |
+/// | [`CreateIndexConcurrently`], [`AddCheckNotValid`], [`AddForeignKeyNotValid`], [`ValidateConstraint`], [`ProveNotNull`], [`Sql`] | ✓ | ✓ | ✓ |
 /// | [`AddColumn`], [`SetDefault`], [`DropNotNull`] | ✓ | | ✓ |
 /// | [`BackfillColumn`] | | ✓ | |
-/// | [`SetNotNull`], [`DropColumn`], [`DropTable`], [`RenameColumn`], [`DropIndexConcurrently`] | | | ✓ |
+/// | [`SetNotNull`], [`SetNotNullProven`], [`DropColumn`], [`DropTable`], [`RenameColumn`], [`DropIndexConcurrently`] | | | ✓ |
 /// | [`CreateIndex`], [`DropIndex`] (use `.concurrently()`), [`AddCheck`], [`AddForeignKey`] (use `.not_valid()`) | | | |
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an operation that can run in the `{P}` phase",
@@ -45,7 +46,7 @@ impl<O> SchemaPhase<O> for Contract {}
 #[diagnostic::on_unimplemented(
     message = "`{O}` runs in backfill only",
     label = "move this into `.backfill(..)`",
-    note = "a batched backfill fills what expand added, while old and new code both run. A new NOT NULL column: `AddColumn` (nullable) in `.expand(..)`, `BackfillColumn` in `.backfill(..)`, `SetNotNull` in `.contract(..)`"
+    note = "a batched backfill fills what expand added, while old and new code both run. A new NOT NULL column: `AddColumn` (nullable) in `.expand(..)`, `BackfillColumn` and `ProveNotNull` in `.backfill(..)`, `SetNotNull::proven()` in `.contract(..)`"
 )]
 pub trait BackfillOnly<O>: PhaseKind {}
 impl<O> BackfillOnly<O> for Backfill {}
@@ -55,7 +56,7 @@ impl<O> BackfillOnly<O> for Backfill {}
 #[diagnostic::on_unimplemented(
     message = "`{O}` cannot run before contract: the old code still runs during expand and backfill, and relies on what this removes or forbids",
     label = "move this into `.contract(..)`",
-    note = "contract runs only after every instance runs the new code, so NOT NULL, drops and renames go there. A new NOT NULL column: `AddColumn` (nullable) in `.expand(..)`, `BackfillColumn` in `.backfill(..)`, `SetNotNull` in `.contract(..)`"
+    note = "contract runs only after every instance runs the new code, so NOT NULL, drops and renames go there. A new NOT NULL column: `AddColumn` (nullable) in `.expand(..)`, `BackfillColumn` and `ProveNotNull` in `.backfill(..)`, `SetNotNull::proven()` in `.contract(..)`"
 )]
 pub trait ContractOnly<O>: PhaseKind {}
 impl<O> ContractOnly<O> for Contract {}
@@ -82,12 +83,14 @@ impl<P: PhaseKind> AllowedIn<P> for CreateIndexConcurrently {}
 impl<P: PhaseKind> AllowedIn<P> for AddCheckNotValid {}
 impl<P: PhaseKind> AllowedIn<P> for AddForeignKeyNotValid {}
 impl<P: PhaseKind> AllowedIn<P> for ValidateConstraint {}
+impl<P: PhaseKind> AllowedIn<P> for ProveNotNull {}
 impl<P: PhaseKind> AllowedIn<P> for Sql {}
 impl<P: SchemaPhase<Self>> AllowedIn<P> for AddColumn {}
 impl<P: SchemaPhase<Self>> AllowedIn<P> for SetDefault {}
 impl<P: SchemaPhase<Self>> AllowedIn<P> for DropNotNull {}
 impl<P: BackfillOnly<Self>> AllowedIn<P> for BackfillColumn {}
 impl<P: ContractOnly<Self>> AllowedIn<P> for SetNotNull {}
+impl<P: ContractOnly<Self>> AllowedIn<P> for SetNotNullProven {}
 impl<P: ContractOnly<Self>> AllowedIn<P> for DropColumn {}
 impl<P: ContractOnly<Self>> AllowedIn<P> for DropTable {}
 impl<P: ContractOnly<Self>> AllowedIn<P> for RenameColumn {}
