@@ -556,19 +556,15 @@ fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action
         },
         A::TableRenameTo(_) => Action::RenameTable { table },
         A::SetSchema(_) => catalogued(Kind::SetSchema, Some(table)),
-        A::DetachPartition(d) => {
-            let concurrently = d
-                .syntax()
-                .text()
-                .to_string()
-                .to_ascii_uppercase()
-                .contains("CONCURRENTLY");
-            if concurrently {
+        A::DetachPartition(d) => match d.detach_partition_option() {
+            None => catalogued(Kind::DetachPartition, Some(table)),
+            Some(ast::DetachPartitionOption::DetachConcurrently(_)) => {
                 catalogued(Kind::DetachPartitionConcurrently, Some(table))
-            } else {
-                catalogued(Kind::DetachPartition, Some(table))
             }
-        }
+            // FINALIZE completes an interrupted concurrent detach (SHARE UPDATE EXCLUSIVE,
+            // in a transaction): no catalogue row yet, so no claim.
+            Some(ast::DetachPartitionOption::DetachFinalize(_)) => Action::Other,
+        },
         A::RenameConstraint(_) => catalogued(Kind::RenameConstraint, Some(table)),
         A::DropConstraint(_) => catalogued(Kind::DropConstraint, Some(table)),
         _ => Action::Other,
@@ -836,6 +832,28 @@ mod tests {
         let mut a = classify(sql).unwrap();
         assert_eq!(a.len(), 1, "{sql}: {a:?}");
         a.remove(0)
+    }
+
+    #[test]
+    fn a_partition_detach_is_read_by_its_option_not_its_text() {
+        let of = |sql: &str| match one(sql) {
+            Action::Catalogued { kind, .. } => Some(kind),
+            _ => None,
+        };
+        assert_eq!(
+            of("ALTER TABLE m DETACH PARTITION m_2025"),
+            Some(Kind::DetachPartition)
+        );
+        assert_eq!(
+            of("ALTER TABLE m DETACH PARTITION m_2025 concurrently"),
+            Some(Kind::DetachPartitionConcurrently)
+        );
+        // A partition whose name merely contains the word is not a concurrent detach.
+        assert_eq!(
+            of("ALTER TABLE m DETACH PARTITION \"concurrently\""),
+            Some(Kind::DetachPartition)
+        );
+        assert_eq!(of("ALTER TABLE m DETACH PARTITION m_2025 FINALIZE"), None);
     }
 
     #[test]
