@@ -8,6 +8,8 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 cargo test --workspace --all-features
+# A user's crate outside the workspace, without a lock file: it builds on this rustc.
+bash scripts/outside-crate.sh
 # The catalogue's claims, proven again on the oldest and the newest server it is checked on
 # (scripts/pg-other.sh fetches and starts them beside the machine's own).
 for major in 12 18; do

@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use std::path::Path;
 
 const USERS_V1: &str = r#"
-use migrate_macros::Schema;
+use migrate_core::Schema;
 
 #[derive(Schema)]
 #[schema(table = "users")]
@@ -160,7 +160,7 @@ fn two_structs_for_one_table_are_an_error_naming_both() {
         "{USERS_V1}\n{}",
         USERS_V1
             .replace("pub struct User", "pub struct Account")
-            .replace("use migrate_macros::Schema;", "")
+            .replace("use migrate_core::Schema;", "")
     );
     let p = project(&twice);
     let err = stderr(&migrate(p.path(), &["generate"]).code(2));

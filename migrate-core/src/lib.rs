@@ -7,17 +7,16 @@
 //! migration folders lives in [`migrations`]; running them against a server in `apply`
 //! (feature `db`).
 
-pub mod catalogue;
+#[cfg(feature = "lint")]
+pub use migrate_shared::lint;
+#[cfg(feature = "parse")]
+pub use migrate_shared::schema;
+pub use migrate_shared::{catalogue, migrations, model, phase, snapshot};
+
 pub mod diff;
-pub mod migrations;
-pub mod model;
-pub mod phase;
 pub mod plan;
 #[cfg(feature = "parse")]
 pub mod project;
-#[cfg(feature = "parse")]
-pub mod schema;
-pub mod snapshot;
 pub mod sql;
 /// Custom migrations in Rust whose phase order and operations the compiler checks.
 pub mod typed;
@@ -26,8 +25,15 @@ pub mod typed;
 pub mod apply;
 #[cfg(feature = "db")]
 pub mod introspect;
-#[cfg(feature = "lint")]
-pub mod lint;
+
+/// `#[derive(Schema)]` on a struct: the table it describes (feature `derive`). See
+/// [`migrate_macros::Schema`](macro@migrate_macros::Schema).
+#[cfg(feature = "derive")]
+pub use migrate_macros::Schema;
+/// `migrations!("migrations")`: the folder embedded in the binary, checked when it compiles
+/// (feature `derive`).
+#[cfg(feature = "derive")]
+pub use migrate_macros::migrations;
 
 /// Implemented by `#[derive(Schema)]`: the table a struct describes.
 pub trait Schema {

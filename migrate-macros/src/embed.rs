@@ -18,7 +18,7 @@ pub fn migrations(lit: &syn::LitStr) -> TokenStream {
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from))
         .unwrap_or_default();
     let dir = base.join(&shown);
-    match migrate_core::lint::check_folder(&dir, &shown) {
+    match migrate_shared::lint::check_folder(&dir, &shown) {
         Ok(migrations) => {
             let items = migrations.iter().map(|m| {
                 let id = &m.id;

@@ -2,7 +2,7 @@
 //! the parser produced. On invalid input, the errors plus a fallback impl, so the user sees
 //! our errors and not a cascade of "trait not implemented" ones.
 
-use migrate_core::model::{
+use migrate_shared::model::{
     Check, Column, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table,
 };
 use proc_macro2::TokenStream;
@@ -11,7 +11,7 @@ use quote::quote;
 pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let (body, errors) = match migrate_core::schema::table_from_derive(input) {
+    let (body, errors) = match migrate_shared::schema::table_from_derive(input) {
         Ok(table) => (table_tokens(&table), TokenStream::new()),
         Err(e) => (
             quote!(::core::unreachable!(

@@ -8,7 +8,7 @@ use migrate_core::project::{GenerateOptions, Project};
 use migrate_tests::{TestDb, assert_schema_matches, checksum};
 
 const V1: &str = r#"
-use migrate_macros::Schema;
+use migrate_core::Schema;
 
 #[derive(Schema)]
 #[schema(table = "Order Items")]
@@ -34,7 +34,7 @@ pub struct LongOne {
 "#;
 
 const V2: &str = r#"
-use migrate_macros::Schema;
+use migrate_core::Schema;
 
 #[derive(Schema)]
 #[schema(table = "Order Items")]

@@ -13,7 +13,7 @@ use migrate_core::migrations::EmbeddedMigration;
 
 /// The migrations, embedded at compile time. The build fails if a file is misnamed, the
 /// chain is broken, or a statement breaks a lint rule.
-pub const MIGRATIONS: &[EmbeddedMigration] = migrate_macros::migrations!("../migrations");
+pub const MIGRATIONS: &[EmbeddedMigration] = migrate_core::migrations!("../migrations");
 
 /// What the app runs at start-up on its own pool: expand and backfill of every pending
 /// migration (contract waits for `cargo migrate apply --through contract` after the

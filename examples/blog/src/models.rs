@@ -3,7 +3,7 @@
 //! `cargo migrate generate --allow-drop sessions`).
 
 use chrono::{DateTime, Utc};
-use migrate_macros::Schema;
+use migrate_core::Schema;
 
 /// A registered user.
 #[derive(Schema)]

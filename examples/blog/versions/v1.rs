@@ -1,7 +1,7 @@
 //! Version 1: users, their sessions and posts.
 
 use chrono::{DateTime, Utc};
-use migrate_macros::Schema;
+use migrate_core::Schema;
 
 /// A registered user.
 #[derive(Schema)]

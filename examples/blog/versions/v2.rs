@@ -2,7 +2,7 @@
 //! the "latest published" query, and readers can comment.
 
 use chrono::{DateTime, Utc};
-use migrate_macros::Schema;
+use migrate_core::Schema;
 
 /// A registered user.
 #[derive(Schema)]

@@ -4,6 +4,7 @@
 
 use crate::catalogue::{Facts, Kind, On};
 use crate::phase::Phase;
+pub use crate::sql::phase_file::Batch;
 
 /// How a step is undone by the phase's down file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -48,23 +49,6 @@ impl Down {
     pub fn new(kind: Kind, sql: String) -> Down {
         Down { kind, sql }
     }
-}
-
-/// What a runner needs to run a backfill in keyset batches, each its own short transaction:
-/// `UPDATE table SET column = expr … WHERE condition` over successive key ranges up to the
-/// largest key read when the backfill starts (so it ends under write load).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Batch {
-    /// Table (unquoted).
-    pub table: String,
-    /// Primary key columns, the keyset order.
-    pub key: Vec<String>,
-    /// Column (unquoted) and the SQL expression it is set to.
-    pub set: Vec<(String, String)>,
-    /// Which rows still need it (an SQL condition; rows not matching are skipped).
-    pub condition: String,
-    /// Rows per batch.
-    pub batch_size: u32,
 }
 
 /// One statement of the plan.

@@ -1,16 +1,8 @@
 //! SQL text helpers: identifier and literal quoting, PostgreSQL's 63-byte names, canonical
-//! type names and the rendering of plans into phase files. Pure: no I/O.
+//! type names, the phase-file format, and the rendering of plans into phase files. Pure:
+//! no I/O.
 
-mod names;
-pub mod phase_file;
-mod quote;
 mod render;
-mod types;
 
-pub use names::{MAX_IDENT_BYTES, shorten_name};
-pub use phase_file::{
-    ALLOW_MARKER, BATCH_MARKER, DESTRUCTIVE_MARKER, LOCK_TIMEOUT, NO_TRANSACTION_MARKER,
-};
-pub use quote::{ident, literal, qualified_columns};
+pub use migrate_shared::sql::*;
 pub use render::{PhaseFiles, render_plan};
-pub use types::{TypeError, canonical_type, default_is_constant, widens_in_place};

@@ -1,0 +1,419 @@
+//! `#[derive(Schema)]` input → [`Table`]: the one parser that both the proc macro and the
+//! CLI's source scanner call, so the two can never disagree.
+//!
+//! Stages: `attr` reads attribute syntax into typed slots, `types` maps Rust types, this
+//! file assembles the model, `check` applies the cross-field rules. Every error is collected
+//! in a `Ctxt` and reported together, each on the narrowest token.
+
+mod attr;
+mod check;
+mod ctxt;
+mod symbol;
+mod types;
+
+use crate::model::{Check, Column, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table};
+use crate::sql::{MAX_IDENT_BYTES, canonical_type, shorten_name};
+use attr::{FieldAttrs, Sp};
+use ctxt::Ctxt;
+use proc_macro2::Span;
+
+/// Turns a `#[derive(Schema)]` struct into its table model, or every error found in it.
+///
+/// ```
+/// let input: syn::DeriveInput = syn::parse_quote! {
+///     #[derive(Schema)]
+///     struct BlogPost {
+///         #[schema(primary_key, identity)]
+///         id: i64,
+///         #[schema(max_length = 200)]
+///         title: String,
+///         body: Option<String>,
+///     }
+/// };
+/// let table = migrate_shared::schema::table_from_derive(&input).unwrap();
+/// assert_eq!(table.name, "blog_post");
+/// assert_eq!(table.columns[1].sql_type, "character varying(200)");
+/// assert!(table.columns[2].nullable);
+/// ```
+pub fn table_from_derive(input: &syn::DeriveInput) -> Result<Table, syn::Error> {
+    let mut cx = Ctxt::default();
+    let table = build(&mut cx, input);
+    cx.check()?;
+    table.ok_or_else(|| syn::Error::new(input.ident.span(), "invalid `Schema` input"))
+}
+
+/// Whether an item carries `#[derive(…Schema…)]` (the scanner's filter).
+pub fn derives_schema(attrs: &[syn::Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|m| {
+                if m.path.segments.last().is_some_and(|s| s.ident == "Schema") {
+                    found = true;
+                }
+                Ok(())
+            });
+            found
+        })
+}
+
+/// A field that is a column, with what the model needs to refer back to it.
+struct FieldColumn {
+    rust_name: String,
+    ident_span: Span,
+    attrs: FieldAttrs,
+    column: Column,
+}
+
+fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
+    let fields = match &input.data {
+        syn::Data::Struct(s) => match &s.fields {
+            syn::Fields::Named(named) => &named.named,
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    "`Schema` needs a struct with named fields: a column is named by its field",
+                );
+                return None;
+            }
+        },
+        syn::Data::Enum(e) => {
+            cx.error_at(
+                e.enum_token.span,
+                "`Schema` can only be derived for a struct with named fields, not an enum",
+            );
+            return None;
+        }
+        syn::Data::Union(u) => {
+            cx.error_at(
+                u.union_token.span,
+                "`Schema` can only be derived for a struct with named fields, not a union",
+            );
+            return None;
+        }
+    };
+    let cattrs = attr::container(cx, &input.attrs);
+    let table_name = match cattrs.table.get() {
+        Some(t) => {
+            check_ident(cx, &t.value, t.span, "table name");
+            t.value.clone()
+        }
+        None => {
+            let name = heck::ToSnakeCase::to_snake_case(input.ident.to_string().as_str());
+            check_ident(
+                cx,
+                &name,
+                input.ident.span(),
+                "table name (from the struct name)",
+            );
+            name
+        }
+    };
+    if let Some(r) = cattrs.renamed_from.get() {
+        check_ident(cx, &r.value, r.span, "previous table name");
+    }
+
+    let mut columns: Vec<FieldColumn> = Vec::new();
+    for field in fields {
+        let fattrs = attr::field(cx, &field.attrs);
+        let Some(ident) = &field.ident else { continue };
+        if fattrs.skip.get().is_some() {
+            check::skip_alone(cx, &fattrs);
+            continue;
+        }
+        let rust_name = ident.to_string().trim_start_matches("r#").to_owned();
+        let name = match fattrs.column.get() {
+            Some(c) => {
+                check_ident(cx, &c.value, c.span, "column name");
+                c.value.clone()
+            }
+            None => {
+                check_ident(cx, &rust_name, ident.span(), "column name");
+                rust_name.clone()
+            }
+        };
+        let column = column_of(cx, &name, field, &fattrs, &table_name);
+        columns.push(FieldColumn {
+            rust_name,
+            ident_span: ident.span(),
+            attrs: fattrs,
+            column,
+        });
+    }
+    check::distinct_columns(cx, &columns);
+
+    let resolve = |cx: &mut Ctxt, c: &Sp<String>| -> Option<String> {
+        let found = columns
+            .iter()
+            .find(|f| f.rust_name == c.value)
+            .or_else(|| columns.iter().find(|f| f.column.name == c.value));
+        if found.is_none() {
+            cx.error_at(
+                c.span,
+                format!("no field or column `{}` in this struct", c.value),
+            );
+        }
+        found.map(|f| f.column.name.clone())
+    };
+
+    // Primary key.
+    check::one_primary_key(cx, &cattrs, &columns);
+    let pk_name = shorten_name(&format!("{table_name}_pkey"));
+    let primary_key = if let Some(pk) = cattrs.primary_key.get() {
+        let cols: Vec<String> = pk.value.iter().filter_map(|c| resolve(cx, c)).collect();
+        check::no_repeats(cx, &pk.value, &cols, "primary key");
+        Some(PrimaryKey {
+            name: pk_name,
+            columns: cols,
+        })
+    } else {
+        columns
+            .iter()
+            .find(|f| f.attrs.primary_key.get().is_some())
+            .map(|f| PrimaryKey {
+                name: pk_name,
+                columns: vec![f.column.name.clone()],
+            })
+    };
+    if let Some(pk) = &primary_key {
+        check::primary_key_not_null(cx, pk, &columns);
+    }
+
+    // Indexes, checks and foreign keys: field-level first, then struct-level.
+    let mut indexes = Vec::new();
+    let mut checks = Vec::new();
+    let mut foreign_keys = Vec::new();
+    for f in &columns {
+        let col = &f.column.name;
+        if f.attrs.unique.get().is_some() || f.attrs.index.get().is_some() {
+            let unique = f.attrs.unique.get().is_some();
+            let suffix = if unique { "key" } else { "idx" };
+            indexes.push(Index {
+                name: shorten_name(&format!("{table_name}_{col}_{suffix}")),
+                columns: vec![col.clone()],
+                unique,
+                method: IndexMethod::Btree,
+                predicate: None,
+            });
+        }
+        if let Some(expr) = f.attrs.check.get() {
+            check_expr(cx, &expr.value, expr.span, "check");
+            checks.push(Check {
+                name: shorten_name(&format!("{table_name}_{col}_check")),
+                expr: expr.value.trim().to_owned(),
+            });
+        }
+        if let Some(r) = f.attrs.references.get() {
+            let (ref_table, ref_col) = &r.value;
+            check_ident(cx, ref_table, r.span, "referenced table name");
+            check_ident(cx, ref_col, r.span, "referenced column name");
+            let action = |s: &attr::Slot<FkAction>| s.get().map(|a| a.value).unwrap_or_default();
+            foreign_keys.push(ForeignKey {
+                name: shorten_name(&format!("{table_name}_{col}_fkey")),
+                columns: vec![col.clone()],
+                ref_table: ref_table.clone(),
+                ref_columns: vec![ref_col.clone()],
+                on_delete: action(&f.attrs.on_delete),
+                on_update: action(&f.attrs.on_update),
+            });
+        }
+    }
+    for ix in &cattrs.indexes {
+        let Some(cols) = ix.columns.get() else {
+            cx.error_at(
+                ix.span,
+                "`index` needs its columns, e.g. `index(columns(author_id, published_at))`",
+            );
+            continue;
+        };
+        let resolved: Vec<String> = cols.value.iter().filter_map(|c| resolve(cx, c)).collect();
+        check::no_repeats(cx, &cols.value, &resolved, "index");
+        let unique = ix.unique.get().is_some();
+        if let Some(m) = ix.method.get() {
+            check::index_method(cx, m, unique, resolved.len());
+        }
+        let name = match ix.name.get() {
+            Some(n) => {
+                check_ident(cx, &n.value, n.span, "index name");
+                n.value.clone()
+            }
+            None => shorten_name(&format!(
+                "{table_name}_{}_{}",
+                resolved.join("_"),
+                if unique { "key" } else { "idx" }
+            )),
+        };
+        if let Some(p) = ix.predicate.get() {
+            check_expr(cx, &p.value, p.span, "where");
+        }
+        indexes.push(Index {
+            name,
+            columns: resolved,
+            unique,
+            method: ix.method.get().map(|m| m.value).unwrap_or_default(),
+            predicate: ix.predicate.get().map(|p| p.value.trim().to_owned()),
+        });
+    }
+    for ck in &cattrs.checks {
+        let (Some(name), Some(expr)) = (ck.name.get(), ck.expr.get()) else {
+            cx.error_at(
+                ck.span,
+                "`check` needs both `name` and `expr`, e.g. `check(name = \"price_positive\", expr = \"price > 0\")`",
+            );
+            continue;
+        };
+        check_ident(cx, &name.value, name.span, "check name");
+        check_expr(cx, &expr.value, expr.span, "expr");
+        checks.push(Check {
+            name: name.value.clone(),
+            expr: expr.value.trim().to_owned(),
+        });
+    }
+
+    let table = Table {
+        name: table_name,
+        renamed_from: cattrs.renamed_from.get().map(|r| r.value.clone()),
+        columns: columns.into_iter().map(|f| f.column).collect(),
+        primary_key,
+        indexes,
+        checks,
+        foreign_keys,
+    };
+    check::distinct_names(cx, &table, input.ident.span());
+    Some(table)
+}
+
+/// The column a field maps to: type from `sql_type`, `max_length` or the Rust type.
+fn column_of(
+    cx: &mut Ctxt,
+    name: &str,
+    field: &syn::Field,
+    fattrs: &FieldAttrs,
+    table: &str,
+) -> Column {
+    let mapped = types::map_type(&field.ty);
+    let (option, _) = types::unwrap_option(&field.ty);
+    let sql_type = match (fattrs.sql_type.get(), fattrs.max_length.get()) {
+        (Some(t), Some(m)) => {
+            cx.error_at(
+                m.span,
+                "`max_length` and `sql_type` conflict: write the length in `sql_type`, or drop `sql_type`",
+            );
+            canonical(cx, &t.value, t.span)
+        }
+        (Some(t), None) => canonical(cx, &t.value, t.span),
+        (None, Some(m)) => {
+            if !mapped.as_ref().is_some_and(|m| m.is_string) {
+                cx.error_at(
+                    m.span,
+                    "`max_length` applies to `String` fields (it makes a `varchar(n)`); use `sql_type` for other types",
+                );
+            }
+            format!("character varying({})", m.value)
+        }
+        (None, None) => match &mapped {
+            Some(m) => m.sql_type.clone(),
+            None => {
+                cx.error_spanned_by(
+                    &field.ty,
+                    format!(
+                        "no SQL type is known for this Rust type; add `#[schema(sql_type = \"...\")]` to column `{table}.{name}`"
+                    ),
+                );
+                String::new()
+            }
+        },
+    };
+    if let Some(id) = fattrs.identity.get() {
+        // The column's final SQL type decides, whatever the Rust type.
+        let integer = ["smallint", "integer", "bigint"].contains(&sql_type.as_str());
+        if !integer {
+            cx.error_at(
+                id.span,
+                "`identity` needs an integer column (i16, i32 or i64)",
+            );
+        } else if option {
+            cx.error_at(
+                id.span,
+                "an identity column is NOT NULL: use the integer type without `Option`",
+            );
+        }
+    }
+    if let Some(d) = fattrs.default.get() {
+        check_expr(cx, &d.value, d.span, "default");
+        if fattrs.identity.get().is_some() {
+            cx.error_at(d.span, "an identity column cannot also have a `default`");
+        }
+    }
+    if let Some(b) = fattrs.backfill.get() {
+        check_expr(cx, &b.value, b.span, "backfill");
+        if option {
+            cx.error_at(
+                b.span,
+                "`backfill` is for NOT NULL columns (existing rows need a value); an `Option` column can stay NULL",
+            );
+        }
+    }
+    if let Some(r) = fattrs.renamed_from.get() {
+        check_ident(cx, &r.value, r.span, "previous column name");
+    }
+    Column {
+        name: name.to_owned(),
+        sql_type,
+        nullable: option,
+        default: fattrs.default.get().map(|d| d.value.trim().to_owned()),
+        identity: fattrs.identity.get().is_some(),
+        backfill: fattrs.backfill.get().map(|b| b.value.trim().to_owned()),
+        renamed_from: fattrs.renamed_from.get().map(|r| r.value.clone()),
+    }
+}
+
+fn canonical(cx: &mut Ctxt, raw: &str, span: Span) -> String {
+    match canonical_type(raw) {
+        Ok(t) => t,
+        Err(e) => {
+            cx.error_at(span, format!("invalid `sql_type`: {e}"));
+            String::new()
+        }
+    }
+}
+
+/// Identifiers: 1 to 63 bytes, no NUL (PostgreSQL would truncate longer names silently).
+fn check_ident(cx: &mut Ctxt, name: &str, span: Span, what: &str) {
+    if name.is_empty() {
+        cx.error_at(span, format!("the {what} is empty"));
+    } else if name.len() > MAX_IDENT_BYTES {
+        cx.error_at(
+            span,
+            format!(
+                "the {what} `{name}` is {} bytes; PostgreSQL truncates identifiers to {MAX_IDENT_BYTES} bytes",
+                name.len()
+            ),
+        );
+    } else if name.chars().any(char::is_control) {
+        cx.error_at(
+            span,
+            format!("the {what} contains a control character (a line break, tab or NUL)"),
+        );
+    }
+}
+
+/// SQL expressions are the user's to write, but an empty one or one with a NUL or a
+/// statement separator is a mistake we can see now.
+fn check_expr(cx: &mut Ctxt, expr: &str, span: Span, key: &str) {
+    if expr.trim().is_empty() {
+        cx.error_at(span, format!("`{key}` is empty"));
+    } else if expr.contains('\0') {
+        cx.error_at(span, format!("`{key}` contains a NUL character"));
+    } else if expr.contains(';') && !expr.contains('\'') {
+        cx.error_at(
+            span,
+            format!("`{key}` is one SQL expression; it must not contain `;`"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;
