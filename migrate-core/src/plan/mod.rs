@@ -25,14 +25,6 @@ use crate::model::Table;
 use changes::*;
 use context::{Context, Planned};
 
-/// The NOT NULL check route for `table`.`column` on its own (for typed migrations): the
-/// check `NOT VALID`, its validation, `SET NOT NULL` proven by it, the check dropped.
-pub fn not_null_route(table: &str, column: &str) -> Vec<Step> {
-    let mut steps = recipes::not_null::check(table, column);
-    steps.extend(recipes::not_null::set(table, column, None));
-    steps
-}
-
 /// Plans `changes` (from [`crate::diff::diff`] of `old` → `new`), or returns every change
 /// it refuses.
 pub fn plan(

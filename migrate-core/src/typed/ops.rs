@@ -16,6 +16,11 @@ fn names(items: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
     items.into_iter().map(Into::into).collect()
 }
 
+/// A planner recipe's steps as statements of a typed phase.
+fn statements(steps: Vec<crate::plan::Step>) -> Vec<Statement> {
+    steps.iter().map(Statement::from).collect()
+}
+
 fn alter_column(table: &str, column: &str, action: &str) -> String {
     crate::plan::ddl::alter_column(table, column, action)
 }
@@ -608,10 +613,14 @@ impl Lower for SetNotNull {
     ];
 
     fn lower(self) -> Vec<Statement> {
-        crate::plan::not_null_route(&self.table, &self.column)
-            .iter()
-            .map(Statement::from)
-            .collect()
+        let (table, column) = (self.table, self.column);
+        let mut out = ProveNotNull {
+            table: table.clone(),
+            column: column.clone(),
+        }
+        .lower();
+        out.extend(SetNotNullProven { table, column }.lower());
+        out
     }
 }
 
@@ -639,10 +648,11 @@ impl Lower for SetNotNullProven {
     const KINDS: &'static [Kind] = &[Kind::SetNotNullProven, Kind::DropConstraint];
 
     fn lower(self) -> Vec<Statement> {
-        crate::plan::recipes::not_null::set(&self.table, &self.column, None)
-            .iter()
-            .map(Statement::from)
-            .collect()
+        statements(crate::plan::recipes::not_null::set(
+            &self.table,
+            &self.column,
+            None,
+        ))
     }
 }
 
@@ -669,10 +679,10 @@ impl Lower for ProveNotNull {
     const KINDS: &'static [Kind] = &[Kind::AddCheckNotValid, Kind::ValidateConstraint];
 
     fn lower(self) -> Vec<Statement> {
-        crate::plan::recipes::not_null::check(&self.table, &self.column)
-            .iter()
-            .map(Statement::from)
-            .collect()
+        statements(crate::plan::recipes::not_null::check(
+            &self.table,
+            &self.column,
+        ))
     }
 }
 
