@@ -9,8 +9,9 @@ use std::path::PathBuf;
 pub enum CargoCli {
     /// Safe PostgreSQL migrations from `#[derive(Schema)]` structs.
     ///
-    /// Exit codes: 0 success; 1 `check` found changes not yet in a migration; 2 an error
-    /// (bad input, a change without a safe plan, an inconsistent migrations folder).
+    /// Exit codes: 0 success; 1 `check` found changes not yet in a migration, `lint` found
+    /// problems, `drift` found differences; 2 an error (bad input, a change without a safe
+    /// plan, an inconsistent migrations folder).
     Migrate(MigrateArgs),
 }
 
@@ -57,6 +58,14 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Show every migration phase: applied, partial (interrupted, resumable) or pending.
     Status(StatusArgs),
+    /// Compare the database's schema with the snapshot of the newest applied migration.
+    ///
+    /// Lists every table, column, key, index, check and foreign key that differs (a change
+    /// made by hand, another tool's migration) and exits 1 when something does. A
+    /// migration partly applied leaves the tables it changes between two snapshots: they
+    /// are named and not compared. `apply` makes the same comparison before it starts and
+    /// refuses on a difference (`--allow-drift`).
+    Drift(DriftArgs),
     /// Undo applied phases with their down files, newest phase first.
     ///
     /// Rolls back the newest applied migration, or every migration after `--to ID`. Every
@@ -156,6 +165,16 @@ pub struct ApplyArgs {
     /// Run statements marked `-- migrate:destructive` (dropped tables and columns).
     #[arg(long)]
     pub allow_destructive: bool,
+
+    /// Run a pending migration that comes before an applied one (merged from a branch
+    /// after a newer migration ran), after it, instead of refusing.
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+
+    /// Start even though the schema differs from the newest applied migration's snapshot
+    /// (see `cargo migrate drift`).
+    #[arg(long)]
+    pub allow_drift: bool,
 }
 
 /// Options of `rollback`.
@@ -220,6 +239,17 @@ pub struct StatusArgs {
     pub db: DbArgs,
 
     /// Print JSON (for machines) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Print JSON (for machines) instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         cli::Command::Plan(p) => commands::plan::run(&args.dir, p),
         cli::Command::Apply(a) => commands::apply::run(&args.dir, a),
         cli::Command::Status(s) => commands::status::run(&args.dir, s),
+        cli::Command::Drift(d) => commands::drift::run(&args.dir, d),
         cli::Command::Rollback(r) => commands::rollback::run(&args.dir, r),
         cli::Command::Lint(l) => commands::lint::run(&args.dir, l),
     };

@@ -284,3 +284,36 @@ fn the_example_applies_rolls_back_and_reapplies_through_the_cli() {
     );
     migrate_tests::assert_schema_matches(&db, &head.snapshot.tables, "re-applied by the CLI");
 }
+
+#[test]
+fn drift_lists_changes_made_by_hand_and_exits_1() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog");
+    let db = migrate_tests::TestDb::create("cli_drift");
+    run(
+        &dir,
+        &db.url,
+        &["apply", "--through", "contract", "--allow-destructive"],
+    );
+    let (code, out, err) = output(&dir, &db.url, &["drift"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("No drift: schema public matches the snapshot of"),
+        "{out}"
+    );
+
+    db.sql("ALTER TABLE tags ADD COLUMN colour text").unwrap();
+    let (code, out, err) = output(&dir, &db.url, &["drift"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("(1 differences):"), "{out}");
+    assert!(
+        out.contains("+ column tags.colour: not expected (found text)"),
+        "{out}"
+    );
+    let (code, out, _) = output(&dir, &db.url, &["drift", "--json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["differences"][0]["object"], "column tags.colour");
+    assert_eq!(json["differences"][0]["expected"], serde_json::Value::Null);
+    assert_eq!(json["differences"][0]["actual"], "text");
+    assert_eq!(json["schema"], "public");
+}

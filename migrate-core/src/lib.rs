@@ -13,6 +13,7 @@ pub use migrate_shared::lint;
 pub use migrate_shared::schema;
 pub use migrate_shared::{catalogue, migrations, model, phase, snapshot};
 
+pub mod compare;
 pub mod diff;
 pub mod plan;
 #[cfg(feature = "parse")]

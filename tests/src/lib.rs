@@ -2,9 +2,11 @@
 //! by `DATABASE_URL`, applying migration files with psql exactly as a user would, and
 //! comparing the catalog with a snapshot.
 
+use migrate_core::compare::live::{against, normalized};
+use migrate_core::compare::{Options, compare};
 use migrate_core::introspect::{Introspected, introspect};
 use migrate_core::model::Table;
-use migrate_core::plan::{Phase, create_schema};
+use migrate_core::plan::Phase;
 use migrate_core::project::{GenerateOptions, Pending, Project};
 use sqlx::Connection as _;
 use std::path::Path;
@@ -151,15 +153,20 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 }
 
 /// What the catalog looks like when `tables` are created directly from the model: the
-/// reference a migrated database must equal. Expressions (defaults, checks, predicates)
+/// reference a migrated database must equal, read by the library on the test's own
+/// database (temporary tables, rolled back). Expressions (defaults, checks, predicates)
 /// come back in the server's normalised form, so the two compare exactly.
-pub fn reference_schema(tables: &[Table]) -> Introspected {
-    let db = TestDb::create("migrate_ref");
-    for stmt in create_schema(tables) {
-        db.sql(&stmt)
-            .unwrap_or_else(|e| panic!("reference schema statement failed: {e}\n{stmt}"));
-    }
-    db.introspect()
+pub fn reference_schema(db: &TestDb, tables: &[Table]) -> Vec<Table> {
+    let url = db.url.clone();
+    let tables = tables.to_vec();
+    block_on(async move {
+        let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+        let reference = normalized(&mut conn, &tables)
+            .await
+            .unwrap_or_else(|e| panic!("the model does not create: {e}"));
+        conn.close().await.ok();
+        reference
+    })
 }
 
 /// The model with expressions reduced to "present or not", for comparing a catalog with a
@@ -184,56 +191,35 @@ pub fn structure(tables: &[Table]) -> Vec<Table> {
         .collect()
 }
 
-/// Asserts the database matches `tables` exactly: same catalog as the reference built from
-/// the model, the same structure as the model itself, and nothing left NOT VALID.
+/// Asserts the database matches `tables` exactly: the same structure as the model itself
+/// (types spelled as the catalog spells them), the same catalog as the model created
+/// directly, and nothing left INVALID or NOT VALID.
 pub fn assert_schema_matches(db: &TestDb, tables: &[Table], context: &str) {
-    let actual = db.introspect();
-    assert!(
-        actual.not_valid.is_empty(),
-        "{context}: left behind INVALID / NOT VALID objects: {:?}",
-        actual.not_valid
-    );
-    assert_eq!(
-        structure(&actual.tables),
-        structure(tables),
-        "{context}: catalog structure differs from the model"
-    );
-    let reference = reference_schema(tables);
-    assert_eq!(
-        actual.tables, reference.tables,
-        "{context}: catalog differs from the model created directly"
-    );
+    assert_matches(db, tables, context, Options::default());
 }
 
 /// Like [`assert_schema_matches`], but with each table's columns compared as a set: for a
 /// rollback that re-adds a dropped column, which PostgreSQL always appends at the end.
 pub fn assert_schema_matches_any_column_order(db: &TestDb, tables: &[Table], context: &str) {
-    let sorted = |tables: &[Table]| -> Vec<Table> {
-        tables
-            .iter()
-            .map(|t| {
-                let mut t = t.clone();
-                t.columns.sort_by(|a, b| a.name.cmp(&b.name));
-                t
-            })
-            .collect()
+    let options = Options {
+        column_order: false,
     };
+    assert_matches(db, tables, context, options);
+}
+
+fn assert_matches(db: &TestDb, tables: &[Table], context: &str, options: Options) {
     let actual = db.introspect();
+    let shape = compare(&structure(tables), &structure(&actual.tables), options);
+    let exact = against(&actual, &reference_schema(db, tables), options);
+    let lines: Vec<String> = shape
+        .iter()
+        .chain(&exact)
+        .map(ToString::to_string)
+        .collect();
     assert!(
-        actual.not_valid.is_empty(),
-        "{context}: left behind INVALID / NOT VALID objects: {:?}",
-        actual.not_valid
-    );
-    assert_eq!(
-        structure(&sorted(&actual.tables)),
-        structure(&sorted(tables)),
-        "{context}: catalog structure differs from the model"
-    );
-    let reference = reference_schema(tables);
-    assert_eq!(
-        sorted(&actual.tables),
-        sorted(&reference.tables),
-        "{context}: catalog differs from the model created directly"
+        lines.is_empty(),
+        "{context}: the catalog differs from the model:\n{}",
+        lines.join("\n")
     );
 }
 

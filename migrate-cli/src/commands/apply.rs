@@ -19,6 +19,8 @@ pub fn run(dir: &Path, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     options.batch_size = args.batch_size;
     options.batch_pause = Duration::from_millis(args.batch_pause);
     options.allow_destructive = args.allow_destructive;
+    options.allow_out_of_order = args.allow_out_of_order;
+    options.allow_drift = args.allow_drift;
     let dry_run = args.run.dry_run;
     let mut reporter = Reporter::new(dry_run);
     let mut migrator = Migrator::new(sources, options).on_event(move |e| reporter.event(e));

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod drift;
 pub mod generate;
 pub mod lint;
 pub mod plan;

@@ -28,7 +28,7 @@ pub struct EmbeddedMigration {
     pub id: &'static str,
     /// The folder as the source named it (for messages).
     pub path: &'static str,
-    /// `(file name, content)` of its phase files.
+    /// `(file name, content)` of its phase files and its `snapshot.json`.
     pub files: &'static [(&'static str, &'static str)],
 }
 

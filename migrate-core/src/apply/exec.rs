@@ -15,7 +15,8 @@ pub(super) struct PhaseRun<'a> {
     pub migration: &'a str,
     pub phase: Phase,
     pub path: &'a Path,
-    pub checksum: String,
+    /// Recorded in the history row (an up run only).
+    pub checksums: super::verify::Checksums,
     pub units: &'a [Unit],
     pub options: &'a ApplyOptions,
     /// A down file run by a rollback: progress counts `statements_undone`, and the
@@ -83,12 +84,16 @@ pub(super) async fn run_phase(
     let h = run.options.history.qualified();
     if !run.down {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO {h} (migration, phase, checksum) VALUES ($1, $2, $3)
-             ON CONFLICT (migration, phase) DO UPDATE SET checksum = EXCLUDED.checksum"
+            "INSERT INTO {h} (migration, phase, checksum, down_checksum, snapshot_checksum)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (migration, phase) DO UPDATE SET checksum = EXCLUDED.checksum,
+               down_checksum = EXCLUDED.down_checksum, snapshot_checksum = EXCLUDED.snapshot_checksum"
         )))
         .bind(run.migration)
         .bind(run.phase.as_str())
-        .bind(&run.checksum)
+        .bind(&run.checksums.up)
+        .bind(&run.checksums.down)
+        .bind(&run.checksums.snapshot)
         .execute(&mut *work)
         .await?;
     }

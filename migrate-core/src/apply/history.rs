@@ -1,7 +1,9 @@
 //! The history table: a row per migration phase, with the checksum of the file it ran, who
 //! ran it, when, how far it got (statements done, backfill cursor), committed with the work
-//! itself so a killed run resumes exactly where it stopped. A rollback counts its own
-//! progress through the down file in the same row, and deletes the row when it is done.
+//! itself so a killed run resumes exactly where it stopped. The row also keeps the checksums
+//! of the phase's down file and of the migration's snapshot as they were when it ran. A
+//! rollback counts its own progress through the down file in the same row, and deletes the
+//! row when it is done.
 
 use crate::sql::ident;
 use sqlx::PgConnection;
@@ -60,6 +62,8 @@ impl HistoryTable {
                  migration text NOT NULL,
                  phase text NOT NULL,
                  checksum text NOT NULL,
+                 down_checksum text,
+                 snapshot_checksum text,
                  applied_by text NOT NULL DEFAULT current_user,
                  started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
                  finished_at timestamptz,
@@ -77,42 +81,53 @@ impl HistoryTable {
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
             .execute(&mut *conn)
             .await?;
+        self.upgrade(conn).await
+    }
+
+    /// Adds the columns a history table made by an older version lacks. Each ALTER takes
+    /// ACCESS EXCLUSIVE on the history table only, and only when a column is missing.
+    async fn upgrade(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        for column in ["down_checksum", "snapshot_checksum"] {
+            let present: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT FROM pg_attribute
+                  WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped)",
+            )
+            .bind(self.qualified())
+            .bind(column)
+            .fetch_one(&mut *conn)
+            .await?;
+            if !present {
+                let sql = format!(
+                    "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text",
+                    self.qualified(),
+                    ident(column)
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
     /// Every row, oldest first.
     pub async fn rows(&self, conn: &mut PgConnection) -> Result<Vec<Row>, sqlx::Error> {
         let sql = format!(
-            "SELECT migration, phase, checksum, applied_by, started_at::text, finished_at::text,
-                    duration_ms, statements_done, backfill_last_key, backfill_upper_key, backfill_rows,
-                    statements_undone
+            "SELECT migration, phase, checksum, down_checksum, snapshot_checksum, applied_by,
+                    started_at::text AS started_at, finished_at::text AS finished_at,
+                    duration_ms, statements_done, backfill_last_key, backfill_upper_key,
+                    backfill_rows, statements_undone
              FROM {} ORDER BY migration, array_position(ARRAY['expand','backfill','contract'], phase)",
             self.qualified()
         );
-        let rows: Vec<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .fetch_all(&mut *conn)
-            .await?;
-        Ok(rows.into_iter().map(Row::from).collect())
+            .await
     }
 }
 
-type RowTuple = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<i64>,
-    i32,
-    Option<Vec<String>>,
-    Option<Vec<String>>,
-    i64,
-    i32,
-);
-
 /// One applied (or partly applied) phase.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Row {
     /// Migration id (folder name).
     pub migration: String,
@@ -120,6 +135,12 @@ pub struct Row {
     pub phase: String,
     /// SHA-256 of the up file it ran.
     pub checksum: String,
+    /// SHA-256 of the phase's down file when the up file ran (`""`: it had none; `None`:
+    /// recorded before down files were checksummed).
+    pub down_checksum: Option<String>,
+    /// SHA-256 of the migration's `snapshot.json` then (`""`: none, as for a typed
+    /// migration; `None`: recorded before snapshots were checksummed).
+    pub snapshot_checksum: Option<String>,
     /// Database role that ran it.
     pub applied_by: String,
     /// When it started.
@@ -139,23 +160,4 @@ pub struct Row {
     /// Statements of the down file done by a rollback still in progress (the row goes
     /// when the rollback of the phase finishes).
     pub statements_undone: i32,
-}
-
-impl From<RowTuple> for Row {
-    fn from(t: RowTuple) -> Row {
-        Row {
-            migration: t.0,
-            phase: t.1,
-            checksum: t.2,
-            applied_by: t.3,
-            started_at: t.4,
-            finished_at: t.5,
-            duration_ms: t.6,
-            statements_done: t.7,
-            backfill_last_key: t.8,
-            backfill_upper_key: t.9,
-            backfill_rows: t.10,
-            statements_undone: t.11,
-        }
-    }
 }

@@ -9,12 +9,16 @@
 //! previous migration's contract: it was generated against the schema after that contract.
 //! By default the run stops before the first contract, which needs the new code deployed.
 
+mod drift;
 mod exec;
 mod facts;
 mod history;
+mod verify;
 
+pub use drift::{Drift, InFlight, OTHER_TOOLS_HISTORY};
 pub use facts::{Handling, handling};
 pub use history::{HistoryTable, Row};
+pub use verify::checksum;
 
 use crate::plan::Phase;
 use crate::sql::phase_file::{self, ScriptError, Unit};
@@ -29,7 +33,7 @@ pub struct MigrationSource {
     pub id: String,
     /// Where its files are (for messages).
     pub path: PathBuf,
-    /// `(file name, content)`: `expand.up.sql`, `expand.down.sql`, …
+    /// `(file name, content)`: `expand.up.sql`, `expand.down.sql`, …, `snapshot.json`.
     pub files: Vec<(String, String)>,
 }
 
@@ -67,7 +71,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<MigrationSource>, ApplyError> {
         .iter()
         .map(|m| {
             let mut files = Vec::new();
-            for name in crate::migrations::phase_file_names() {
+            let mut names = crate::migrations::phase_file_names();
+            names.push(crate::migrations::SNAPSHOT_FILE.to_owned());
+            for name in names {
                 let path = m.path.join(&name);
                 if path.exists() {
                     let text =
@@ -118,6 +124,11 @@ pub struct ApplyOptions {
     pub allow_edited: bool,
     /// Accept applied migrations missing from the sources.
     pub allow_missing: bool,
+    /// Run a pending migration that comes before an applied one (merged from a branch
+    /// after a newer migration ran), after it.
+    pub allow_out_of_order: bool,
+    /// Start even though the schema differs from the newest applied migration's snapshot.
+    pub allow_drift: bool,
     /// Say what would run, run nothing.
     pub dry_run: bool,
     /// Roll back phases whose down file cannot restore the data (`-- migrate:irreversible`).
@@ -140,6 +151,8 @@ impl Default for ApplyOptions {
             allow_destructive: false,
             allow_edited: false,
             allow_missing: false,
+            allow_out_of_order: false,
+            allow_drift: false,
             dry_run: false,
             force: false,
         }
@@ -338,6 +351,30 @@ pub enum ApplyError {
         /// The migration.
         id: String,
     },
+    /// A `snapshot.json` does not parse.
+    #[error("{}: {source}", path.display())]
+    Snapshot {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: crate::snapshot::SnapshotError,
+    },
+    /// The schema differs from what the migrations applied to it say.
+    #[error("{}", drift_message(drift))]
+    Drift {
+        /// What differs.
+        drift: Box<Drift>,
+    },
+    /// A pending migration comes before an applied one.
+    #[error(
+        "migration {pending} is not applied, but {applied}, which comes after it, is: {pending} was probably merged from a branch after {applied} ran, and was generated against an older schema. Regenerate it on top of the newest migration (delete its folder and run `cargo migrate generate`), or pass `--allow-out-of-order` to run it now, after {applied}"
+    )]
+    OutOfOrder {
+        /// The pending migration.
+        pending: String,
+        /// The newest applied migration.
+        applied: String,
+    },
     /// Another applier holds the lock and `no_wait` was asked.
     #[error("another applier is running (backend pid {pid:?}); not waiting (--no-wait)")]
     Busy {
@@ -428,13 +465,18 @@ pub enum ApplyError {
     },
 }
 
-/// SHA-256 of a file's content, hex.
-pub fn checksum(text: &str) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+fn drift_message(d: &Drift) -> String {
+    let list: String = d.differences.iter().map(|x| format!("\n  {x}")).collect();
+    match &d.against {
+        None => format!(
+            "no migration is applied to this database, but schema {} is not empty:{list}\nIf the database already has the schema of a migration (an existing database being adopted), record that migration as applied with `cargo migrate baseline`; `--allow-drift` runs anyway",
+            d.schema
+        ),
+        Some(id) => format!(
+            "the schema differs from the snapshot of {id}, the newest migration applied ({} differences):{list}\nSomething changed it outside the migrations. Put the change in a migration (or undo it), then apply; `--allow-drift` runs anyway. Nothing ran",
+            d.differences.len()
+        ),
+    }
 }
 
 /// One phase of one migration as `status` shows it.
@@ -538,6 +580,16 @@ impl Migrator {
         result
     }
 
+    /// The schema against the snapshot of the newest applied migration (`None`: that
+    /// migration has no snapshot to compare with).
+    pub async fn drift(&self, db: impl Into<Database<'_>>) -> Result<Option<Drift>, ApplyError> {
+        let mut conn = db.into().connect().await?;
+        let rows = self.history_rows(&mut conn).await?;
+        let found = drift::drift(&mut conn, &self.sources, &rows, &self.options.history).await;
+        conn.close().await.ok();
+        found
+    }
+
     /// Rolls back applied phases, newest first, by running their down files: every phase
     /// of the migrations after `to`, or of the newest applied migration when `to` is
     /// `None`. Returns the phases rolled back. Checks every down file first (present,
@@ -618,7 +670,7 @@ impl Migrator {
         to: Option<&RollbackTo>,
     ) -> Result<Vec<(String, Phase)>, ApplyError> {
         let rows = self.history_rows(work).await?;
-        self.verify(&rows, true)?;
+        verify::check(&self.sources, &rows, &self.options, true)?;
         let newest = rows.iter().map(|r| r.migration.as_str()).max();
         let after = match to {
             Some(RollbackTo::All) => None,
@@ -699,7 +751,7 @@ impl Migrator {
                 migration: &id,
                 phase,
                 path: &path,
-                checksum: String::new(),
+                checksums: verify::Checksums::default(),
                 units: &units,
                 options: &self.options,
                 down: true,
@@ -719,7 +771,13 @@ impl Migrator {
             self.options.history.ensure(work).await?;
         }
         let rows = self.history_rows(work).await?;
-        self.verify(&rows, false)?;
+        verify::check(&self.sources, &rows, &self.options, false)?;
+        if !self.options.allow_drift && self.has_work(&rows) {
+            let found = drift::drift(work, &self.sources, &rows, &self.options.history).await?;
+            if let Some(d) = found.filter(|d| !d.differences.is_empty()) {
+                return Err(ApplyError::Drift { drift: Box::new(d) });
+            }
+        }
         let mut report = ApplyReport::default();
         let sources = self.sources.clone();
         for m in &sources {
@@ -760,7 +818,7 @@ impl Migrator {
                     migration: &m.id,
                     phase,
                     path: &path,
-                    checksum: checksum(text),
+                    checksums: verify::Checksums::of(m, phase),
                     units: &units,
                     options: &self.options,
                     down: false,
@@ -771,37 +829,20 @@ impl Migrator {
         }
         Ok(report)
     }
+}
 
-    /// Applied files unchanged, applied migrations present; no rollback half done, unless
-    /// this is the rollback that finishes it.
-    fn verify(&self, rows: &[Row], rollback: bool) -> Result<(), ApplyError> {
-        for r in rows {
-            if r.statements_undone > 0 && !rollback {
-                return Err(ApplyError::RollbackInterrupted {
-                    id: r.migration.clone(),
-                    phase: Phase::named(&r.phase).unwrap_or(Phase::Expand),
-                    done: r.statements_undone,
-                });
-            }
-            let Some(m) = self.sources.iter().find(|m| m.id == r.migration) else {
-                if self.options.allow_missing {
-                    continue;
-                }
-                return Err(ApplyError::Missing {
-                    id: r.migration.clone(),
-                });
-            };
-            let name = format!("{}.up.sql", r.phase);
-            let now = m.file(&name).map(checksum).unwrap_or_default();
-            if now != r.checksum && !self.options.allow_edited {
-                return Err(ApplyError::Edited {
-                    path: m.path.join(name),
-                    applied: r.checksum.clone(),
-                    now,
-                });
-            }
-        }
-        Ok(())
+impl Migrator {
+    /// Whether a run has a phase to start or finish (within `through`).
+    fn has_work(&self, rows: &[Row]) -> bool {
+        self.sources.iter().any(|m| {
+            Phase::ALL.into_iter().any(|p| {
+                p <= self.options.through
+                    && m.file(&format!("{p}.up.sql")).is_some()
+                    && !rows.iter().any(|r| {
+                        r.migration == m.id && r.phase == p.as_str() && r.finished_at.is_some()
+                    })
+            })
+        })
     }
 }
 

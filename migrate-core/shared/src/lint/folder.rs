@@ -7,8 +7,9 @@ use crate::migrations::{self, SNAPSHOT_FILE, phase_file_names};
 use crate::sql::phase_file;
 use std::path::{Path, PathBuf};
 
-/// One migration that passed: its id and its phase files (`(name, path)`), in phase order,
-/// up before down.
+/// One migration that passed: its id and its files (`(name, path)`): the phase files in
+/// phase order, up before down, then `snapshot.json` (embedded so the engine can tell
+/// whether it changed since the migration ran).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedMigration {
     /// Folder name.
@@ -102,9 +103,11 @@ pub fn check_folder(dir: &Path, shown: &str) -> Result<Vec<CheckedMigration>, Ve
             })),
             Err((file, e)) => problems.push(format!("{at}/{file}: {e}")),
         }
+        let mut files: Vec<_> = files.into_iter().map(|(n, _, p)| (n, p)).collect();
+        files.push((SNAPSHOT_FILE.to_owned(), m.path.join(SNAPSHOT_FILE)));
         out.push(CheckedMigration {
             id: m.id.clone(),
-            files: files.into_iter().map(|(n, _, p)| (n, p)).collect(),
+            files,
         });
     }
     if problems.is_empty() {

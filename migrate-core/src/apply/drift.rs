@@ -1,0 +1,233 @@
+//! Drift: the live schema against the snapshot of the newest applied migration. A change
+//! made outside the migrations (a column added by hand, an index dropped in an incident, a
+//! migration of another tool) shows up as a difference, and `apply` refuses to start on
+//! it, before the first phase, never halfway.
+//!
+//! A migration partly applied (expand and backfill done, contract waiting for the deploy)
+//! leaves the tables it changes between two snapshots: those are reported as in flight and
+//! not compared; every other table is. An INVALID index under the name a pending phase
+//! builds concurrently is the leftover of a failed build the run repairs (it drops it and
+//! builds again), not drift.
+
+use super::{ApplyError, HistoryTable, MigrationSource, Row};
+use crate::compare::{Difference, Options, live};
+use crate::migrations::SNAPSHOT_FILE;
+use crate::model::Table;
+use crate::plan::Phase;
+use crate::snapshot::Snapshot;
+use sqlx::PgConnection;
+
+/// History tables of other migration tools: theirs, not part of the schema.
+pub const OTHER_TOOLS_HISTORY: [&str; 3] = [
+    "_sqlx_migrations",
+    "__diesel_schema_migrations",
+    "refinery_schema_history",
+];
+
+/// What [`Migrator::drift`](super::Migrator::drift) found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Drift {
+    /// The migration whose snapshot the schema was compared with (`None`: none is applied,
+    /// so the schema is expected to hold no tables).
+    pub against: Option<String>,
+    /// The schema compared.
+    pub schema: String,
+    /// A migration partly applied, and the tables it changes (not compared).
+    pub in_flight: Option<InFlight>,
+    /// What differs.
+    pub differences: Vec<Difference>,
+}
+
+/// A migration some of whose phases ran.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InFlight {
+    /// Its id.
+    pub migration: String,
+    /// The tables it changes, by their names before and after it.
+    pub tables: Vec<String>,
+}
+
+/// The drift of the database `conn` is on, or `None` when the migration to compare with
+/// has no snapshot (a typed or hand-assembled migration): there is nothing to compare.
+pub(super) async fn drift(
+    conn: &mut PgConnection,
+    sources: &[MigrationSource],
+    rows: &[Row],
+    history: &HistoryTable,
+) -> Result<Option<Drift>, ApplyError> {
+    let schema = "public";
+    let scope = Scope {
+        schema,
+        sources,
+        rows,
+        history,
+    };
+    let touched = |m: &MigrationSource| rows.iter().any(|r| r.migration == m.id);
+    let Some(newest) = sources.iter().rposition(touched) else {
+        // Nothing applied: compare with the empty schema, unless the migrations carry no
+        // snapshots (then nothing says what they expect).
+        if sources
+            .first()
+            .is_some_and(|m| m.file(SNAPSHOT_FILE).is_none())
+        {
+            return Ok(None);
+        }
+        let differences = differences(conn, &scope, &[], &[]).await?;
+        return Ok(Some(Drift {
+            against: None,
+            schema: schema.to_owned(),
+            in_flight: None,
+            differences,
+        }));
+    };
+    let m = &sources[newest];
+    let Some(expected) = snapshot(m)? else {
+        return Ok(None);
+    };
+    let in_flight = if finished(m, rows) {
+        None
+    } else {
+        let parent = match newest.checked_sub(1) {
+            Some(i) => snapshot(&sources[i])?.map_or_else(Vec::new, |s| s.tables),
+            None => Vec::new(),
+        };
+        Some(InFlight {
+            migration: m.id.clone(),
+            tables: changed_tables(&parent, &expected.tables),
+        })
+    };
+    let skip = in_flight.as_ref().map_or(&[][..], |f| &f.tables[..]);
+    let differences = differences(conn, &scope, &expected.tables, skip).await?;
+    Ok(Some(Drift {
+        against: Some(m.id.clone()),
+        schema: schema.to_owned(),
+        in_flight,
+        differences,
+    }))
+}
+
+fn snapshot(m: &MigrationSource) -> Result<Option<Snapshot>, ApplyError> {
+    m.file(SNAPSHOT_FILE)
+        .map(|text| {
+            Snapshot::from_json(text).map_err(|source| ApplyError::Snapshot {
+                path: m.path.join(SNAPSHOT_FILE),
+                source,
+            })
+        })
+        .transpose()
+}
+
+/// Every phase of `m` that has an up file finished.
+fn finished(m: &MigrationSource, rows: &[Row]) -> bool {
+    Phase::ALL
+        .into_iter()
+        .filter(|p| m.file(&format!("{p}.up.sql")).is_some())
+        .all(|p| {
+            rows.iter()
+                .any(|r| r.migration == m.id && r.phase == p.as_str() && r.finished_at.is_some())
+        })
+}
+
+/// Tables that differ between two snapshots, by every name they have in either.
+fn changed_tables(before: &[Table], after: &[Table]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in after {
+        let old = t.renamed_from.as_deref().unwrap_or(&t.name);
+        let was = before.iter().find(|b| b.name == old);
+        if was.map(Table::schema_only) != Some(t.schema_only()) {
+            out.push(t.name.clone());
+            out.push(old.to_owned());
+        }
+    }
+    for b in before {
+        if !after.iter().any(|t| t.name == b.name) {
+            out.push(b.name.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What is compared, and what is left out.
+struct Scope<'a> {
+    schema: &'a str,
+    sources: &'a [MigrationSource],
+    rows: &'a [Row],
+    history: &'a HistoryTable,
+}
+
+/// `table.index` of each INVALID index a pending phase builds concurrently.
+async fn failed_builds(
+    conn: &mut PgConnection,
+    sources: &[MigrationSource],
+    rows: &[Row],
+) -> Result<Vec<String>, ApplyError> {
+    let mut out = Vec::new();
+    for m in sources {
+        for p in Phase::ALL {
+            let done = rows
+                .iter()
+                .any(|r| r.migration == m.id && r.phase == p.as_str() && r.finished_at.is_some());
+            let Some(text) = m.file(&format!("{p}.up.sql")).filter(|_| !done) else {
+                continue;
+            };
+            let Ok(units) = crate::sql::phase_file::parse(text) else {
+                continue;
+            };
+            for s in super::statements(&units) {
+                let Some(name) = crate::lint::concurrent_index(&s.sql) else {
+                    continue;
+                };
+                let found: Option<String> = sqlx::query_scalar(
+                    "SELECT t.relname || '.' || c.relname FROM pg_index i
+                       JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+                      WHERE i.indexrelid = to_regclass($1) AND NOT i.indisvalid",
+                )
+                .bind(&name)
+                .fetch_optional(&mut *conn)
+                .await?;
+                out.extend(found);
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn differences(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    expected: &[Table],
+    skip: &[String],
+) -> Result<Vec<Difference>, ApplyError> {
+    let Scope {
+        schema,
+        sources,
+        rows,
+        history,
+    } = *scope;
+    let mut live_schema = crate::introspect::introspect(conn, schema).await?;
+    let repaired = failed_builds(conn, sources, rows).await?;
+    for t in &mut live_schema.tables {
+        t.indexes
+            .retain(|ix| !repaired.contains(&format!("{}.{}", t.name, ix.name)));
+    }
+    live_schema.not_valid.retain(|o| !repaired.contains(o));
+    let ours = |t: &Table| history.schema == schema && history.table == t.name;
+    live_schema.tables.retain(|t| {
+        !ours(t) && !OTHER_TOOLS_HISTORY.contains(&t.name.as_str()) && !skip.contains(&t.name)
+    });
+    live_schema.not_valid.retain(|o| {
+        !skip
+            .iter()
+            .any(|t| o.split_once('.').is_some_and(|(x, _)| x == t))
+    });
+    // Every expected table is created, so foreign keys find the tables they reference;
+    // the skipped ones are left out after.
+    let mut reference = live::normalized(conn, expected).await?;
+    reference.retain(|t| !skip.contains(&t.name));
+    let options = Options {
+        column_order: false,
+    };
+    Ok(live::against(&live_schema, &reference, options))
+}
