@@ -10,8 +10,9 @@ pub enum CargoCli {
     /// Safe PostgreSQL migrations from `#[derive(Schema)]` structs.
     ///
     /// Exit codes: 0 success; 1 `check` found changes not yet in a migration, `lint` found
-    /// problems, `drift` found differences; 2 an error (bad input, a change without a safe
-    /// plan, an inconsistent migrations folder).
+    /// problems, `drift` found differences, `init` wrote the files but could not record the
+    /// baseline; 2 an error (bad input, a change without a safe plan, an inconsistent
+    /// migrations folder).
     Migrate(MigrateArgs),
 }
 
@@ -30,6 +31,17 @@ pub struct MigrateArgs {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a project from an existing database: its tables as models, and a baseline.
+    ///
+    /// Reads the catalog of schema public and writes `#[derive(Schema)]` structs (one per
+    /// table, in `--models`), a `Migrate.toml`, and a baseline migration that creates the
+    /// schema on an empty database; then records the baseline as applied on the database
+    /// it read, without running it. Everything the models cannot express yet (views,
+    /// functions, triggers, expression indexes, …) is listed, in the output and in the
+    /// models' comments, and left in the database as it is. Never overwrites a file; needs
+    /// an empty migrations folder. Exit 1 when the baseline could not be recorded (the
+    /// differences are printed).
+    Init(InitArgs),
     /// Diff the models against the newest migration's snapshot and write the next migration.
     ///
     /// Writes `migrations/<yyyymmddhhmmss>_<name>/` with an up and a down file for each
@@ -66,6 +78,17 @@ pub enum Command {
     /// are named and not compared. `apply` makes the same comparison before it starts and
     /// refuses on a difference (`--allow-drift`).
     Drift(DriftArgs),
+    /// Record migrations as applied without running them, on a database that already has
+    /// their schema.
+    ///
+    /// For a database being adopted (its schema made by hand or by another tool) and for
+    /// another environment already at the schema: checks that the live schema is the
+    /// snapshot of ID (default: the newest migration), listing every difference and
+    /// recording nothing when there is one, then records ID and every migration before it
+    /// as applied, in one transaction. History tables of sqlx, Diesel and refinery are
+    /// reported; the baseline records their newest versions, and a migration they apply
+    /// later shows up as drift. Refused when the history already records a migration.
+    Baseline(BaselineArgs),
     /// Undo applied phases with their down files, newest phase first.
     ///
     /// Rolls back the newest applied migration, or every migration after `--to ID`. Every
@@ -248,6 +271,53 @@ pub struct StatusArgs {
 pub struct DriftArgs {
     #[command(flatten)]
     pub db: DbArgs,
+
+    /// Print JSON (for machines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The database to read (default: the DATABASE_URL variable).
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub from_database: String,
+
+    /// Where to write the models, relative to the crate root.
+    #[arg(long, default_value = "src/models.rs", value_name = "PATH")]
+    pub models: PathBuf,
+
+    /// Write the files only; record the baseline later with `cargo migrate baseline`.
+    #[arg(long)]
+    pub no_record: bool,
+
+    /// History table, schema-qualified.
+    #[arg(
+        long,
+        default_value = "cargo_migrate.history",
+        value_name = "SCHEMA.TABLE"
+    )]
+    pub history_table: String,
+
+    /// Print JSON (for machines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// The migration whose schema the database has (default: the newest).
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+
+    /// Check the schema and say what would be recorded; record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 
     /// Print JSON (for machines) instead of text.
     #[arg(long)]

@@ -11,12 +11,14 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli::CargoCli::Migrate(args) = cli::CargoCli::parse();
     let result = match &args.command {
+        cli::Command::Init(i) => commands::init::run(&args.dir, i),
         cli::Command::Generate(g) => commands::generate::run(&args.dir, g),
         cli::Command::Check => commands::check::run(&args.dir),
         cli::Command::Plan(p) => commands::plan::run(&args.dir, p),
         cli::Command::Apply(a) => commands::apply::run(&args.dir, a),
         cli::Command::Status(s) => commands::status::run(&args.dir, s),
         cli::Command::Drift(d) => commands::drift::run(&args.dir, d),
+        cli::Command::Baseline(b) => commands::baseline::run(&args.dir, b),
         cli::Command::Rollback(r) => commands::rollback::run(&args.dir, r),
         cli::Command::Lint(l) => commands::lint::run(&args.dir, l),
     };

@@ -1,7 +1,8 @@
 //! Reads the schema back from a live server's catalog into the model, so a migrated
 //! database can be compared with the snapshot it should match. Types come from
 //! `format_type()` (the canonical spelling the model uses); expressions (defaults, checks,
-//! predicates) come from `pg_get_expr()`, the server's normalised form.
+//! predicates) come from `pg_get_expr()`, the server's normalised form. An index key that
+//! is an expression is read as its text (`lower((email)::text)`) in place of a column.
 
 use crate::model::{Check, Column, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table};
 use sqlx::PgConnection;
@@ -122,8 +123,10 @@ async fn read_table(
     let indexes: Vec<IndexRow> = sqlx::query_as(
         r#"SELECT ic.relname::text AS name, i.indisunique AS unique, i.indisvalid AS valid,
                   am.amname::text AS method, pg_get_expr(i.indpred, i.indrelid) AS predicate,
-                  ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
-                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+                  ARRAY(SELECT CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true)
+                                    ELSE a.attname::text END
+                        FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+                        LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
                         ORDER BY k.o) AS columns
            FROM pg_index i
            JOIN pg_class ic ON ic.oid = i.indexrelid

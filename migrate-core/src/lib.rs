@@ -22,6 +22,8 @@ pub mod sql;
 /// Custom migrations in Rust whose phase order and operations the compiler checks.
 pub mod typed;
 
+#[cfg(feature = "init")]
+pub mod adopt;
 #[cfg(feature = "db")]
 pub mod apply;
 #[cfg(feature = "db")]

@@ -1,21 +1,14 @@
 //! `cargo migrate drift`.
 
 use crate::cli::DriftArgs;
-use migrate_core::apply::{ApplyOptions, Migrator};
+use migrate_core::apply::ApplyOptions;
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Compares the live schema with the newest applied migration's snapshot; exit 1 when
 /// they differ.
 pub fn run(dir: &Path, args: &DriftArgs) -> anyhow::Result<ExitCode> {
-    let (sources, history) = super::sources(dir, &args.db)?;
-    let migrator = Migrator::new(
-        sources,
-        ApplyOptions {
-            history,
-            ..ApplyOptions::default()
-        },
-    );
+    let migrator = super::migrator(dir, &args.db, ApplyOptions::default())?;
     let Some(drift) = super::runtime()?.block_on(migrator.drift(&args.db.database_url))? else {
         anyhow::bail!(
             "the newest applied migration has no snapshot.json: there is nothing to compare the schema with"

@@ -1,9 +1,11 @@
 //! One module per subcommand.
 
 pub mod apply;
+pub mod baseline;
 pub mod check;
 pub mod drift;
 pub mod generate;
+pub mod init;
 pub mod lint;
 pub mod plan;
 pub mod rollback;
@@ -37,6 +39,20 @@ pub fn sources(
         table: table.to_owned(),
     };
     Ok((sources, history))
+}
+
+/// A migrator over the project's migrations and the history table `db` names, with
+/// `options` otherwise.
+pub fn migrator(
+    dir: &std::path::Path,
+    db: &crate::cli::DbArgs,
+    options: migrate_core::apply::ApplyOptions,
+) -> anyhow::Result<migrate_core::apply::Migrator> {
+    let (sources, history) = sources(dir, db)?;
+    Ok(migrate_core::apply::Migrator::new(
+        sources,
+        migrate_core::apply::ApplyOptions { history, ..options },
+    ))
 }
 
 /// The sources and the run settings `apply` and `rollback` share.

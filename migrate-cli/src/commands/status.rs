@@ -1,20 +1,13 @@
 //! `cargo migrate status`.
 
 use crate::cli::StatusArgs;
-use migrate_core::apply::{ApplyOptions, Migrator};
+use migrate_core::apply::ApplyOptions;
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Prints the state of every migration phase.
 pub fn run(dir: &Path, args: &StatusArgs) -> anyhow::Result<ExitCode> {
-    let (sources, history) = super::sources(dir, &args.db)?;
-    let migrator = Migrator::new(
-        sources,
-        ApplyOptions {
-            history,
-            ..ApplyOptions::default()
-        },
-    );
+    let migrator = super::migrator(dir, &args.db, ApplyOptions::default())?;
     let status = super::runtime()?.block_on(migrator.status(&args.db.database_url))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status)?);

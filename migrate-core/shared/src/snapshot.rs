@@ -18,6 +18,11 @@ pub struct Snapshot {
     pub parent: Option<String>,
     /// Every table, sorted by name, planner hints removed.
     pub tables: Vec<Table>,
+    /// Objects on these tables the models do not express, which the database keeps (an
+    /// expression index `init` found, as `index users.users_lower_email`): drift ignores
+    /// them. Carried from each snapshot to the next.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmanaged: Vec<String>,
 }
 
 /// Why a snapshot could not be read.
@@ -52,6 +57,7 @@ impl Snapshot {
             format_version: FORMAT_VERSION,
             parent,
             tables,
+            unmanaged: Vec::new(),
         }
     }
 

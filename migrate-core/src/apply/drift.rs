@@ -9,20 +9,14 @@
 //! builds concurrently is the leftover of a failed build the run repairs (it drops it and
 //! builds again), not drift.
 
-use super::{ApplyError, HistoryTable, MigrationSource, Row};
+use super::other_tools::{self, OTHER_TOOLS_HISTORY};
+use super::{ApplyError, HistoryTable, MigrationSource, Row, done};
 use crate::compare::{Difference, Options, live};
 use crate::migrations::SNAPSHOT_FILE;
 use crate::model::Table;
 use crate::plan::Phase;
 use crate::snapshot::Snapshot;
 use sqlx::PgConnection;
-
-/// History tables of other migration tools: theirs, not part of the schema.
-pub const OTHER_TOOLS_HISTORY: [&str; 3] = [
-    "_sqlx_migrations",
-    "__diesel_schema_migrations",
-    "refinery_schema_history",
-];
 
 /// What [`Migrator::drift`](super::Migrator::drift) found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -72,7 +66,7 @@ pub(super) async fn drift(
         {
             return Ok(None);
         }
-        let differences = differences(conn, &scope, &[], &[]).await?;
+        let differences = differences(conn, &scope, &[], &[], &[]).await?;
         return Ok(Some(Drift {
             against: None,
             schema: schema.to_owned(),
@@ -97,7 +91,10 @@ pub(super) async fn drift(
         })
     };
     let skip = in_flight.as_ref().map_or(&[][..], |f| &f.tables[..]);
-    let differences = differences(conn, &scope, &expected.tables, skip).await?;
+    let mut differences =
+        differences(conn, &scope, &expected.tables, skip, &expected.unmanaged).await?;
+    let others = other_tools::find(conn, schema).await?;
+    differences.extend(other_tools::ran_since(rows, &others));
     Ok(Some(Drift {
         against: Some(m.id.clone()),
         schema: schema.to_owned(),
@@ -106,7 +103,7 @@ pub(super) async fn drift(
     }))
 }
 
-fn snapshot(m: &MigrationSource) -> Result<Option<Snapshot>, ApplyError> {
+pub(super) fn snapshot(m: &MigrationSource) -> Result<Option<Snapshot>, ApplyError> {
     m.file(SNAPSHOT_FILE)
         .map(|text| {
             Snapshot::from_json(text).map_err(|source| ApplyError::Snapshot {
@@ -122,10 +119,7 @@ fn finished(m: &MigrationSource, rows: &[Row]) -> bool {
     Phase::ALL
         .into_iter()
         .filter(|p| m.file(&format!("{p}.up.sql")).is_some())
-        .all(|p| {
-            rows.iter()
-                .any(|r| r.migration == m.id && r.phase == p.as_str() && r.finished_at.is_some())
-        })
+        .all(|p| done(rows, &m.id, p))
 }
 
 /// Tables that differ between two snapshots, by every name they have in either.
@@ -150,11 +144,11 @@ fn changed_tables(before: &[Table], after: &[Table]) -> Vec<String> {
 }
 
 /// What is compared, and what is left out.
-struct Scope<'a> {
-    schema: &'a str,
-    sources: &'a [MigrationSource],
-    rows: &'a [Row],
-    history: &'a HistoryTable,
+pub(super) struct Scope<'a> {
+    pub schema: &'a str,
+    pub sources: &'a [MigrationSource],
+    pub rows: &'a [Row],
+    pub history: &'a HistoryTable,
 }
 
 /// `table.index` of each INVALID index a pending phase builds concurrently.
@@ -166,10 +160,8 @@ async fn failed_builds(
     let mut out = Vec::new();
     for m in sources {
         for p in Phase::ALL {
-            let done = rows
-                .iter()
-                .any(|r| r.migration == m.id && r.phase == p.as_str() && r.finished_at.is_some());
-            let Some(text) = m.file(&format!("{p}.up.sql")).filter(|_| !done) else {
+            let pending = !done(rows, &m.id, p);
+            let Some(text) = m.file(&format!("{p}.up.sql")).filter(|_| pending) else {
                 continue;
             };
             let Ok(units) = crate::sql::phase_file::parse(text) else {
@@ -194,11 +186,12 @@ async fn failed_builds(
     Ok(out)
 }
 
-async fn differences(
+pub(super) async fn differences(
     conn: &mut PgConnection,
     scope: &Scope<'_>,
     expected: &[Table],
     skip: &[String],
+    unmanaged: &[String],
 ) -> Result<Vec<Difference>, ApplyError> {
     let Scope {
         schema,
@@ -229,5 +222,7 @@ async fn differences(
     let options = Options {
         column_order: false,
     };
-    Ok(live::against(&live_schema, &reference, options))
+    let mut found = live::against(&live_schema, &reference, options);
+    found.retain(|d| !unmanaged.contains(&d.object));
+    Ok(found)
 }

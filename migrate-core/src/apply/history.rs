@@ -3,7 +3,7 @@
 //! itself so a killed run resumes exactly where it stopped. The row also keeps the checksums
 //! of the phase's down file and of the migration's snapshot as they were when it ran. A
 //! rollback counts its own progress through the down file in the same row, and deletes the
-//! row when it is done.
+//! row when it is done. A baseline's rows say so, with the other tools' versions it covers.
 
 use crate::sql::ident;
 use sqlx::PgConnection;
@@ -73,6 +73,8 @@ impl HistoryTable {
                  backfill_upper_key text[],
                  backfill_rows bigint NOT NULL DEFAULT 0,
                  statements_undone integer NOT NULL DEFAULT 0,
+                 baseline boolean NOT NULL DEFAULT false,
+                 covers text[],
                  PRIMARY KEY (migration, phase)
              )",
             table = self.qualified()
@@ -87,7 +89,13 @@ impl HistoryTable {
     /// Adds the columns a history table made by an older version lacks. Each ALTER takes
     /// ACCESS EXCLUSIVE on the history table only, and only when a column is missing.
     async fn upgrade(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        for column in ["down_checksum", "snapshot_checksum"] {
+        let columns = [
+            ("down_checksum", "text"),
+            ("snapshot_checksum", "text"),
+            ("baseline", "boolean NOT NULL DEFAULT false"),
+            ("covers", "text[]"),
+        ];
+        for (column, definition) in columns {
             let present: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT FROM pg_attribute
                   WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped)",
@@ -98,7 +106,7 @@ impl HistoryTable {
             .await?;
             if !present {
                 let sql = format!(
-                    "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text",
+                    "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {definition}",
                     self.qualified(),
                     ident(column)
                 );
@@ -116,7 +124,7 @@ impl HistoryTable {
             "SELECT migration, phase, checksum, down_checksum, snapshot_checksum, applied_by,
                     started_at::text AS started_at, finished_at::text AS finished_at,
                     duration_ms, statements_done, backfill_last_key, backfill_upper_key,
-                    backfill_rows, statements_undone
+                    backfill_rows, statements_undone, baseline, covers
              FROM {} ORDER BY migration, array_position(ARRAY['expand','backfill','contract'], phase)",
             self.qualified()
         );
@@ -160,4 +168,10 @@ pub struct Row {
     /// Statements of the down file done by a rollback still in progress (the row goes
     /// when the rollback of the phase finishes).
     pub statements_undone: i32,
+    /// Recorded by `baseline` as applied without running: the database already had the
+    /// schema.
+    pub baseline: bool,
+    /// For a baseline: the newest version of each other tool's history it covers
+    /// (`table version`).
+    pub covers: Option<Vec<String>>,
 }

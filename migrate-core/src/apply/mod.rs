@@ -9,15 +9,19 @@
 //! previous migration's contract: it was generated against the schema after that contract.
 //! By default the run stops before the first contract, which needs the new code deployed.
 
+mod baseline;
 mod drift;
 mod exec;
 mod facts;
 mod history;
+mod other_tools;
 mod verify;
 
-pub use drift::{Drift, InFlight, OTHER_TOOLS_HISTORY};
+pub use baseline::Baseline;
+pub use drift::{Drift, InFlight};
 pub use facts::{Handling, handling};
 pub use history::{HistoryTable, Row};
+pub use other_tools::{OTHER_TOOLS_HISTORY, OtherHistory, find as find_other_tools};
 pub use verify::checksum;
 
 use crate::plan::Phase;
@@ -450,6 +454,56 @@ pub enum ApplyError {
         /// What is lost, from its marker.
         why: String,
     },
+    /// `baseline` on a database whose history is not empty.
+    #[error(
+        "the history already records migrations ({migration} first): a baseline is for a database no migration of this project ran on. `cargo migrate status` shows what is applied"
+    )]
+    HistoryNotEmpty {
+        /// The first migration recorded.
+        migration: String,
+    },
+    /// A migration id that is not in the sources.
+    #[error("{id}: no such migration in the migrations folder")]
+    UnknownMigration {
+        /// The id given.
+        id: String,
+    },
+    /// `baseline` without any migration.
+    #[error(
+        "the migrations folder is empty: generate the baseline migration first (`cargo migrate init --from-database` writes it for an existing database)"
+    )]
+    NoMigrations,
+    /// The baseline migration has no snapshot to check the schema against.
+    #[error(
+        "{}: missing; without it there is no way to check that the database has the migration's schema",
+        path.display()
+    )]
+    NoSnapshot {
+        /// The snapshot expected.
+        path: PathBuf,
+    },
+    /// `baseline` on a schema that differs from the migration's snapshot.
+    #[error(
+        "the schema is not at {id}: it differs from its snapshot ({} differences):{}\nNothing was recorded. Bring the database to that schema, or baseline the migration it is at",
+        differences.len(),
+        list(differences)
+    )]
+    NotAtBaseline {
+        /// The migration.
+        id: String,
+        /// What differs.
+        differences: Vec<crate::compare::Difference>,
+    },
+    /// A rollback that would undo a baseline.
+    #[error(
+        "{id} {phase} was recorded by a baseline, not run: its down file would drop a schema the migrations did not create. Nothing was rolled back"
+    )]
+    BaselineRollback {
+        /// The migration.
+        id: String,
+        /// The phase.
+        phase: Phase,
+    },
     /// A destructive statement without acknowledgement.
     #[error(
         "{}:{line}: destroys {what}. Nothing of this phase ran. If the data can go, run again with `--allow-destructive`",
@@ -465,8 +519,12 @@ pub enum ApplyError {
     },
 }
 
+fn list(differences: &[crate::compare::Difference]) -> String {
+    differences.iter().map(|x| format!("\n  {x}")).collect()
+}
+
 fn drift_message(d: &Drift) -> String {
-    let list: String = d.differences.iter().map(|x| format!("\n  {x}")).collect();
+    let list = list(&d.differences);
     match &d.against {
         None => format!(
             "no migration is applied to this database, but schema {} is not empty:{list}\nIf the database already has the schema of a migration (an existing database being adopted), record that migration as applied with `cargo migrate baseline`; `--allow-drift` runs anyway",
@@ -486,8 +544,9 @@ pub struct PhaseStatus {
     pub migration: String,
     /// Phase.
     pub phase: Phase,
-    /// `applied`, `partial` (interrupted, resumable), `rolling back` (a rollback was
-    /// interrupted), `pending`, or `missing` (applied but gone from the sources).
+    /// `applied`, `baselined` (recorded as applied without running), `partial`
+    /// (interrupted, resumable), `rolling back` (a rollback was interrupted), `pending`, or
+    /// `missing` (applied but gone from the sources).
     pub state: &'static str,
     /// Its history row.
     pub row: Option<Row>,
@@ -536,6 +595,7 @@ impl Migrator {
                     .cloned();
                 let state = match &row {
                     Some(r) if r.statements_undone > 0 => "rolling back",
+                    Some(r) if r.baseline => "baselined",
                     Some(r) if r.finished_at.is_some() => "applied",
                     Some(_) => "partial",
                     None => "pending",
@@ -704,6 +764,12 @@ impl Migrator {
                 else {
                     continue;
                 };
+                if row.baseline {
+                    return Err(ApplyError::BaselineRollback {
+                        id: m.id.clone(),
+                        phase,
+                    });
+                }
                 if row.finished_at.is_none() && row.statements_undone == 0 {
                     return Err(ApplyError::PartlyApplied {
                         id: m.id.clone(),
@@ -838,12 +904,16 @@ impl Migrator {
             Phase::ALL.into_iter().any(|p| {
                 p <= self.options.through
                     && m.file(&format!("{p}.up.sql")).is_some()
-                    && !rows.iter().any(|r| {
-                        r.migration == m.id && r.phase == p.as_str() && r.finished_at.is_some()
-                    })
+                    && !done(rows, &m.id, p)
             })
         })
     }
+}
+
+/// Whether `phase` of migration `id` finished, by the history `rows`.
+fn done(rows: &[Row], id: &str, phase: Phase) -> bool {
+    rows.iter()
+        .any(|r| r.migration == id && r.phase == phase.as_str() && r.finished_at.is_some())
 }
 
 /// The statements of `units`, for a dry run or a plan printout.

@@ -180,10 +180,11 @@ impl Project {
             _ => default_name(&status.changes),
         };
         let id = format!("{timestamp}_{name}");
-        let snapshot = Snapshot::new(
+        let mut snapshot = Snapshot::new(
             head.map(|m| m.id.clone()),
             &physical_order(old, &status.models),
         );
+        snapshot.unmanaged = head.map_or_else(Vec::new, |m| m.snapshot.unmanaged.clone());
         Ok(Some(Pending {
             id,
             changes: status.changes,

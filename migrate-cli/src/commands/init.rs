@@ -1,0 +1,206 @@
+//! `cargo migrate init --from-database`.
+
+use crate::cli::InitArgs;
+use anyhow::Context;
+use migrate_core::adopt;
+use migrate_core::apply::{ApplyError, ApplyOptions};
+use migrate_core::project::{CONFIG_FILE, GenerateOptions, Project};
+use sqlx::Connection as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The schema adopted (the only one the history, drift and baseline manage so far).
+const SCHEMA: &str = "public";
+/// The migrations folder `init` configures.
+const MIGRATIONS: &str = "migrations";
+
+/// What `init` wrote and recorded (`--json`).
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    schema: &'a str,
+    postgres: u32,
+    tables: usize,
+    models: PathBuf,
+    config: PathBuf,
+    migration: String,
+    findings: &'a [adopt::Finding],
+    other_tools: &'a [migrate_core::apply::OtherHistory],
+    recorded: bool,
+    crates: Vec<&'static str>,
+}
+
+/// Reads the database into models, writes them with `Migrate.toml` and a baseline
+/// migration, and records the baseline as applied on that database.
+pub fn run(dir: &Path, args: &InitArgs) -> anyhow::Result<ExitCode> {
+    let config = dir.join(CONFIG_FILE);
+    let models = dir.join(&args.models);
+    for path in [&config, &models] {
+        if path.exists() {
+            anyhow::bail!(
+                "{} exists: `init` writes a new project and never overwrites a file (move it, or choose another `--models` path)",
+                path.display()
+            );
+        }
+    }
+    let migrations = dir.join(MIGRATIONS);
+    if std::fs::read_dir(&migrations).is_ok_and(|mut d| d.next().is_some()) {
+        anyhow::bail!(
+            "{} is not empty: `init` starts a project's history (move the migrations of the old tool elsewhere; the baseline records the newest version of their history it covers)",
+            migrations.display()
+        );
+    }
+    let db = crate::cli::DbArgs {
+        database_url: args.from_database.clone(),
+        history_table: args.history_table.clone(),
+    };
+    let rt = super::runtime()?;
+    let adoption = rt.block_on(async {
+        let mut conn = sqlx::PgConnection::connect(&db.database_url).await?;
+        let read = adopt::read(&mut conn, SCHEMA).await;
+        conn.close().await.ok();
+        anyhow::Ok(read?)
+    })?;
+    if adoption.tables.is_empty() {
+        anyhow::bail!(
+            "schema {SCHEMA} has no tables: there is nothing to adopt (start with models and `cargo migrate generate`)"
+        );
+    }
+    write(&models, &adoption.source)?;
+    write(&config, &config_text(&args.models, adoption.postgres))?;
+    let project = Project::open(dir)?;
+    let opts = GenerateOptions {
+        name: Some("baseline".to_owned()),
+        ..GenerateOptions::default()
+    };
+    let mut pending = project
+        .pending(&opts)?
+        .context("the models written describe no change from the empty schema")?;
+    // What the models leave out stays in the database; drift is not to report it.
+    pending.snapshot.unmanaged = adoption
+        .findings
+        .iter()
+        .filter(|f| f.left_out)
+        .map(|f| f.object.clone())
+        .collect();
+    let folder = project.write(&pending)?;
+    let recorded = !args.no_record && record(&rt, dir, &db, &pending.id)?;
+    let report = Report {
+        schema: &adoption.schema,
+        postgres: adoption.postgres,
+        tables: adoption.tables.len(),
+        models,
+        config,
+        migration: pending.id.clone(),
+        findings: &adoption.findings,
+        other_tools: &adoption.other_tools,
+        recorded,
+        crates: crates(&adoption.source),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print(&report, &folder);
+    }
+    Ok(if recorded || args.no_record {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn config_text(models: &Path, postgres: u32) -> String {
+    let oldest = migrate_core::catalogue::Kind::SetNotNullProven
+        .facts()
+        .since;
+    let models = models.display().to_string().replace('\\', "/");
+    format!(
+        "# Written by `cargo migrate init --from-database`.\nmodels = [{models:?}]\nmigrations = \"{MIGRATIONS}\"\n# The server's major version when it was read: the plans use what it supports.\npostgres = {}\n",
+        postgres.max(oldest)
+    )
+}
+
+/// Records the baseline; `false` (with the reason printed) when the database is not at
+/// it: the models could not express something the comparison sees.
+fn record(
+    rt: &tokio::runtime::Runtime,
+    dir: &Path,
+    db: &crate::cli::DbArgs,
+    id: &str,
+) -> anyhow::Result<bool> {
+    let mut migrator = super::migrator(dir, db, ApplyOptions::default())?;
+    match rt.block_on(migrator.baseline(db.database_url.as_str(), Some(id))) {
+        Ok(_) => Ok(true),
+        Err(e @ ApplyError::NotAtBaseline { .. }) => {
+            eprintln!("{e}");
+            eprintln!(
+                "The files are written; the baseline is not recorded. Once the differences are resolved, `cargo migrate baseline {id}` records it."
+            );
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Crates the models' field types come from, besides migrate-core.
+fn crates(source: &str) -> Vec<&'static str> {
+    ["chrono", "rust_decimal", "serde_json", "uuid"]
+        .into_iter()
+        .filter(|c| source.contains(&format!("{c}::")))
+        .collect()
+}
+
+fn print(r: &Report<'_>, folder: &Path) {
+    println!(
+        "Read schema {} (PostgreSQL {}): {} tables.",
+        r.schema, r.postgres, r.tables
+    );
+    println!(
+        "Wrote {} ({} models), {} and {}/.",
+        r.models.display(),
+        r.tables,
+        r.config.display(),
+        folder.display()
+    );
+    if !r.crates.is_empty() {
+        println!(
+            "The models' field types come from: {} (add them to Cargo.toml, with migrate-core's feature `derive`).",
+            r.crates.join(", ")
+        );
+    }
+    if r.findings.is_empty() {
+        println!("The models express everything in the schema.");
+    } else {
+        println!(
+            "Not expressed by the models ({}; also listed in {}):",
+            r.findings.len(),
+            r.models.display()
+        );
+        for f in r.findings {
+            println!("  - {f}");
+        }
+    }
+    for t in r.other_tools {
+        println!(
+            "Found the {} history {} ({} migrations, newest {}): the baseline covers it; a migration {} applies from now on shows up as drift.",
+            t.tool,
+            t.table,
+            t.migrations,
+            t.newest.as_deref().unwrap_or("none"),
+            t.tool
+        );
+    }
+    if r.recorded {
+        println!(
+            "Recorded {} as applied on this database, without running it. On another environment already at this schema: `cargo migrate baseline`. Next: change a model, then `cargo migrate generate`.",
+            r.migration
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! What a schema holds that the models cannot express yet, read from the catalog: views,
+//! functions, triggers, policies, sequences behind `serial` columns, types, extensions,
+//! rules, generated and ALWAYS identity columns, indexes with expressions or options,
+//! UNIQUE and EXCLUDE constraints, deferrable foreign keys, collations, comments,
+//! partitions and table options. Each is a [`Finding`]; the columns and indexes the
+//! models must leave out (they would describe them wrongly) are named too.
+
+use super::Finding;
+use sqlx::PgConnection;
+
+/// One query per kind: `(table or NULL, object, why, leave out of the models)`, `$1` the
+/// schema. Objects that belong to an extension are the extension's.
+const QUERIES: &[&str] = &[
+    // Views and materialized views.
+    r#"SELECT NULL::text, CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || c.relname,
+              'not in the models: kept as it is, not created by the baseline', false
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')
+         AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                         AND d.objid = c.oid AND d.deptype = 'e')"#,
+    // Functions and procedures.
+    r#"SELECT NULL::text, CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END
+                || p.oid::regprocedure::text,
+              'not in the models: kept as it is, not created by the baseline', false
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname = $1
+         AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                         AND d.objid = p.oid AND d.deptype = 'e')"#,
+    // Triggers.
+    r#"SELECT c.relname::text, 'trigger ' || c.relname || '.' || t.tgname,
+              'not in the models: kept as it is, not created by the baseline ('
+                || pg_get_triggerdef(t.oid) || ')', false
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND NOT t.tgisinternal"#,
+    // Row-level security and its policies.
+    r#"SELECT c.relname::text, 'policy ' || c.relname || '.' || p.polname,
+              'not in the models: kept as it is, not created by the baseline', false
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1"#,
+    r#"SELECT c.relname::text, 'row level security on ' || c.relname,
+              'enabled on the table; the models do not enable it', false
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relrowsecurity"#,
+    // Sequences: behind a serial column (the models create no sequences), or standalone.
+    r#"SELECT t.relname::text, 'sequence ' || s.relname,
+              CASE WHEN d.deptype = 'a'
+                THEN 'behind the serial column ' || t.relname || '.' || a.attname
+                  || ': the models keep its default (nextval) but do not create the sequence, so the baseline fails on an empty database; an identity column is the modelled form'
+                ELSE 'not in the models: kept as it is, not created by the baseline' END, false
+       FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace
+       LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
+            AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+       LEFT JOIN pg_class t ON t.oid = d.refobjid
+       LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+       WHERE n.nspname = $1 AND s.relkind = 'S' AND d.deptype IS DISTINCT FROM 'i'"#,
+    // Types: enums, domains, composite and range types.
+    r#"SELECT NULL::text, CASE t.typtype WHEN 'e' THEN 'enum type ' WHEN 'd' THEN 'domain '
+                WHEN 'c' THEN 'composite type ' ELSE 'range type ' END || t.typname,
+              'not in the models: kept as it is, not created by the baseline (columns of this type name it in sql_type)', false
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+       WHERE n.nspname = $1 AND t.typtype IN ('e', 'd', 'c', 'r')
+         AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+         AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                         AND d.objid = t.oid AND d.deptype = 'e')"#,
+    // Extensions installed in the schema.
+    r#"SELECT NULL::text, 'extension ' || e.extname,
+              'not in the models: the baseline does not create it (CREATE EXTENSION first on a new database)', false
+       FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+       WHERE n.nspname = $1 AND e.extname <> 'plpgsql'"#,
+    // Rules.
+    r#"SELECT c.relname::text, 'rule ' || c.relname || '.' || r.rulename,
+              'not in the models: kept as it is, not created by the baseline', false
+       FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND r.rulename <> '_RETURN'"#,
+    // Generated columns: left out (the models would make a plain column with a default).
+    r#"SELECT c.relname::text, 'column ' || c.relname || '.' || a.attname,
+              'GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid)
+                || ') STORED: the models have no generated columns; left out of the model', true
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attgenerated <> ''
+         AND NOT a.attisdropped"#,
+    // ALWAYS identity: the models write BY DEFAULT.
+    r#"SELECT c.relname::text, 'column ' || c.relname || '.' || a.attname,
+              'GENERATED ALWAYS AS IDENTITY: the models write BY DEFAULT (an insert may then give the value)', false
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attidentity = 'a'
+         AND NOT a.attisdropped"#,
+    // Collations other than the type's.
+    r#"SELECT c.relname::text, 'column ' || c.relname || '.' || a.attname,
+              'COLLATE ' || quote_ident(co.collname) || ': the models write the default collation', false
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_type ty ON ty.oid = a.atttypid JOIN pg_collation co ON co.oid = a.attcollation
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0
+         AND NOT a.attisdropped AND a.attcollation <> ty.typcollation"#,
+    // Indexes the models cannot express: left out (they would lose the expression or option).
+    r#"SELECT c.relname::text, 'index ' || c.relname || '.' || ic.relname,
+              'not expressible yet (expression, INCLUDE, key order, operator class, collation or storage parameters); left out of the model: '
+                || pg_get_indexdef(i.indexrelid), true
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+       JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND NOT i.indisprimary
+         AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'x')
+         AND (i.indexprs IS NOT NULL OR i.indnatts > i.indnkeyatts OR ic.reloptions IS NOT NULL
+              OR EXISTS (SELECT FROM unnest(i.indoption::int2[]) o WHERE o <> 0)
+              OR EXISTS (SELECT FROM unnest(i.indclass::oid[]) oc JOIN pg_opclass op ON op.oid = oc
+                         WHERE NOT op.opcdefault)
+              OR EXISTS (SELECT FROM unnest(i.indcollation::oid[]) WITH ORDINALITY k(coll, pos)
+                         JOIN pg_attribute a ON a.attrelid = i.indrelid
+                          AND a.attnum = (i.indkey::int2[])[k.pos - 1]
+                         WHERE k.coll <> 0 AND k.coll <> a.attcollation))"#,
+    // Constraints: UNIQUE (read as an index), EXCLUDE (left out), deferrable or MATCH FULL
+    // foreign keys.
+    r#"SELECT c.relname::text,
+              CASE k.contype WHEN 'u' THEN 'unique constraint ' WHEN 'x' THEN 'index '
+                ELSE 'foreign key ' END || c.relname || '.' || k.conname,
+              CASE k.contype
+                WHEN 'u' THEN 'a UNIQUE constraint: the models write a unique index of that name (the same uniqueness; a constraint is what a foreign key to it or ON CONFLICT ON CONSTRAINT needs)'
+                WHEN 'x' THEN 'an EXCLUDE constraint: left out of the model: ' || pg_get_constraintdef(k.oid)
+                ELSE pg_get_constraintdef(k.oid) || ': the models write an immediate foreign key, MATCH SIMPLE' END,
+              k.contype = 'x'
+       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND (k.contype IN ('u', 'x')
+             OR (k.contype = 'f' AND (k.condeferrable OR k.confmatchtype = 'f')))"#,
+    // Comments.
+    r#"SELECT c.relname::text, 'comment on ' || CASE WHEN d.objsubid = 0 THEN 'table ' || c.relname
+                ELSE 'column ' || c.relname || '.' || a.attname END,
+              'the models keep no comments: ' || quote_literal(d.description), false
+       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')"#,
+    // Partitioning, inheritance, table options.
+    r#"SELECT c.relname::text, 'table ' || c.relname,
+              concat_ws('; ',
+                CASE WHEN c.relkind = 'p' THEN 'partitioned (' || pg_get_partkeydef(c.oid) || '): the models write a plain table' END,
+                CASE WHEN c.relispartition THEN 'a partition of ' || (SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent WHERE h.inhrelid = c.oid LIMIT 1) || ': the models write a plain table' END,
+                CASE WHEN NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = c.oid) THEN 'inherits from another table: the models write a plain table' END,
+                CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED: the models write a logged table' END,
+                CASE WHEN c.reloptions IS NOT NULL THEN 'storage parameters ' || array_to_string(c.reloptions, ', ') || ': the models write none' END), false
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+         AND (c.relkind = 'p' OR c.relispartition OR c.relpersistence = 'u' OR c.reloptions IS NOT NULL
+              OR EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = c.oid))"#,
+];
+
+/// What `schema` holds that the models cannot express, sorted by table, then object.
+pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Finding>, sqlx::Error> {
+    let mut out = Vec::new();
+    for sql in QUERIES {
+        let rows: Vec<(Option<String>, String, String, bool)> = sqlx::query_as(*sql)
+            .bind(schema)
+            .fetch_all(&mut *conn)
+            .await?;
+        out.extend(
+            rows.into_iter()
+                .map(|(table, object, why, left_out)| Finding {
+                    table,
+                    object,
+                    why,
+                    left_out,
+                }),
+        );
+    }
+    out.sort_by(|a, b| (&a.table, &a.object).cmp(&(&b.table, &b.object)));
+    Ok(out)
+}
