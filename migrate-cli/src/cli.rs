@@ -10,7 +10,7 @@ pub enum CargoCli {
     /// Safe PostgreSQL migrations from `#[derive(Schema)]` structs.
     ///
     /// Exit codes: 0 success; 1 `check` found changes not yet in a migration, `lint` found
-    /// problems, `drift` found differences, `init` wrote the files but could not record the
+    /// problems, `drift` or `verify` found differences, `init` wrote the files but could not record the
     /// baseline; 2 an error (bad input, a change without a safe plan, an inconsistent
     /// migrations folder).
     Migrate(MigrateArgs),
@@ -89,6 +89,15 @@ pub enum Command {
     /// reported; the baseline records their newest versions, and a migration they apply
     /// later shows up as drift. Refused when the history already records a migration.
     Baseline(BaselineArgs),
+    /// Prove the migrations on a scratch database: apply, re-apply, roll back, apply again.
+    ///
+    /// Creates a database on the server of `--shadow-url` (its role needs CREATEDB), applies
+    /// every migration through contract with the engine and compares the schema with each
+    /// migration's snapshot; applies again (nothing may run, nothing may change); rolls
+    /// everything back (no table may remain); applies once more (the schema must be the
+    /// same as the first time). Drops the scratch database at the end, whatever happened.
+    /// Prints each stage with its differences; exit 1 on any.
+    Verify(VerifyArgs),
     /// Undo applied phases with their down files, newest phase first.
     ///
     /// Rolls back the newest applied migration, or every migration after `--to ID`. Every
@@ -318,6 +327,18 @@ pub struct BaselineArgs {
     /// Check the schema and say what would be recorded; record nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Print JSON (for machines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Server to create the scratch database on (default: the DATABASE_URL variable's).
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub shadow_url: String,
 
     /// Print JSON (for machines) instead of text.
     #[arg(long)]

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Status(s) => commands::status::run(&args.dir, s),
         cli::Command::Drift(d) => commands::drift::run(&args.dir, d),
         cli::Command::Baseline(b) => commands::baseline::run(&args.dir, b),
+        cli::Command::Verify(v) => commands::verify::run(&args.dir, v),
         cli::Command::Rollback(r) => commands::rollback::run(&args.dir, r),
         cli::Command::Lint(l) => commands::lint::run(&args.dir, l),
     };

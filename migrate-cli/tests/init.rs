@@ -122,6 +122,17 @@ fn a_hand_made_schema_becomes_models_that_round_trip() {
         assert!(text(&o).contains(expect), "{args:?}: {}", text(&o));
     }
 
+    // The models name a type they do not create (as listed): verify, on its own scratch
+    // database, says where that breaks.
+    let o = cli(dir.path(), &db.url, &["verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("FAIL apply"), "{}", text(&o));
+    assert!(
+        text(&o).contains("type \"order_state\" does not exist"),
+        "{}",
+        text(&o)
+    );
+
     // The baseline on an empty database (with the type the models name, as listed).
     let fresh = TestDb::create("init_shop_fresh");
     fresh

@@ -10,6 +10,7 @@ pub mod lint;
 pub mod plan;
 pub mod rollback;
 pub mod status;
+pub mod verify;
 
 use migrate_core::diff::Change;
 

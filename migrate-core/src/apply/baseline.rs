@@ -6,8 +6,8 @@
 //! tool's history the baseline covers (a version that tool applies later is drift).
 
 use super::drift::{self, Scope};
+use super::integrity::Checksums;
 use super::other_tools::{self, OtherHistory};
-use super::verify::Checksums;
 use super::{ApplyError, Database, MigrationSource, Migrator, Row, statements};
 use crate::migrations::SNAPSHOT_FILE;
 use crate::plan::Phase;

@@ -16,7 +16,7 @@ pub(super) struct PhaseRun<'a> {
     pub phase: Phase,
     pub path: &'a Path,
     /// Recorded in the history row (an up run only).
-    pub checksums: super::verify::Checksums,
+    pub checksums: super::integrity::Checksums,
     pub units: &'a [Unit],
     pub options: &'a ApplyOptions,
     /// A down file run by a rollback: progress counts `statements_undone`, and the

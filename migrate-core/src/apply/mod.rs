@@ -14,15 +14,17 @@ mod drift;
 mod exec;
 mod facts;
 mod history;
+mod integrity;
 mod other_tools;
-mod verify;
+mod shadow;
 
 pub use baseline::Baseline;
 pub use drift::{Drift, InFlight};
 pub use facts::{Handling, handling};
 pub use history::{HistoryTable, Row};
+pub use integrity::checksum;
 pub use other_tools::{OTHER_TOOLS_HISTORY, OtherHistory, find as find_other_tools};
-pub use verify::checksum;
+pub use shadow::{Stage, Verification};
 
 use crate::plan::Phase;
 use crate::sql::phase_file::{self, ScriptError, Unit};
@@ -730,7 +732,7 @@ impl Migrator {
         to: Option<&RollbackTo>,
     ) -> Result<Vec<(String, Phase)>, ApplyError> {
         let rows = self.history_rows(work).await?;
-        verify::check(&self.sources, &rows, &self.options, true)?;
+        integrity::check(&self.sources, &rows, &self.options, true)?;
         let newest = rows.iter().map(|r| r.migration.as_str()).max();
         let after = match to {
             Some(RollbackTo::All) => None,
@@ -817,7 +819,7 @@ impl Migrator {
                 migration: &id,
                 phase,
                 path: &path,
-                checksums: verify::Checksums::default(),
+                checksums: integrity::Checksums::default(),
                 units: &units,
                 options: &self.options,
                 down: true,
@@ -837,7 +839,7 @@ impl Migrator {
             self.options.history.ensure(work).await?;
         }
         let rows = self.history_rows(work).await?;
-        verify::check(&self.sources, &rows, &self.options, false)?;
+        integrity::check(&self.sources, &rows, &self.options, false)?;
         if !self.options.allow_drift && self.has_work(&rows) {
             let found = drift::drift(work, &self.sources, &rows, &self.options.history).await?;
             if let Some(d) = found.filter(|d| !d.differences.is_empty()) {
@@ -884,7 +886,7 @@ impl Migrator {
                     migration: &m.id,
                     phase,
                     path: &path,
-                    checksums: verify::Checksums::of(m, phase),
+                    checksums: integrity::Checksums::of(m, phase),
                     units: &units,
                     options: &self.options,
                     down: false,
