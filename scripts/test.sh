@@ -14,10 +14,12 @@ bash scripts/outside-crate.sh
 # catalogue's claims on the oldest one checked (12), and on the newest (18) the whole
 # end-to-end suite again (the tests crate and the CLI's: catalogue, apply, introspection,
 # init, baseline, drift, verify), since its catalog differs (NOT NULL as constraints).
-url="$(scripts/pg-other.sh 12 55412)"
+# Their ports are below the kernel's ephemeral range (32768 and up), so no client socket
+# of the suite can hold them.
+url="$(scripts/pg-other.sh 12 25412)"
 DATABASE_URL="$url" cargo test -p migrate-tests --all-features --test catalogue_e2e
 scripts/pg-other.sh stop 12
-url="$(scripts/pg-other.sh 18 55418)"
+url="$(scripts/pg-other.sh 18 25418)"
 DATABASE_URL="$url" cargo test -p migrate-tests -p migrate-cli --all-features
 scripts/pg-other.sh stop 18
 bash examples/blog/replay.sh >/dev/null

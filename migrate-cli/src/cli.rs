@@ -57,7 +57,8 @@ pub enum Command {
     ///
     /// For each step: its phase, statement, the lock it takes, whether it rewrites or scans
     /// the table, and — when DATABASE_URL is set — the estimated rows of the table it
-    /// touches (from pg_class.reltuples).
+    /// touches (from pg_class.reltuples), and the objects outside the models that depend on
+    /// what it drops or retypes (which `apply` refuses to start on).
     Plan(PlanArgs),
     /// Run the pending phases against the database.
     ///
@@ -207,6 +208,13 @@ pub struct ApplyArgs {
     /// (see `cargo migrate drift`).
     #[arg(long)]
     pub allow_drift: bool,
+
+    /// Start even though objects the models do not describe (an index, view, trigger or
+    /// policy made by hand) depend on a column or table a pending migration drops or
+    /// retypes: the statement drops them silently, or fails on them after the phases
+    /// before it ran.
+    #[arg(long)]
+    pub allow_dependents: bool,
 }
 
 /// Options of `rollback`.
@@ -221,8 +229,20 @@ pub struct RollbackArgs {
     pub to: Option<String>,
 
     /// Roll back every migration.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["phase", "abort"])]
     pub all: bool,
+
+    /// Roll back the newest applied migration's phases from PHASE on, newest first:
+    /// `contract` undoes only its contract (after the deploy was rolled back), `backfill`
+    /// its contract and backfill.
+    #[arg(long, value_parser = ["expand", "backfill", "contract"], conflicts_with_all = ["to", "abort"])]
+    pub phase: Option<String>,
+
+    /// Abort the newest applied migration before its contract: undo its backfill and
+    /// expand (dropping its version schema), while the old code keeps running. Refused
+    /// once its contract ran.
+    #[arg(long, conflicts_with = "to")]
+    pub abort: bool,
 
     /// Run down statements marked `-- migrate:loses-data`: they drop what was written
     /// since the up ran (a table or column the up added, with its data).

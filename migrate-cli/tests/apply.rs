@@ -317,3 +317,51 @@ fn drift_lists_changes_made_by_hand_and_exits_1() {
     assert_eq!(json["differences"][0]["actual"], "text");
     assert_eq!(json["schema"], "public");
 }
+
+#[test]
+fn plan_and_apply_name_a_view_made_by_hand_on_a_dropped_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let db = migrate_tests::TestDb::create("cli_dependents");
+    generate(dir, V2);
+    run(dir, &db.url, &["apply", "--through", "contract"]);
+    db.sql("CREATE VIEW doubled_events AS SELECT id, doubled FROM events")
+        .unwrap();
+    std::fs::write(dir.join("src/models.rs"), V1).unwrap();
+
+    let (code, out, err) = output(
+        dir,
+        &db.url,
+        &[
+            "plan",
+            "--allow-drop",
+            "events.doubled",
+            "--database-url",
+            &db.url,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("- view doubled_events: ")
+            && out.contains("DROP COLUMN events.doubled fails on it"),
+        "{out}"
+    );
+
+    let (code, _, err) = output(dir, "", &["generate", "--allow-drop", "events.doubled"]);
+    assert_eq!(code, 0, "{err}");
+    let before = db.value("SELECT count(*) FROM cargo_migrate.history");
+    let (code, _, err) = output(
+        dir,
+        &db.url,
+        &["apply", "--through", "contract", "--allow-destructive"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("view doubled_events"), "{err}");
+    assert!(err.contains("--allow-dependents"), "{err}");
+    assert_eq!(
+        db.value("SELECT count(*) FROM cargo_migrate.history"),
+        before,
+        "nothing ran"
+    );
+}

@@ -21,6 +21,7 @@ pub fn run(dir: &Path, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     options.allow_destructive = args.allow_destructive;
     options.allow_out_of_order = args.allow_out_of_order;
     options.allow_drift = args.allow_drift;
+    options.allow_dependents = args.allow_dependents;
     let dry_run = args.run.dry_run;
     let mut reporter = Reporter::new(dry_run);
     let mut migrator = Migrator::new(sources, options).on_event(move |e| reporter.event(e));

@@ -21,6 +21,11 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         Some(url) => estimated_rows(url).context("cannot read row estimates from DATABASE_URL")?,
         None => BTreeMap::new(),
     };
+    let dependents = match (&args.database_url, &pending) {
+        (Some(url), Some(p)) => dependents(&project, p, url)
+            .context("cannot read what depends on the changed columns from DATABASE_URL")?,
+        _ => Vec::new(),
+    };
     let Some(pending) = pending else {
         if args.json {
             println!("{}", serde_json::json!({ "changes": [], "steps": [] }));
@@ -46,6 +51,7 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
             "changes": changes,
             "version_schema": pending.plan.version_schema,
             "steps": steps,
+            "dependents": dependents,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
@@ -82,7 +88,37 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if !dependents.is_empty() {
+        println!(
+            "\nObjects the models do not describe depend on what this migration drops or retypes (`apply` refuses to start on them):"
+        );
+        for d in &dependents {
+            println!("  - {d}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `apply` would refuse on, with the pending migration written after the others.
+fn dependents(
+    project: &Project,
+    pending: &migrate_core::project::Pending,
+    url: &str,
+) -> anyhow::Result<Vec<migrate_core::apply::Dependent>> {
+    let mut sources = migrate_core::apply::load_dir(&project.migrations_dir())?;
+    let mut files = pending.files.clone();
+    files.push((
+        migrate_core::migrations::SNAPSHOT_FILE.to_owned(),
+        pending.snapshot.to_json(),
+    ));
+    sources.push(migrate_core::apply::MigrationSource {
+        id: pending.id.clone(),
+        path: project.migrations_dir().join(&pending.id),
+        files,
+    });
+    let migrator =
+        migrate_core::apply::Migrator::new(sources, migrate_core::apply::ApplyOptions::default());
+    Ok(super::runtime()?.block_on(migrator.dependents(url))?)
 }
 
 fn estimated_rows(url: &str) -> anyhow::Result<BTreeMap<String, i64>> {

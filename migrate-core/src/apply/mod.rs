@@ -10,6 +10,7 @@
 //! By default the run stops before the first contract, which needs the new code deployed.
 
 mod baseline;
+mod dependents;
 mod drift;
 mod exec;
 mod facts;
@@ -19,6 +20,7 @@ mod other_tools;
 mod shadow;
 
 pub use baseline::Baseline;
+pub use dependents::Dependent;
 pub use drift::{Drift, InFlight};
 pub use facts::{Handling, handling};
 pub use history::{HistoryTable, Row};
@@ -135,6 +137,9 @@ pub struct ApplyOptions {
     pub allow_out_of_order: bool,
     /// Start even though the schema differs from the newest applied migration's snapshot.
     pub allow_drift: bool,
+    /// Start even though objects outside the models depend on what a pending migration
+    /// drops or retypes.
+    pub allow_dependents: bool,
     /// Say what would run, run nothing.
     pub dry_run: bool,
     /// Roll back phases whose down file cannot restore the data (`-- migrate:irreversible`).
@@ -159,6 +164,7 @@ impl Default for ApplyOptions {
             allow_missing: false,
             allow_out_of_order: false,
             allow_drift: false,
+            allow_dependents: false,
             dry_run: false,
             force: false,
         }
@@ -274,6 +280,12 @@ pub enum RollbackTo {
     After(String),
     /// Roll back every migration.
     All,
+    /// Roll back the newest applied migration's phases from this one on, newest first
+    /// (`Contract`: its contract only, once the old code is back).
+    Phases(Phase),
+    /// Abort the newest applied migration before its contract: undo its backfill and
+    /// expand (which drops its version schema). Refused once its contract ran.
+    Abort,
 }
 
 /// What a run did.
@@ -371,6 +383,12 @@ pub enum ApplyError {
         /// What differs.
         drift: Box<Drift>,
     },
+    /// Objects outside the models depend on what a pending migration drops or retypes.
+    #[error("{}", dependents_message(dependents))]
+    Dependents {
+        /// Each object, with the statement and what it would do.
+        dependents: Vec<Dependent>,
+    },
     /// A pending migration comes before an applied one.
     #[error(
         "migration {pending} is not applied, but {applied}, which comes after it, is: {pending} was probably merged from a branch after {applied} ran, and was generated against an older schema. Regenerate it on top of the newest migration (delete its folder and run `cargo migrate generate`), or pass `--allow-out-of-order` to run it now, after {applied}"
@@ -410,6 +428,14 @@ pub enum ApplyError {
         phase: Phase,
         /// Statements of the down file done.
         done: i32,
+    },
+    /// `rollback --abort` on a migration whose contract ran.
+    #[error(
+        "{id}'s contract already ran: --abort undoes a migration before its contract. Once the old code is back, roll its contract back first (`rollback --phase contract`), then abort"
+    )]
+    NotInFlight {
+        /// The migration.
+        id: String,
     },
     /// A phase to roll back has no down file.
     #[error(
@@ -523,6 +549,13 @@ pub enum ApplyError {
 
 fn list(differences: &[crate::compare::Difference]) -> String {
     differences.iter().map(|x| format!("\n  {x}")).collect()
+}
+
+fn dependents_message(list: &[Dependent]) -> String {
+    let items: String = list.iter().map(|d| format!("\n  - {d}")).collect();
+    format!(
+        "objects the models do not describe depend on what a pending migration drops or retypes; nothing ran:{items}\nModel them (an index or check in the models is rebuilt on the new column), or drop them before the migration and make them again after it; `--allow-dependents` runs anyway"
+    )
 }
 
 fn drift_message(d: &Drift) -> String {
@@ -652,6 +685,19 @@ impl Migrator {
         found
     }
 
+    /// Objects outside the models that depend on what the pending phases drop or retype
+    /// (what `apply` refuses to start on, unless `allow_dependents`).
+    pub async fn dependents(
+        &self,
+        db: impl Into<Database<'_>>,
+    ) -> Result<Vec<Dependent>, ApplyError> {
+        let mut conn = db.into().connect().await?;
+        let rows = self.history_rows(&mut conn).await?;
+        let found = dependents::find(&mut conn, "public", &self.sources, &rows).await;
+        conn.close().await.ok();
+        found
+    }
+
     /// Rolls back applied phases, newest first, by running their down files: every phase
     /// of the migrations after `to`, or of the newest applied migration when `to` is
     /// `None`. Returns the phases rolled back. Checks every down file first (present,
@@ -734,6 +780,17 @@ impl Migrator {
         let rows = self.history_rows(work).await?;
         integrity::check(&self.sources, &rows, &self.options, true)?;
         let newest = rows.iter().map(|r| r.migration.as_str()).max();
+        let from = match to {
+            Some(RollbackTo::Phases(p)) => *p,
+            _ => Phase::Expand,
+        };
+        if let (Some(RollbackTo::Abort), Some(id)) = (to, newest)
+            && rows
+                .iter()
+                .any(|r| r.migration == id && r.phase == Phase::Contract.as_str())
+        {
+            return Err(ApplyError::NotInFlight { id: id.to_owned() });
+        }
         let after = match to {
             Some(RollbackTo::All) => None,
             Some(RollbackTo::After(id)) => {
@@ -743,7 +800,7 @@ impl Migrator {
                 Some(id.as_str())
             }
             // Everything after the migration before the newest applied one.
-            None => match newest {
+            None | Some(RollbackTo::Phases(_) | RollbackTo::Abort) => match newest {
                 Some(n) => self
                     .sources
                     .iter()
@@ -759,7 +816,7 @@ impl Migrator {
             if after.is_some_and(|a| m.id.as_str() <= a) {
                 continue;
             }
-            for phase in Phase::ALL.into_iter().rev() {
+            for phase in Phase::ALL.into_iter().rev().filter(|p| *p >= from) {
                 let Some(row) = rows
                     .iter()
                     .find(|r| r.migration == m.id && r.phase == phase.as_str())
@@ -844,6 +901,12 @@ impl Migrator {
             let found = drift::drift(work, &self.sources, &rows, &self.options.history).await?;
             if let Some(d) = found.filter(|d| !d.differences.is_empty()) {
                 return Err(ApplyError::Drift { drift: Box::new(d) });
+            }
+        }
+        if !self.options.allow_dependents && self.has_work(&rows) {
+            let found = dependents::find(work, "public", &self.sources, &rows).await?;
+            if !found.is_empty() {
+                return Err(ApplyError::Dependents { dependents: found });
             }
         }
         let mut report = ApplyReport::default();
