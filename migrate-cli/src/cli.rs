@@ -99,6 +99,13 @@ pub enum Command {
     /// same as the first time). Drops the scratch database at the end, whatever happened.
     /// Prints each stage with its differences; exit 1 on any.
     Verify(VerifyArgs),
+    /// Replace the migrations up to ID with one that makes their schema from nothing.
+    ///
+    /// The new migration takes ID's folder name and snapshot, which lists the migrations it
+    /// replaces; their folders are removed. On a database that applied them it counts as
+    /// applied (and is never rolled back); a new database runs only it. The migrations
+    /// after ID are unchanged.
+    Squash(SquashArgs),
     /// Undo applied phases with their down files, newest phase first.
     ///
     /// Rolls back the newest applied migration, or every migration after `--to ID`. Every
@@ -351,6 +358,14 @@ pub struct BaselineArgs {
     /// Print JSON (for machines) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `squash`.
+#[derive(Debug, Args)]
+pub struct SquashArgs {
+    /// The last migration to squash (with every one before it).
+    #[arg(long, value_name = "ID")]
+    pub through: String,
 }
 
 /// Options of `verify`.

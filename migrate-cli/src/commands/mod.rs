@@ -9,6 +9,7 @@ pub mod init;
 pub mod lint;
 pub mod plan;
 pub mod rollback;
+pub mod squash;
 pub mod status;
 pub mod verify;
 

@@ -23,6 +23,10 @@ pub struct Snapshot {
     /// them. Carried from each snapshot to the next.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmanaged: Vec<String>,
+    /// The migrations this one replaces (written by `squash`), oldest first, its own id
+    /// last: on a database that applied them, it counts as applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub squashes: Vec<String>,
 }
 
 /// Why a snapshot could not be read.
@@ -58,6 +62,7 @@ impl Snapshot {
             parent,
             tables,
             unmanaged: Vec::new(),
+            squashes: Vec::new(),
         }
     }
 

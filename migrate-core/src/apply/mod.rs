@@ -18,6 +18,7 @@ mod history;
 mod integrity;
 mod other_tools;
 mod shadow;
+mod squashed;
 
 pub use baseline::Baseline;
 pub use dependents::Dependent;
@@ -429,6 +430,17 @@ pub enum ApplyError {
         /// Statements of the down file done.
         done: i32,
     },
+    /// A squash whose originals this database applied only in part.
+    #[error(
+        "migration {id} squashes migrations this database applied only in part ({} not applied, or not finished): apply the original migrations first (from the commit before the squash); then {id} counts as applied",
+        missing.join(", ")
+    )]
+    PartlySquashed {
+        /// The squash.
+        id: String,
+        /// The originals missing or unfinished.
+        missing: Vec<String>,
+    },
     /// `rollback --abort` on a migration whose contract ran.
     #[error(
         "{id}'s contract already ran: --abort undoes a migration before its contract. Once the old code is back, roll its contract back first (`rollback --phase contract`), then abort"
@@ -524,7 +536,7 @@ pub enum ApplyError {
     },
     /// A rollback that would undo a baseline.
     #[error(
-        "{id} {phase} was recorded by a baseline, not run: its down file would drop a schema the migrations did not create. Nothing was rolled back"
+        "{id} {phase} was recorded by a baseline (or is a squash whose originals ran here), not run: its down file would drop a schema it did not create. Nothing was rolled back"
     )]
     BaselineRollback {
         /// The migration.
@@ -664,7 +676,8 @@ impl Migrator {
         if !exists {
             return Ok(Vec::new());
         }
-        Ok(self.options.history.rows(conn).await?)
+        let rows = self.options.history.rows(conn).await?;
+        squashed::resolve(&self.sources, rows)
     }
 
     /// Applies the pending phases, in order, through `options.through`.

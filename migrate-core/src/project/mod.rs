@@ -4,9 +4,11 @@
 
 mod config;
 mod scan;
+mod squash;
 
 pub use config::{CONFIG_FILE, Config};
 pub use scan::{FoundModel, Location, SourceError, scan_source, source_files};
+pub use squash::Squashed;
 
 use crate::diff::{Change, diff, physical_order, slugify};
 use crate::migrations::{self, History, MigrationsError};
@@ -32,6 +34,9 @@ pub enum ProjectError {
     /// Changes without a safe plan.
     #[error("{}", join_lines(.0))]
     Plan(Vec<PlanError>),
+    /// `squash` cannot do what was asked (the message names the migration or file).
+    #[error("{0}")]
+    Squash(String),
 }
 
 fn join_lines<T: std::fmt::Display>(items: &[T]) -> String {
