@@ -483,6 +483,31 @@ pub fn assert_files_follow_the_catalogue(path: &Path) {
     }
 }
 
+/// The example's migrations (`examples/blog/migrations`), as the engine reads them.
+pub fn example_migrations() -> Vec<migrate_core::apply::MigrationSource> {
+    migrate_core::apply::load_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations"),
+    )
+    .expect("the example's migrations load")
+}
+
+/// A runtime for a test's calls into the async engine.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Options that run every phase, contracts and their drops included.
+pub fn through_contract() -> migrate_core::apply::ApplyOptions {
+    migrate_core::apply::ApplyOptions {
+        through: Phase::Contract,
+        allow_destructive: true,
+        ..migrate_core::apply::ApplyOptions::default()
+    }
+}
+
 /// A scratch crate (its models file and migrations folder) with a database of its own:
 /// the setting of every end-to-end test that generates migrations.
 pub struct Scenario {

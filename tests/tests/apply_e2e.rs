@@ -12,19 +12,13 @@ use migrate_core::migrations;
 use migrate_core::plan::Phase;
 use migrate_core::project::GenerateOptions;
 use migrate_tests::{Scenario, TestDb, Workload, assert_schema_matches, at, checksum};
+use migrate_tests::{runtime, through_contract};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn example_migrations() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 /// Runs the migrations in `dir` with `options`, collecting the events.
@@ -49,14 +43,6 @@ fn apply_url(
     let r = runtime().block_on(m.apply(url));
     let events = events.lock().unwrap().clone();
     (r, events)
-}
-
-fn through_contract() -> ApplyOptions {
-    ApplyOptions {
-        through: Phase::Contract,
-        allow_destructive: true,
-        ..ApplyOptions::default()
-    }
 }
 
 fn advisory_locks(db: &TestDb) -> String {

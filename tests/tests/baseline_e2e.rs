@@ -6,29 +6,10 @@
 //! tool's migration applied after the baseline is drift.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::apply::{ApplyError, ApplyOptions, MigrationSource, Migrator, load_dir};
+use migrate_core::apply::{ApplyError, ApplyOptions, MigrationSource, Migrator};
 use migrate_core::plan::Phase;
 use migrate_tests::TestDb;
-use std::path::Path;
-
-fn example() -> Vec<MigrationSource> {
-    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations")).unwrap()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn through_contract() -> ApplyOptions {
-    ApplyOptions {
-        through: Phase::Contract,
-        allow_destructive: true,
-        ..ApplyOptions::default()
-    }
-}
+use migrate_tests::{example_migrations as example, runtime, through_contract};
 
 fn migrator(sources: &[MigrationSource]) -> Migrator {
     Migrator::new(sources.to_vec(), through_contract())

@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::apply::{ApplyError, ApplyOptions, Migrator, load_dir};
-use migrate_core::plan::Phase;
 use migrate_core::project::GenerateOptions;
+use migrate_tests::through_contract;
 use migrate_tests::{Scenario, at};
 
 const V1: &str = r#"
@@ -45,14 +45,6 @@ fn apply(s: &Scenario, options: ApplyOptions) -> Result<(), ApplyError> {
         .unwrap()
         .block_on(Migrator::new(sources, options).apply(s.db.url.as_str()))
         .map(|_| ())
-}
-
-fn through_contract() -> ApplyOptions {
-    ApplyOptions {
-        through: Phase::Contract,
-        allow_destructive: true,
-        ..ApplyOptions::default()
-    }
 }
 
 #[test]

@@ -5,29 +5,9 @@
 //! not part of the schema; a database with tables but no history points to `baseline`.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::apply::{ApplyError, ApplyOptions, Drift, MigrationSource, Migrator, load_dir};
-use migrate_core::plan::Phase;
+use migrate_core::apply::{ApplyError, ApplyOptions, Drift, MigrationSource, Migrator};
 use migrate_tests::TestDb;
-use std::path::Path;
-
-fn example() -> Vec<MigrationSource> {
-    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations")).unwrap()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn through_contract() -> ApplyOptions {
-    ApplyOptions {
-        through: Phase::Contract,
-        allow_destructive: true,
-        ..ApplyOptions::default()
-    }
-}
+use migrate_tests::{example_migrations as example, runtime, through_contract};
 
 fn apply(
     sources: &[MigrationSource],

@@ -8,14 +8,8 @@ use migrate_core::apply::{ApplyError, ApplyOptions, MigrationSource, Migrator, R
 use migrate_core::model::{Column, PrimaryKey, Table};
 use migrate_core::snapshot::Snapshot;
 use migrate_tests::TestDb;
+use migrate_tests::runtime;
 use std::path::PathBuf;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn table(name: &str) -> Table {
     Table {

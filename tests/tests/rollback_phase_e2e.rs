@@ -5,23 +5,10 @@
 //! Aborting a migration whose contract ran is refused.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::apply::{
-    ApplyError, ApplyOptions, MigrationSource, Migrator, RollbackTo, load_dir,
-};
+use migrate_core::apply::{ApplyError, ApplyOptions, MigrationSource, Migrator, RollbackTo};
 use migrate_core::plan::Phase;
 use migrate_tests::{TestDb, Workload};
-use std::path::Path;
-
-fn example() -> Vec<MigrationSource> {
-    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations")).unwrap()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use migrate_tests::{example_migrations as example, runtime};
 
 fn migrator(sources: &[MigrationSource]) -> Migrator {
     Migrator::new(

@@ -10,14 +10,8 @@ use migrate_core::compare::{Options, compare};
 use migrate_core::plan::Phase;
 use migrate_core::project::Project;
 use migrate_tests::TestDb;
+use migrate_tests::runtime;
 use std::path::Path;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn migrator(sources: &[MigrationSource]) -> Migrator {
     Migrator::new(

@@ -4,13 +4,9 @@
 //! undo its up is caught at the rollback.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::apply::{ApplyOptions, MigrationSource, Migrator, Verification, load_dir};
+use migrate_core::apply::{ApplyOptions, MigrationSource, Migrator, Verification};
 use migrate_tests::TestDb;
-use std::path::Path;
-
-fn example() -> Vec<MigrationSource> {
-    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations")).unwrap()
-}
+use migrate_tests::example_migrations as example;
 
 fn verify(sources: Vec<MigrationSource>) -> Verification {
     let server = migrate_tests::database_url();

@@ -23,16 +23,7 @@ pub fn run(dir: &Path, args: &BaselineArgs) -> anyhow::Result<ExitCode> {
         "Schema {} matches the snapshot of {}.",
         done.schema, done.migration
     );
-    for t in &done.other_tools {
-        println!(
-            "Found the {} history {} ({} migrations, newest {}): the baseline covers it; a migration {} applies from now on shows up as drift.",
-            t.tool,
-            t.table,
-            t.migrations,
-            t.newest.as_deref().unwrap_or("none"),
-            t.tool
-        );
-    }
+    super::print_other_tools(&done.other_tools);
     let verb = if done.dry_run {
         "Would record (dry run, nothing recorded)"
     } else {

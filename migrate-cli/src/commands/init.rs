@@ -187,16 +187,7 @@ fn print(r: &Report<'_>, folder: &Path) {
             println!("  - {f}");
         }
     }
-    for t in r.other_tools {
-        println!(
-            "Found the {} history {} ({} migrations, newest {}): the baseline covers it; a migration {} applies from now on shows up as drift.",
-            t.tool,
-            t.table,
-            t.migrations,
-            t.newest.as_deref().unwrap_or("none"),
-            t.tool
-        );
-    }
+    super::print_other_tools(r.other_tools);
     if r.recorded {
         println!(
             "Recorded {} as applied on this database, without running it. On another environment already at this schema: `cargo migrate baseline`. Next: change a model, then `cargo migrate generate`.",

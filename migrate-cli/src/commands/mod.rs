@@ -82,6 +82,20 @@ pub fn run_options(
     Ok((sources, options))
 }
 
+/// One line per other tool's history a baseline covers.
+pub fn print_other_tools(tools: &[migrate_core::apply::OtherHistory]) {
+    for t in tools {
+        println!(
+            "Found the {} history {} ({} migrations, newest {}): the baseline covers it; a migration {} applies from now on shows up as drift.",
+            t.tool,
+            t.table,
+            t.migrations,
+            t.newest.as_deref().unwrap_or("none"),
+            t.tool
+        );
+    }
+}
+
 /// A runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
