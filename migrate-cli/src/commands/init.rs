@@ -75,6 +75,7 @@ pub fn run(dir: &Path, args: &InitArgs) -> anyhow::Result<ExitCode> {
     let mut pending = project
         .pending(&opts)?
         .context("the models written describe no change from the empty schema")?;
+    adopt::add_to_baseline(&mut pending.files, &adoption.prerequisites);
     // What the models leave out stays in the database; drift is not to report it.
     pending.snapshot.unmanaged = adoption
         .findings

@@ -9,9 +9,11 @@
 //! matches the live schema wherever no finding says otherwise.
 
 mod models;
+mod prerequisites;
 mod unmanaged;
 
 pub use models::source;
+pub use prerequisites::{Prerequisite, add_to_baseline};
 
 use crate::apply::{OTHER_TOOLS_HISTORY, OtherHistory};
 use crate::compare::{Difference, Options, live};
@@ -52,6 +54,9 @@ pub struct Adoption {
     pub findings: Vec<Finding>,
     /// Other migration tools' history tables found.
     pub other_tools: Vec<OtherHistory>,
+    /// What the tables need that the models do not make (enum types, extensions): the
+    /// baseline makes them first.
+    pub prerequisites: Vec<Prerequisite>,
     /// The models' source, findings included as comments.
     pub source: String,
     /// The server's major version.
@@ -91,6 +96,12 @@ pub async fn read(conn: &mut PgConnection, schema: &str) -> Result<Adoption, Ado
         }
     }
     findings.sort_by(|a, b| (&a.table, &a.object).cmp(&(&b.table, &b.object)));
+    let prerequisites = prerequisites::find(conn, schema).await?;
+    for f in &mut findings {
+        if prerequisites.iter().any(|p| p.object == f.object) {
+            f.why = "made by the baseline migration as it is in the database (the models name it in sql_type); later changes to it are not managed".to_owned();
+        }
+    }
     let source = models::source(schema, &tables, &findings);
     let other_tools = crate::apply::find_other_tools(conn, schema).await?;
     let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
@@ -101,6 +112,7 @@ pub async fn read(conn: &mut PgConnection, schema: &str) -> Result<Adoption, Ado
         tables: modelled,
         findings,
         other_tools,
+        prerequisites,
         source,
         postgres: u32::try_from(version / 10_000).unwrap_or_default(),
     })

@@ -1,0 +1,144 @@
+//! What the adopted tables need that the models do not make: extensions installed in the
+//! schema and enum types, read from the catalog as statements (printed by the server, so
+//! every name and label is quoted by it) that the baseline runs before its tables, and
+//! undoes after them.
+
+use sqlx::PgConnection;
+
+/// A statement the baseline runs first, and its undo.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Prerequisite {
+    /// `enum type order_state`, `extension citext` (as the findings name it).
+    pub object: String,
+    /// `CREATE TYPE … AS ENUM (…)`.
+    pub up: String,
+    /// `DROP TYPE IF EXISTS …`.
+    pub down: String,
+}
+
+/// Extensions of `schema` first, then its enum types, by name.
+pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Prerequisite>, sqlx::Error> {
+    // language=SQL
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        r#"SELECT object, up, down FROM (
+             SELECT 0 AS ord, 'extension ' || e.extname AS object,
+                    format('CREATE EXTENSION IF NOT EXISTS %I', e.extname) AS up,
+                    format('DROP EXTENSION IF EXISTS %I', e.extname) AS down
+             FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+             WHERE n.nspname = $1 AND e.extname <> 'plpgsql'
+             UNION ALL
+             SELECT 1, 'enum type ' || t.typname,
+                    format('CREATE TYPE %I AS ENUM (%s)', t.typname,
+                      (SELECT string_agg(quote_literal(l.enumlabel), ', ' ORDER BY l.enumsortorder)
+                         FROM pg_enum l WHERE l.enumtypid = t.oid)),
+                    format('DROP TYPE IF EXISTS %I', t.typname)
+             FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+             WHERE n.nspname = $1 AND t.typtype = 'e'
+               AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                               AND d.objid = t.oid AND d.deptype = 'e')
+           ) p ORDER BY ord, object"#,
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(object, up, down)| Prerequisite { object, up, down })
+        .collect())
+}
+
+/// The baseline's `expand.up.sql` makes `prerequisites` first, in its transaction, and
+/// its `expand.down.sql` drops them last; other files are left as they are.
+pub fn add_to_baseline(files: &mut [(String, String)], prerequisites: &[Prerequisite]) {
+    if prerequisites.is_empty() {
+        return;
+    }
+    let header = "-- Prerequisites read from the database by `cargo migrate init` (the models do not\n-- describe them; the tables below use them).\n";
+    for (name, text) in files.iter_mut() {
+        if name == "expand.up.sql" {
+            let block: String = prerequisites
+                .iter()
+                .map(|p| format!("{};\n", p.up))
+                .collect();
+            *text = insert_after(text, "BEGIN;\n", &format!("\n{header}{block}"));
+        } else if name == "expand.down.sql" {
+            let block: String = prerequisites
+                .iter()
+                .rev()
+                .map(|p| format!("{};\n", p.down))
+                .collect();
+            *text = insert_before_last(text, "COMMIT;", &format!("{header}{block}\n"));
+        }
+    }
+}
+
+fn insert_after(text: &str, marker: &str, block: &str) -> String {
+    match text.find(marker) {
+        Some(i) => format!(
+            "{}{block}{}",
+            &text[..i + marker.len()],
+            &text[i + marker.len()..]
+        ),
+        None => format!("{block}\n{text}"),
+    }
+}
+
+fn insert_before_last(text: &str, marker: &str, block: &str) -> String {
+    match text.rfind(marker) {
+        Some(i) => format!("{}{block}{}", &text[..i], &text[i..]),
+        None => format!("{text}\n{block}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_baseline_makes_them_first_and_drops_them_last() {
+        let mut files = vec![
+            (
+                "expand.up.sql".to_owned(),
+                "SET lock_timeout = '2s';\n\nBEGIN;\n\nCREATE TABLE \"t\" ();\n\nCOMMIT;\n"
+                    .to_owned(),
+            ),
+            (
+                "expand.down.sql".to_owned(),
+                "BEGIN;\n\nDROP TABLE \"t\";\n\nCOMMIT;\n".to_owned(),
+            ),
+        ];
+        let p = |o: &str, up: &str, down: &str| Prerequisite {
+            object: o.into(),
+            up: up.into(),
+            down: down.into(),
+        };
+        add_to_baseline(
+            &mut files,
+            &[
+                p(
+                    "extension citext",
+                    "CREATE EXTENSION IF NOT EXISTS citext",
+                    "DROP EXTENSION IF EXISTS citext",
+                ),
+                p(
+                    "enum type mood",
+                    "CREATE TYPE mood AS ENUM ('ok')",
+                    "DROP TYPE IF EXISTS mood",
+                ),
+            ],
+        );
+        let up = &files[0].1;
+        let down = &files[1].1;
+        assert!(
+            up.find("CREATE TYPE mood").unwrap() < up.find("CREATE TABLE").unwrap()
+                && up.find("BEGIN;").unwrap() < up.find("CREATE EXTENSION").unwrap(),
+            "{up}"
+        );
+        assert!(
+            down.find("DROP TABLE").unwrap() < down.find("DROP TYPE IF EXISTS mood").unwrap()
+                && down.find("DROP TYPE").unwrap() < down.find("DROP EXTENSION").unwrap()
+                && down.find("DROP EXTENSION").unwrap() < down.find("COMMIT;").unwrap(),
+            "{down}"
+        );
+    }
+}
