@@ -221,6 +221,7 @@ fn a_thirty_table_application_round_trips() {
             "function set_updated_at()",
             "materialized view project_issue_counts",
             "view open_issues",
+            "sequence audit_log_id_seq",
             "comment on column issues.number",
             "index issues.issues_recent_idx",
             "trigger issues.issues_set_updated_at",

@@ -98,7 +98,7 @@ pub async fn read(conn: &mut PgConnection, schema: &str) -> Result<Adoption, Ado
     findings.sort_by(|a, b| (&a.table, &a.object).cmp(&(&b.table, &b.object)));
     let prerequisites = prerequisites::find(conn, schema).await?;
     for f in &mut findings {
-        if prerequisites.iter().any(|p| p.object == f.object) {
+        if prerequisites.iter().any(|p| p.object == f.object) && !f.object.starts_with("sequence") {
             f.why = "made by the baseline migration as it is in the database (the models name it in sql_type); later changes to it are not managed".to_owned();
         }
     }

@@ -1,5 +1,5 @@
 //! What the adopted tables need that the models do not make: extensions installed in the
-//! schema and enum types, read from the catalog as statements (printed by the server, so
+//! schema, enum types and the sequences behind serial columns, read from the catalog as statements (printed by the server, so
 //! every name and label is quoted by it) that the baseline runs before its tables, and
 //! undoes after them.
 
@@ -8,22 +8,27 @@ use sqlx::PgConnection;
 /// A statement the baseline runs first, and its undo.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Prerequisite {
-    /// `enum type order_state`, `extension citext` (as the findings name it).
+    /// `enum type order_state`, `extension citext`, `sequence t_id_seq` (as the findings
+    /// name it).
     pub object: String,
     /// `CREATE TYPE … AS ENUM (…)`.
     pub up: String,
     /// `DROP TYPE IF EXISTS …`.
     pub down: String,
+    /// A statement to run once the tables exist (a serial column's `ALTER SEQUENCE …
+    /// OWNED BY`), or empty.
+    pub after: String,
 }
 
-/// Extensions of `schema` first, then its enum types, by name.
+/// Extensions of `schema` first, then its enum types, then the sequences of its serial
+/// columns, by name.
 pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Prerequisite>, sqlx::Error> {
     // language=SQL
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        r#"SELECT object, up, down FROM (
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        r#"SELECT object, up, down, after FROM (
              SELECT 0 AS ord, 'extension ' || e.extname AS object,
                     format('CREATE EXTENSION IF NOT EXISTS %I', e.extname) AS up,
-                    format('DROP EXTENSION IF EXISTS %I', e.extname) AS down
+                    format('DROP EXTENSION IF EXISTS %I', e.extname) AS down, '' AS after
              FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
              WHERE n.nspname = $1 AND e.extname <> 'plpgsql'
              UNION ALL
@@ -31,11 +36,24 @@ pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Prerequis
                     format('CREATE TYPE %I AS ENUM (%s)', t.typname,
                       (SELECT string_agg(quote_literal(l.enumlabel), ', ' ORDER BY l.enumsortorder)
                          FROM pg_enum l WHERE l.enumtypid = t.oid)),
-                    format('DROP TYPE IF EXISTS %I', t.typname)
+                    format('DROP TYPE IF EXISTS %I', t.typname), ''
              FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
              WHERE n.nspname = $1 AND t.typtype = 'e'
                AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                                AND d.objid = t.oid AND d.deptype = 'e')
+             UNION ALL
+             -- The sequence behind each serial column (owned by it, not an identity).
+             SELECT 2, 'sequence ' || c.relname,
+                    format('CREATE SEQUENCE IF NOT EXISTS %I AS %s', c.relname, format_type(q.seqtypid, NULL)),
+                    format('DROP SEQUENCE IF EXISTS %I', c.relname),
+                    format('ALTER SEQUENCE %I OWNED BY %I.%I', c.relname, t.relname, a.attname)
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             JOIN pg_sequence q ON q.seqrelid = c.oid
+             JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                  AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
+             JOIN pg_class t ON t.oid = d.refobjid
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+             WHERE n.nspname = $1 AND c.relkind = 'S'
            ) p ORDER BY ord, object"#,
     )
     .bind(schema)
@@ -43,7 +61,12 @@ pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Prerequis
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(object, up, down)| Prerequisite { object, up, down })
+        .map(|(object, up, down, after)| Prerequisite {
+            object,
+            up,
+            down,
+            after,
+        })
         .collect())
 }
 
@@ -61,6 +84,15 @@ pub fn add_to_baseline(files: &mut [(String, String)], prerequisites: &[Prerequi
                 .map(|p| format!("{};\n", p.up))
                 .collect();
             *text = insert_after(text, "BEGIN;\n", &format!("\n{header}{block}"));
+            let after: String = prerequisites
+                .iter()
+                .filter(|p| !p.after.is_empty())
+                .map(|p| format!("{};\n", p.after))
+                .collect();
+            if !after.is_empty() {
+                let note = "-- The serial columns' sequences belong to their columns, as in the database.\n";
+                *text = insert_before_last(text, "COMMIT;", &format!("{note}{after}\n"));
+            }
         } else if name == "expand.down.sql" {
             let block: String = prerequisites
                 .iter()
@@ -111,6 +143,11 @@ mod tests {
             object: o.into(),
             up: up.into(),
             down: down.into(),
+            after: if o.starts_with("sequence") {
+                "ALTER SEQUENCE s OWNED BY t.id".into()
+            } else {
+                String::new()
+            },
         };
         add_to_baseline(
             &mut files,
@@ -125,10 +162,20 @@ mod tests {
                     "CREATE TYPE mood AS ENUM ('ok')",
                     "DROP TYPE IF EXISTS mood",
                 ),
+                p(
+                    "sequence s",
+                    "CREATE SEQUENCE IF NOT EXISTS s AS integer",
+                    "DROP SEQUENCE IF EXISTS s",
+                ),
             ],
         );
         let up = &files[0].1;
         let down = &files[1].1;
+        assert!(
+            up.find("CREATE TABLE").unwrap() < up.find("OWNED BY").unwrap()
+                && up.find("OWNED BY").unwrap() < up.find("COMMIT;").unwrap(),
+            "{up}"
+        );
         assert!(
             up.find("CREATE TYPE mood").unwrap() < up.find("CREATE TABLE").unwrap()
                 && up.find("BEGIN;").unwrap() < up.find("CREATE EXTENSION").unwrap(),

@@ -46,7 +46,7 @@ const QUERIES: &[&str] = &[
     r#"SELECT t.relname::text, 'sequence ' || s.relname,
               CASE WHEN d.deptype = 'a'
                 THEN 'behind the serial column ' || t.relname || '.' || a.attname
-                  || ': the models keep its default (nextval) but do not create the sequence, so the baseline fails on an empty database; an identity column is the modelled form'
+                  || ': the baseline makes it (owned by the column) and the models keep the nextval default; an identity column is the modelled form'
                 ELSE 'not in the models: kept as it is, not created by the baseline' END, false
        FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace
        LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
