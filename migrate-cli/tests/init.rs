@@ -33,6 +33,26 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Runs `args` and checks it exits 0 saying `expect`.
+fn succeeds_saying(dir: &Path, url: &str, args: &[&str], expect: &str) {
+    let o = cli(dir, url, args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
+    assert!(text(&o).contains(expect), "{args:?}: {}", text(&o));
+}
+
+/// Applies the project's migrations (the baseline) to `fresh` and returns how its tables
+/// differ from the adopted database's (other tools' history left out).
+fn baseline_on(dir: &Path, adopted: &TestDb, fresh: &TestDb) -> Vec<String> {
+    let o = cli(dir, &fresh.url, &["apply", "--through", "contract"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut live = adopted.introspect().tables;
+    live.retain(|t| t.name != "_sqlx_migrations");
+    compare(&live, &fresh.introspect().tables, Options::default())
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 /// A shop's schema as a team would have written it by hand over the years.
 const SHOP: &str = r#"
 CREATE TYPE order_state AS ENUM ('new', 'paid', 'shipped');
@@ -117,9 +137,7 @@ fn a_hand_made_schema_becomes_models_that_round_trip() {
         (&["drift"][..], "No drift"),
         (&["status"][..], "baselined"),
     ] {
-        let o = cli(dir.path(), &db.url, args);
-        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
-        assert!(text(&o).contains(expect), "{args:?}: {}", text(&o));
+        succeeds_saying(dir.path(), &db.url, args, expect);
     }
 
     // The baseline makes the enum type the models name before its tables: it applies,
@@ -130,14 +148,7 @@ fn a_hand_made_schema_becomes_models_that_round_trip() {
 
     // The baseline on an empty database.
     let fresh = TestDb::create("init_shop_fresh");
-    let o = cli(dir.path(), &fresh.url, &["apply", "--through", "contract"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let mut live = db.introspect().tables;
-    live.retain(|t| t.name != "_sqlx_migrations");
-    let differences: Vec<String> = compare(&live, &fresh.introspect().tables, Options::default())
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let differences = baseline_on(dir.path(), &db, &fresh);
     assert_eq!(
         differences,
         ["- index customers.customers_lower_email: missing (expected btree (lower(email::text)))"],
@@ -236,20 +247,11 @@ fn a_thirty_table_application_round_trips() {
         (&["generate"][..], "No changes"),
         (&["drift"][..], "No drift"),
     ] {
-        let o = cli(dir.path(), &db.url, args);
-        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
-        assert!(text(&o).contains(expect), "{args:?}: {}", text(&o));
+        succeeds_saying(dir.path(), &db.url, args, expect);
     }
 
     let fresh = TestDb::create("init_saas_fresh");
-    let o = cli(dir.path(), &fresh.url, &["apply", "--through", "contract"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let mut live = db.introspect().tables;
-    live.retain(|t| t.name != "_sqlx_migrations");
-    let differences: Vec<String> = compare(&live, &fresh.introspect().tables, Options::default())
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let differences = baseline_on(dir.path(), &db, &fresh);
     assert_eq!(
         differences,
         [

@@ -5,23 +5,15 @@
 //! only the first original is told to catch up first.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::apply::{ApplyError, ApplyOptions, MigrationSource, Migrator, load_dir};
+use migrate_core::apply::{ApplyError, MigrationSource, Migrator, load_dir};
 use migrate_core::compare::{Options, compare};
-use migrate_core::plan::Phase;
 use migrate_core::project::Project;
 use migrate_tests::TestDb;
-use migrate_tests::runtime;
+use migrate_tests::{runtime, through_contract};
 use std::path::Path;
 
 fn migrator(sources: &[MigrationSource]) -> Migrator {
-    Migrator::new(
-        sources.to_vec(),
-        ApplyOptions {
-            through: Phase::Contract,
-            allow_destructive: true,
-            ..ApplyOptions::default()
-        },
-    )
+    Migrator::new(sources.to_vec(), through_contract())
 }
 
 fn copy_dir(from: &Path, to: &Path) {

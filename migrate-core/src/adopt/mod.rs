@@ -97,11 +97,6 @@ pub async fn read(conn: &mut PgConnection, schema: &str) -> Result<Adoption, Ado
     }
     findings.sort_by(|a, b| (&a.table, &a.object).cmp(&(&b.table, &b.object)));
     let prerequisites = prerequisites::find(conn, schema).await?;
-    for f in &mut findings {
-        if prerequisites.iter().any(|p| p.object == f.object) && !f.object.starts_with("sequence") {
-            f.why = "made by the baseline migration as it is in the database (the models name it in sql_type); later changes to it are not managed".to_owned();
-        }
-    }
     let source = models::source(schema, &tables, &findings);
     let other_tools = crate::apply::find_other_tools(conn, schema).await?;
     let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")

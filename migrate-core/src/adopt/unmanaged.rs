@@ -1,4 +1,5 @@
-//! What a schema holds that the models cannot express yet, read from the catalog: views,
+//! What a schema holds that the models cannot express yet, read from the catalog (the
+//! baseline makes enum types, extensions and serial sequences; see `prerequisites`): views,
 //! functions, triggers, policies, sequences behind `serial` columns, types, extensions,
 //! rules, generated and ALWAYS identity columns, indexes with expressions or options,
 //! UNIQUE and EXCLUDE constraints, deferrable foreign keys, collations, comments,
@@ -57,7 +58,9 @@ const QUERIES: &[&str] = &[
     // Types: enums, domains, composite and range types.
     r#"SELECT NULL::text, CASE t.typtype WHEN 'e' THEN 'enum type ' WHEN 'd' THEN 'domain '
                 WHEN 'c' THEN 'composite type ' ELSE 'range type ' END || t.typname,
-              'not in the models: kept as it is, not created by the baseline (columns of this type name it in sql_type)', false
+              CASE WHEN t.typtype = 'e'
+                THEN 'made by the baseline migration as it is in the database (the models name it in sql_type); later changes to it are not managed'
+                ELSE 'not in the models: kept as it is, not created by the baseline (columns of this type name it in sql_type)' END, false
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
        WHERE n.nspname = $1 AND t.typtype IN ('e', 'd', 'c', 'r')
          AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
@@ -65,7 +68,7 @@ const QUERIES: &[&str] = &[
                          AND d.objid = t.oid AND d.deptype = 'e')"#,
     // Extensions installed in the schema.
     r#"SELECT NULL::text, 'extension ' || e.extname,
-              'not in the models: the baseline does not create it (CREATE EXTENSION first on a new database)', false
+              'made by the baseline migration as it is in the database (the models name it in sql_type); later changes to it are not managed', false
        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
        WHERE n.nspname = $1 AND e.extname <> 'plpgsql'"#,
     // Rules.
