@@ -17,9 +17,40 @@ pub struct Introspected {
     pub not_valid: Vec<String>,
 }
 
-/// Reads every table of `schema`.
+/// Reads every table of `schema`, keyed as the models name them (`billing.invoices` for a
+/// table of `billing`, `invoices` in `public`).
 pub async fn introspect(
     conn: &mut PgConnection,
+    schema: &str,
+) -> Result<Introspected, sqlx::Error> {
+    read_schema(conn, schema, schema).await
+}
+
+/// Reads every table of each of `schemas` (the managed set), keyed as [`introspect`] keys
+/// them, sorted by key.
+pub async fn introspect_schemas(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<Introspected, sqlx::Error> {
+    let mut out = Introspected {
+        tables: Vec::new(),
+        not_valid: Vec::new(),
+    };
+    for schema in schemas {
+        let read = introspect(conn, schema).await?;
+        out.tables.extend(read.tables);
+        out.not_valid.extend(read.not_valid);
+    }
+    out.tables.sort_by(|a, b| a.name.cmp(&b.name));
+    out.not_valid.sort();
+    Ok(out)
+}
+
+/// Reads the tables of `nspname` keyed as tables of `schema` (the comparison reads tables
+/// it made in its temporary schema as the schema they stand for).
+pub(crate) async fn read_schema(
+    conn: &mut PgConnection,
+    nspname: &str,
     schema: &str,
 ) -> Result<Introspected, sqlx::Error> {
     // language=SQL
@@ -29,7 +60,7 @@ pub async fn introspect(
            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
            ORDER BY c.relname"#,
     )
-    .bind(schema)
+    .bind(nspname)
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Introspected {
@@ -37,16 +68,18 @@ pub async fn introspect(
         not_valid: Vec::new(),
     };
     for (oid, name) in tables {
-        let table = read_table(conn, oid, &name, &mut out.not_valid).await?;
+        let key = crate::sql::table_key(schema, &name);
+        let table = read_table(conn, (oid, &key), (nspname, schema), &mut out.not_valid).await?;
         out.tables.push(table.schema_only());
     }
     Ok(out)
 }
 
+/// Table `oid` under key `name`; a foreign key to a table of `nsp.0` is keyed in `nsp.1`.
 async fn read_table(
     conn: &mut PgConnection,
-    oid: i64,
-    name: &str,
+    (oid, name): (i64, &str),
+    nsp: (&str, &str),
     not_valid: &mut Vec<String>,
 ) -> Result<Table, sqlx::Error> {
     // language=SQL
@@ -78,6 +111,8 @@ async fn read_table(
                         ORDER BY k.o) AS columns,
                   CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS expr,
                   (SELECT r.relname::text FROM pg_class r WHERE r.oid = con.confrelid) AS ref_table,
+                  (SELECT rn.nspname::text FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                    WHERE r.oid = con.confrelid) AS ref_schema,
                   ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
                         JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
                         ORDER BY k.o) AS ref_columns,
@@ -111,7 +146,13 @@ async fn read_table(
             _ => foreign_keys.push(ForeignKey {
                 name: c.name,
                 columns: c.columns,
-                ref_table: c.ref_table.unwrap_or_default(),
+                ref_table: match c.ref_schema.as_deref() {
+                    Some(s) if s == nsp.0 => {
+                        crate::sql::table_key(nsp.1, &c.ref_table.unwrap_or_default())
+                    }
+                    Some(s) => crate::sql::table_key(s, &c.ref_table.unwrap_or_default()),
+                    None => c.ref_table.unwrap_or_default(),
+                },
                 ref_columns: c.ref_columns,
                 on_delete: action(&c.on_delete),
                 on_update: action(&c.on_update),
@@ -190,6 +231,7 @@ struct ConstraintRow {
     columns: Vec<String>,
     expr: Option<String>,
     ref_table: Option<String>,
+    ref_schema: Option<String>,
     ref_columns: Vec<String>,
     on_delete: String,
     on_update: String,

@@ -4,7 +4,7 @@
 
 use migrate_core::compare::live::{against, normalized};
 use migrate_core::compare::{Options, compare};
-use migrate_core::introspect::{Introspected, introspect};
+use migrate_core::introspect::{Introspected, introspect_schemas};
 use migrate_core::model::Table;
 use migrate_core::plan::Phase;
 use migrate_core::project::{GenerateOptions, Pending, Project};
@@ -106,12 +106,23 @@ impl TestDb {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
-    /// The schema `public` as the catalog has it.
+    /// The tables of every schema but the system's, as the catalog has them (keyed as the
+    /// models name them: `billing.invoices`).
     pub fn introspect(&self) -> Introspected {
         let url = self.url.clone();
         block_on(async move {
             let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
-            let schema = introspect(&mut conn, "public").await.expect("introspect");
+            let schemas: Vec<String> = sqlx::query_scalar(
+                "SELECT nspname::text FROM pg_namespace
+                  WHERE nspname NOT LIKE 'pg\\_%'
+                    AND nspname NOT IN ('information_schema', 'cargo_migrate')",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .expect("schemas");
+            let schema = introspect_schemas(&mut conn, &schemas)
+                .await
+                .expect("introspect");
             conn.close().await.ok();
             schema
         })
@@ -208,7 +219,17 @@ pub fn assert_schema_matches_any_column_order(db: &TestDb, tables: &[Table], con
 }
 
 fn assert_matches(db: &TestDb, tables: &[Table], context: &str, options: Options) {
-    let actual = db.introspect();
+    // The schemas the model manages: `public` and those its tables live in.
+    let managed = |key: &str| {
+        let schema = migrate_core::sql::split_table(key).0;
+        schema == "public"
+            || tables
+                .iter()
+                .any(|t| migrate_core::sql::split_table(&t.name).0 == schema)
+    };
+    let mut actual = db.introspect();
+    actual.tables.retain(|t| managed(&t.name));
+    actual.not_valid.retain(|o| managed(o));
     let shape = compare(&structure(tables), &structure(&actual.tables), options);
     let exact = against(&actual, &reference_schema(db, tables), options);
     let lines: Vec<String> = shape

@@ -39,9 +39,9 @@ pub fn run(dir: &Path, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         }
     }
     println!("  snapshot.json");
-    if let Some(schema) = &pending.plan.version_schema {
+    if let Some(path) = pending.plan.search_path() {
         println!(
-            "New code reads the new shape through views: deploy it with search_path = \"{schema}\", public (e.g. in the pool's after_connect). Contract drops them; the same search_path keeps working after it."
+            "New code reads the new shape through views: deploy it with search_path = {path} (e.g. in the pool's after_connect). Contract drops them; the same search_path keeps working after it."
         );
     }
     if pending.files.iter().any(|(n, _)| n.starts_with("contract")) {

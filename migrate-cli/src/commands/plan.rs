@@ -58,8 +58,8 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     }
     println!("Pending migration {}:", pending.id);
     print!("{}", super::change_list(&pending.changes));
-    if let Some(schema) = &pending.plan.version_schema {
-        println!("New code runs with search_path = \"{schema}\", public from expand on.");
+    if let Some(path) = pending.plan.search_path() {
+        println!("New code runs with search_path = {path} from expand on.");
     }
     for phase in Phase::ALL {
         let steps: Vec<_> = pending.plan.phase(phase).collect();

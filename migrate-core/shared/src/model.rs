@@ -286,11 +286,18 @@ impl Table {
         t
     }
 
-    /// Names this table puts in the schema-wide relation namespace: the table, its primary
-    /// key's index and its indexes.
-    pub fn relation_names(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.name.as_str())
-            .chain(self.primary_key.iter().map(|p| p.name.as_str()))
-            .chain(self.indexes.iter().map(|i| i.name.as_str()))
+    /// Names this table puts in its schema's relation namespace, as keys (`billing.ix` for
+    /// an index of a table of `billing`): the table, its primary key's index, its indexes.
+    pub fn relation_names(&self) -> Vec<String> {
+        let schema = crate::sql::split_table(&self.name).0;
+        let mut out = vec![self.name.clone()];
+        out.extend(
+            self.primary_key
+                .iter()
+                .map(|p| p.name.as_str())
+                .chain(self.indexes.iter().map(|i| i.name.as_str()))
+                .map(|n| crate::sql::table_key(schema, n)),
+        );
+        out
     }
 }

@@ -27,6 +27,10 @@ pub struct Snapshot {
     /// last: on a database that applied them, it counts as applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub squashes: Vec<String>,
+    /// The schemas the models manage (`schemas` in Migrate.toml) when not only `public`:
+    /// drift, baseline, verify and the dependents check read these and no other.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<String>,
 }
 
 /// Why a snapshot could not be read.
@@ -63,6 +67,16 @@ impl Snapshot {
             tables,
             unmanaged: Vec::new(),
             squashes: Vec::new(),
+            schemas: Vec::new(),
+        }
+    }
+
+    /// The schemas this snapshot manages: its `schemas`, or `public` alone.
+    pub fn managed_schemas(&self) -> Vec<String> {
+        if self.schemas.is_empty() {
+            vec!["public".into()]
+        } else {
+            self.schemas.clone()
         }
     }
 

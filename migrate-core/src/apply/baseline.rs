@@ -75,9 +75,9 @@ impl Migrator {
             path: target.path.join(SNAPSHOT_FILE),
         })?;
         let rows = plan(&self.sources[..=end])?;
-        let schema = "public";
+        let schemas = drift::managed_schemas(&self.sources[..=end])?;
         let scope = Scope {
-            schema,
+            schemas: &schemas,
             sources: &self.sources,
             rows: &rows,
             history,
@@ -90,7 +90,7 @@ impl Migrator {
                 differences,
             });
         }
-        let other_tools = other_tools::find(conn, schema).await?;
+        let other_tools = other_tools::find_in(conn, &schemas).await?;
         if !self.options.dry_run {
             history.ensure(conn).await?;
             let covers: Vec<String> = other_tools.iter().map(OtherHistory::covers).collect();
@@ -98,7 +98,7 @@ impl Migrator {
         }
         Ok(Baseline {
             migration: target.id.clone(),
-            schema: schema.to_owned(),
+            schema: schemas.join(", "),
             recorded: self.sources[..=end].iter().map(|m| m.id.clone()).collect(),
             phases: rows.len(),
             other_tools,

@@ -45,7 +45,6 @@ enum Target {
 /// Every dependent of every pending phase of `sources`.
 pub(super) async fn find(
     conn: &mut PgConnection,
-    schema: &str,
     sources: &[MigrationSource],
     rows: &[Row],
 ) -> Result<Vec<Dependent>, ApplyError> {
@@ -73,7 +72,7 @@ pub(super) async fn find(
         }
         let version_schema = crate::plan::version_schema(m.id.get(..14).unwrap_or(&m.id));
         for (at, t) in targets {
-            for (object, deptype, in_schema) in depending(conn, schema, &t).await? {
+            for (object, deptype, in_schema) in depending(conn, &t).await? {
                 if own.contains(&object) || in_schema == version_schema || mentioned(m, &object) {
                     continue;
                 }
@@ -160,8 +159,13 @@ fn managed(sources: &[MigrationSource], i: usize) -> Result<BTreeSet<String>, Ap
     Ok(out)
 }
 
+/// The objects of `t` by the bare name of their table, as [`depending`] prints them.
 fn names(t: &Table) -> Vec<String> {
     let mut out = Vec::new();
+    let t = &Table {
+        name: crate::sql::split_table(&t.name).1.to_owned(),
+        ..t.clone()
+    };
     for ix in &t.indexes {
         out.push(format!("index {}.{}", t.name, ix.name));
         out.push(format!("unique constraint {}.{}", t.name, ix.name));
@@ -185,13 +189,14 @@ fn names(t: &Table) -> Vec<String> {
 /// `(object, deptype, schema of the object)` of everything that depends on the target.
 async fn depending(
     conn: &mut PgConnection,
-    schema: &str,
     t: &Target,
 ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
     let (table, column) = match t {
         Target::Column { table, column, .. } => (table.as_str(), Some(column.as_str())),
         Target::Table(table) => (table.as_str(), None),
     };
+    // As the statement names it: `billing.invoices`, `public.users` or `users`.
+    let (schema, table) = crate::sql::split_table(table);
     // language=SQL
     sqlx::query_as(
         r#"WITH target AS (

@@ -24,7 +24,7 @@ pub struct Drift {
     /// The migration whose snapshot the schema was compared with (`None`: none is applied,
     /// so the schema is expected to hold no tables).
     pub against: Option<String>,
-    /// The schema compared.
+    /// The schemas compared (the managed ones), joined: `public` or `billing, public`.
     pub schema: String,
     /// A migration partly applied, and the tables it changes (not compared).
     pub in_flight: Option<InFlight>,
@@ -49,9 +49,10 @@ pub(super) async fn drift(
     rows: &[Row],
     history: &HistoryTable,
 ) -> Result<Option<Drift>, ApplyError> {
-    let schema = "public";
+    let schemas = managed_schemas(sources)?;
+    let schema = schemas.join(", ");
     let scope = Scope {
-        schema,
+        schemas: &schemas,
         sources,
         rows,
         history,
@@ -69,7 +70,7 @@ pub(super) async fn drift(
         let differences = differences(conn, &scope, &[], &[], &[]).await?;
         return Ok(Some(Drift {
             against: None,
-            schema: schema.to_owned(),
+            schema,
             in_flight: None,
             differences,
         }));
@@ -93,11 +94,11 @@ pub(super) async fn drift(
     let skip = in_flight.as_ref().map_or(&[][..], |f| &f.tables[..]);
     let mut differences =
         differences(conn, &scope, &expected.tables, skip, &expected.unmanaged).await?;
-    let others = other_tools::find(conn, schema).await?;
+    let others = other_tools::find_in(conn, &schemas).await?;
     differences.extend(other_tools::ran_since(rows, &others));
     Ok(Some(Drift {
         against: Some(m.id.clone()),
-        schema: schema.to_owned(),
+        schema,
         in_flight,
         differences,
     }))
@@ -143,9 +144,28 @@ fn changed_tables(before: &[Table], after: &[Table]) -> Vec<String> {
     out
 }
 
+/// The schemas the migrations manage: the newest snapshot's list, and the schemas of its
+/// tables; `public` when no migration has a snapshot.
+pub(super) fn managed_schemas(sources: &[MigrationSource]) -> Result<Vec<String>, ApplyError> {
+    for m in sources.iter().rev() {
+        if let Some(s) = snapshot(m)? {
+            let mut out = s.managed_schemas();
+            for t in &s.tables {
+                let own = crate::sql::split_table(&t.name).0;
+                if !out.iter().any(|x| x == own) {
+                    out.push(own.to_owned());
+                }
+            }
+            out.sort();
+            return Ok(out);
+        }
+    }
+    Ok(vec!["public".into()])
+}
+
 /// What is compared, and what is left out.
 pub(super) struct Scope<'a> {
-    pub schema: &'a str,
+    pub schemas: &'a [String],
     pub sources: &'a [MigrationSource],
     pub rows: &'a [Row],
     pub history: &'a HistoryTable,
@@ -194,22 +214,23 @@ pub(super) async fn differences(
     unmanaged: &[String],
 ) -> Result<Vec<Difference>, ApplyError> {
     let Scope {
-        schema,
+        schemas,
         sources,
         rows,
         history,
     } = *scope;
-    let mut live_schema = crate::introspect::introspect(conn, schema).await?;
+    let mut live_schema = crate::introspect::introspect_schemas(conn, schemas).await?;
     let repaired = failed_builds(conn, sources, rows).await?;
     for t in &mut live_schema.tables {
         t.indexes
             .retain(|ix| !repaired.contains(&format!("{}.{}", t.name, ix.name)));
     }
     live_schema.not_valid.retain(|o| !repaired.contains(o));
-    let ours = |t: &Table| history.schema == schema && history.table == t.name;
-    live_schema.tables.retain(|t| {
-        !ours(t) && !OTHER_TOOLS_HISTORY.contains(&t.name.as_str()) && !skip.contains(&t.name)
-    });
+    let ours = |t: &Table| crate::sql::table_key(&history.schema, &history.table) == t.name;
+    let tool = |t: &Table| OTHER_TOOLS_HISTORY.contains(&crate::sql::split_table(&t.name).1);
+    live_schema
+        .tables
+        .retain(|t| !ours(t) && !tool(t) && !skip.contains(&t.name));
     live_schema.not_valid.retain(|o| {
         !skip
             .iter()

@@ -371,7 +371,7 @@ impl Ctx<'_, '_> {
         let keyset = Keyset::read(self.work, batch)
             .await
             .map_err(|e| self.statement_error(fail(s)(e)))?;
-        let table = ident(&batch.table);
+        let table = crate::sql::table_ref(&batch.table);
         let estimate: i64 = sqlx::query_scalar(
             "SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = to_regclass($1)",
         )
@@ -544,7 +544,7 @@ impl Keyset {
                 "SELECT format_type(atttypid, atttypmod) FROM pg_attribute
                  WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped",
             )
-            .bind(ident(&batch.table))
+            .bind(crate::sql::table_ref(&batch.table))
             .bind(k)
             .fetch_optional(&mut *work)
             .await?;
@@ -552,7 +552,7 @@ impl Keyset {
                 sqlx::Error::Protocol(format!(
                     "the batch key column {} of table {} does not exist",
                     ident(k),
-                    ident(&batch.table)
+                    crate::sql::table_ref(&batch.table)
                 ))
             })?;
             columns.push((ident(k), ty));

@@ -706,7 +706,7 @@ impl Migrator {
     ) -> Result<Vec<Dependent>, ApplyError> {
         let mut conn = db.into().connect().await?;
         let rows = self.history_rows(&mut conn).await?;
-        let found = dependents::find(&mut conn, "public", &self.sources, &rows).await;
+        let found = dependents::find(&mut conn, &self.sources, &rows).await;
         conn.close().await.ok();
         found
     }
@@ -917,7 +917,7 @@ impl Migrator {
             }
         }
         if !self.options.allow_dependents && self.has_work(&rows) {
-            let found = dependents::find(work, "public", &self.sources, &rows).await?;
+            let found = dependents::find(work, &self.sources, &rows).await?;
             if !found.is_empty() {
                 return Err(ApplyError::Dependents { dependents: found });
             }

@@ -43,6 +43,18 @@ fn tool_of(table: &str) -> &'static str {
     }
 }
 
+/// The other tools' history tables in each of `schemas`.
+pub async fn find_in(
+    conn: &mut PgConnection,
+    schemas: &[String],
+) -> Result<Vec<OtherHistory>, sqlx::Error> {
+    let mut out = Vec::new();
+    for s in schemas {
+        out.extend(find(conn, s).await?);
+    }
+    Ok(out)
+}
+
 /// The other tools' history tables in `schema`. A table of that name without the usual
 /// columns is still reported (its newest version unknown), never an error.
 pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<OtherHistory>, sqlx::Error> {

@@ -6,7 +6,7 @@
 
 use super::{ApplyError, ApplyOptions, Database, Migrator, RollbackTo};
 use crate::compare::{Difference, Options, compare};
-use crate::introspect::introspect;
+use crate::introspect::introspect_schemas;
 use crate::model::Table;
 use crate::plan::Phase;
 use crate::sql::ident;
@@ -96,6 +96,7 @@ impl Migrator {
             ..ApplyOptions::default()
         };
         let all = || Migrator::new(self.sources.clone(), options.clone());
+        let schemas = super::drift::managed_schemas(&self.sources)?;
         let mut stages = Vec::new();
         for (i, m) in self.sources.iter().enumerate() {
             let mut upto = Migrator::new(self.sources[..=i].to_vec(), options.clone());
@@ -107,7 +108,7 @@ impl Migrator {
                 return Ok(stages);
             }
         }
-        let first = tables(pool).await?;
+        let first = tables(pool, &schemas).await?;
         let stage = match all().apply(pool).await {
             Ok(r) if !r.applied.is_empty() => Stage {
                 name: "apply again".into(),
@@ -123,7 +124,7 @@ impl Migrator {
         let stage = match all().rollback(pool, Some(&RollbackTo::All)).await {
             Ok(_) => Stage {
                 name: "rollback all".into(),
-                differences: compare(&[], &tables(pool).await?, Options::default()),
+                differences: compare(&[], &tables(pool, &schemas).await?, Options::default()),
                 error: None,
             },
             Err(e) => failed("rollback all".into(), &e),
@@ -134,7 +135,7 @@ impl Migrator {
         let stage = match all().apply(pool).await {
             Ok(_) => Stage {
                 name: "apply after rollback".into(),
-                differences: compare(&first, &tables(pool).await?, Options::default()),
+                differences: compare(&first, &tables(pool, &schemas).await?, Options::default()),
                 error: None,
             },
             Err(e) => failed("apply after rollback".into(), &e),
@@ -172,9 +173,9 @@ async fn drifted(m: &Migrator, pool: &PgPool, name: String) -> Result<Stage, App
     })
 }
 
-async fn tables(pool: &PgPool) -> Result<Vec<Table>, ApplyError> {
+async fn tables(pool: &PgPool, schemas: &[String]) -> Result<Vec<Table>, ApplyError> {
     let mut conn = Database::Pool(pool).connect().await?;
-    let read = introspect(&mut conn, "public").await?;
+    let read = introspect_schemas(&mut conn, schemas).await?;
     conn.close().await.ok();
     Ok(read.tables)
 }

@@ -2,7 +2,7 @@
 //! Text only: which step a statement becomes, and what it locks, is decided elsewhere.
 
 use crate::model::{Column, ForeignKey, Index, IndexMethod, Table};
-use crate::sql::{ident, qualified_columns};
+use crate::sql::{ident, in_schema_of, qualified_columns, table_ref};
 
 /// `CREATE TABLE` with columns, primary key and checks (foreign keys and indexes are
 /// separate statements).
@@ -20,7 +20,7 @@ pub fn create_table(t: &Table) -> String {
     }
     format!(
         "CREATE TABLE {} (\n    {}\n)",
-        ident(&t.name),
+        table_ref(&t.name),
         lines.join(",\n    ")
     )
 }
@@ -32,7 +32,7 @@ pub fn create_index(table: &str, ix: &Index, concurrently: bool) -> String {
         if ix.unique { "UNIQUE " } else { "" },
         if concurrently { "CONCURRENTLY " } else { "" },
         ident(&ix.name),
-        ident(table),
+        table_ref(table),
     );
     if ix.method != IndexMethod::Btree {
         sql.push_str(&format!(" USING {}", ix.method.as_sql()));
@@ -45,17 +45,25 @@ pub fn create_index(table: &str, ix: &Index, concurrently: bool) -> String {
     sql
 }
 
-/// `DROP INDEX CONCURRENTLY IF EXISTS i`.
-pub fn drop_index_concurrently(name: &str) -> String {
-    format!("DROP INDEX CONCURRENTLY IF EXISTS {}", ident(name))
+/// `DROP INDEX CONCURRENTLY IF EXISTS i` (index `name` of `table`).
+pub fn drop_index_concurrently(table: &str, name: &str) -> String {
+    format!(
+        "DROP INDEX CONCURRENTLY IF EXISTS {}",
+        in_schema_of(table, name)
+    )
 }
 
-/// `ALTER INDEX [IF EXISTS] a RENAME TO b`.
-pub fn rename_index(from: &str, to: &str, if_exists: bool) -> String {
+/// `DROP INDEX IF EXISTS i` (index `name` of `table`).
+pub fn drop_index(table: &str, name: &str) -> String {
+    format!("DROP INDEX IF EXISTS {}", in_schema_of(table, name))
+}
+
+/// `ALTER INDEX [IF EXISTS] a RENAME TO b` (an index of `table`).
+pub fn rename_index(table: &str, from: &str, to: &str, if_exists: bool) -> String {
     format!(
         "ALTER INDEX {}{} RENAME TO {}",
         if if_exists { "IF EXISTS " } else { "" },
-        ident(from),
+        in_schema_of(table, from),
         ident(to)
     )
 }
@@ -77,14 +85,18 @@ pub fn column_def(c: &Column) -> String {
 
 /// `ALTER TABLE t ADD COLUMN <definition>`.
 pub fn add_column(table: &str, c: &Column) -> String {
-    format!("ALTER TABLE {} ADD COLUMN {}", ident(table), column_def(c))
+    format!(
+        "ALTER TABLE {} ADD COLUMN {}",
+        table_ref(table),
+        column_def(c)
+    )
 }
 
 /// `ALTER TABLE t DROP COLUMN [IF EXISTS] c`.
 pub fn drop_column(table: &str, column: &str) -> String {
     format!(
         "ALTER TABLE {} DROP COLUMN IF EXISTS {}",
-        ident(table),
+        table_ref(table),
         ident(column)
     )
 }
@@ -93,7 +105,7 @@ pub fn drop_column(table: &str, column: &str) -> String {
 pub fn alter_column(table: &str, column: &str, action: &str) -> String {
     format!(
         "ALTER TABLE {} ALTER COLUMN {} {action}",
-        ident(table),
+        table_ref(table),
         ident(column)
     )
 }
@@ -102,7 +114,7 @@ pub fn alter_column(table: &str, column: &str, action: &str) -> String {
 pub fn rename_column(table: &str, from: &str, to: &str) -> String {
     format!(
         "ALTER TABLE {} RENAME COLUMN {} TO {}",
-        ident(table),
+        table_ref(table),
         ident(from),
         ident(to)
     )
@@ -112,7 +124,7 @@ pub fn rename_column(table: &str, from: &str, to: &str) -> String {
 pub fn drop_constraint(table: &str, name: &str, if_exists: bool) -> String {
     format!(
         "ALTER TABLE {} DROP CONSTRAINT {}{}",
-        ident(table),
+        table_ref(table),
         if if_exists { "IF EXISTS " } else { "" },
         ident(name)
     )
@@ -122,7 +134,7 @@ pub fn drop_constraint(table: &str, name: &str, if_exists: bool) -> String {
 pub fn validate_constraint(table: &str, name: &str) -> String {
     format!(
         "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-        ident(table),
+        table_ref(table),
         ident(name)
     )
 }
@@ -131,7 +143,7 @@ pub fn validate_constraint(table: &str, name: &str) -> String {
 pub fn add_check_not_valid(table: &str, name: &str, expr: &str) -> String {
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({expr}) NOT VALID",
-        ident(table),
+        table_ref(table),
         ident(name)
     )
 }
@@ -140,7 +152,7 @@ pub fn add_check_not_valid(table: &str, name: &str, expr: &str) -> String {
 pub fn add_foreign_key(table: &str, fk: &ForeignKey) -> String {
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} {}",
-        ident(table),
+        table_ref(table),
         ident(&fk.name),
         fk_clause(fk)
     )
@@ -150,7 +162,7 @@ fn fk_clause(fk: &ForeignKey) -> String {
     let mut s = format!(
         "FOREIGN KEY {} REFERENCES {} {}",
         qualified_columns(&fk.columns),
-        ident(&fk.ref_table),
+        table_ref(&fk.ref_table),
         qualified_columns(&fk.ref_columns)
     );
     if fk.on_delete != Default::default() {
@@ -162,24 +174,29 @@ fn fk_clause(fk: &ForeignKey) -> String {
     s
 }
 
-/// `CREATE TRIGGER name BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()`.
+/// `CREATE TRIGGER name BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()`
+/// (`f` in the table's schema).
 pub fn create_row_trigger(table: &str, name: &str, function: &str) -> String {
     format!(
         "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
         ident(name),
-        ident(table),
-        ident(function)
+        table_ref(table),
+        in_schema_of(table, function)
     )
 }
 
 /// `DROP TRIGGER IF EXISTS name ON t`.
 pub fn drop_trigger(table: &str, name: &str) -> String {
-    format!("DROP TRIGGER IF EXISTS {} ON {}", ident(name), ident(table))
+    format!(
+        "DROP TRIGGER IF EXISTS {} ON {}",
+        ident(name),
+        table_ref(table)
+    )
 }
 
 /// `CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $tag$ body $tag$`,
-/// with a dollar-quote tag that does not occur in `body`.
-pub fn create_trigger_function(name: &str, body: &str, tags: &[&str]) -> String {
+/// `f` in the schema of `table`, with a dollar-quote tag that does not occur in `body`.
+pub fn create_trigger_function(table: &str, name: &str, body: &str, tags: &[&str]) -> String {
     let tag = tags
         .iter()
         .find(|t| !body.contains(**t))
@@ -187,13 +204,13 @@ pub fn create_trigger_function(name: &str, body: &str, tags: &[&str]) -> String 
         .unwrap_or_else(|| dollar_tag(body));
     format!(
         "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}",
-        ident(name)
+        in_schema_of(table, name)
     )
 }
 
-/// `DROP FUNCTION IF EXISTS f()`.
-pub fn drop_function(name: &str) -> String {
-    format!("DROP FUNCTION IF EXISTS {}()", ident(name))
+/// `DROP FUNCTION IF EXISTS f()` (`f` in the schema of `table`).
+pub fn drop_function(table: &str, name: &str) -> String {
+    format!("DROP FUNCTION IF EXISTS {}()", in_schema_of(table, name))
 }
 
 /// A dollar-quote tag that does not occur in `body`: `$migrate$`, `$migrate1$`, …

@@ -36,6 +36,10 @@ pub fn plan(
     let ctx = Context::new(changes, old, new, opts);
     let mut out = Planned::default();
     drop_table::plan(&ctx, &mut out);
+    out.steps.extend(create_table::schemas(
+        &ctx.created().collect::<Vec<_>>(),
+        old,
+    ));
     for t in ctx.created() {
         out.steps.extend(create_table::plan(t));
     }
@@ -129,6 +133,22 @@ fn assemble(ctx: &Context<'_>, mut out: Planned<'_>) -> Result<Plan, Vec<PlanErr
         .iter()
         .filter(|t| out.viewed.contains(&t.name))
         .collect();
+    for (i, t) in views.iter().enumerate() {
+        let bare = crate::sql::split_table(&t.name).1;
+        if let Some(other) = views[..i]
+            .iter()
+            .find(|o| crate::sql::split_table(&o.name).1 == bare)
+        {
+            out.errors.push(PlanError::Unsupported {
+                table: t.name.clone(),
+                change: "a rename or type change".into(),
+                reason: format!(
+                    "\"{}\" changes shape in the same migration, and new code finds both through one version schema by the bare name \"{bare}\": change them in separate migrations",
+                    other.name
+                ),
+            });
+        }
+    }
     let (view_expand, view_contract): (Vec<Step>, Vec<Step>) = if views.is_empty() {
         (Vec::new(), Vec::new())
     } else {

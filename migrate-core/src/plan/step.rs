@@ -95,7 +95,7 @@ impl Step {
             phase,
             kind,
             table,
-            On::table(crate::sql::ident(table)),
+            On::table(crate::sql::table_ref(table)),
             summary,
             sql,
         )
@@ -215,6 +215,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The `search_path` new code runs with from expand on, when the plan has a version
+    /// schema: it first, then the schemas of the tables it shows (`public` last).
+    pub fn search_path(&self) -> Option<String> {
+        let schema = self.version_schema.as_ref()?;
+        let prefix = format!("CREATE OR REPLACE VIEW {}.", crate::sql::ident(schema));
+        let shown = self
+            .steps
+            .iter()
+            .filter(|s| s.sql.starts_with(&prefix))
+            .map(|s| s.table.as_str());
+        Some(super::recipes::version_schema::search_path(schema, shown))
+    }
+
     /// The steps of one phase, in order.
     pub fn phase(&self, phase: Phase) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(move |s| s.phase == phase)

@@ -16,6 +16,9 @@ pub struct Config {
     pub migrations: String,
     /// Target PostgreSQL major version.
     pub postgres: u32,
+    /// The schemas the models manage; a table of another schema is written
+    /// `table = "billing.invoices"`. Nothing outside them is read, changed or reported.
+    pub schemas: Vec<String>,
 }
 
 impl Default for Config {
@@ -24,6 +27,7 @@ impl Default for Config {
             models: vec!["src/**/*.rs".into()],
             migrations: "migrations".into(),
             postgres: 14,
+            schemas: vec!["public".into()],
         }
     }
 }
@@ -41,6 +45,20 @@ impl Config {
             toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         if config.models.is_empty() {
             return Err(format!("{}: `models` lists no glob", path.display()));
+        }
+        if config.schemas.is_empty() {
+            return Err(format!("{}: `schemas` lists no schema", path.display()));
+        }
+        if let Some(bad) = config.schemas.iter().find(|s| {
+            s.is_empty()
+                || s.len() > crate::sql::MAX_IDENT_BYTES
+                || s.contains('.')
+                || s.starts_with("pg_")
+        }) {
+            return Err(format!(
+                "{}: `schemas`: \"{bad}\" is not a schema name the models can manage (1 to 63 bytes, no dot, not pg_*)",
+                path.display()
+            ));
         }
         // The plans rely on SET NOT NULL proven by a valid CHECK (and EXECUTE FUNCTION, and
         // index renames that block no traffic): the catalogue says from which version.

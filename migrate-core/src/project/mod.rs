@@ -15,7 +15,7 @@ use crate::migrations::{self, History, MigrationsError};
 use crate::model::Table;
 use crate::plan::{Plan, PlanError, PlanOptions, plan, version_schema};
 use crate::snapshot::Snapshot;
-use crate::sql::render_plan;
+use crate::sql::{render_plan, split_table};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -135,11 +135,31 @@ impl Project {
             }
         }
         errors.extend(validate_models(&found));
+        errors.extend(self.outside_schemas(&found));
         if errors.is_empty() {
             Ok(found)
         } else {
             Err(ProjectError::Sources(errors))
         }
+    }
+
+    /// A model whose table lives in a schema `Migrate.toml` does not list.
+    fn outside_schemas(&self, found: &[FoundModel]) -> Vec<SourceError> {
+        let schemas = &self.config.schemas;
+        found
+            .iter()
+            .filter(|m| !schemas.iter().any(|s| s == split_table(&m.table.name).0))
+            .map(|m| SourceError {
+                location: m.location.clone(),
+                message: format!(
+                    "struct `{}` maps to table {}, in schema \"{}\", which `schemas` in Migrate.toml does not list (it lists {}): add the schema there, or name the table in a listed one",
+                    m.struct_name,
+                    crate::sql::table_ref(&m.table.name),
+                    split_table(&m.table.name).0,
+                    schemas.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
+                ),
+            })
+            .collect()
     }
 
     /// Models compared with the newest snapshot.
@@ -190,6 +210,9 @@ impl Project {
             &physical_order(old, &status.models),
         );
         snapshot.unmanaged = head.map_or_else(Vec::new, |m| m.snapshot.unmanaged.clone());
+        if self.config.schemas != ["public"] {
+            snapshot.schemas = self.config.schemas.clone();
+        }
         Ok(Some(Pending {
             id,
             changes: status.changes,
@@ -261,10 +284,10 @@ fn validate_models(found: &[FoundModel]) -> Vec<SourceError> {
             });
         }
     }
-    let mut relations: HashMap<&str, &FoundModel> = HashMap::new();
+    let mut relations: HashMap<String, &FoundModel> = HashMap::new();
     for m in found {
         for name in m.table.relation_names() {
-            if let Some(other) = relations.insert(name, m)
+            if let Some(other) = relations.insert(name.clone(), m)
                 && other.table.name != m.table.name
             {
                 errors.push(SourceError {

@@ -7,7 +7,7 @@ use super::sealed::Lower;
 use crate::catalogue::{Kind, On};
 use crate::model::{FkAction, Index, IndexMethod};
 use crate::plan::Batch;
-use crate::sql::{ident, qualified_columns};
+use crate::sql::{ident, qualified_columns, table_ref};
 
 /// How a lock line names the table of an index known only by its name.
 const INDEX_TABLE: &str = "the index's table";
@@ -62,11 +62,11 @@ impl Lower for AddColumn {
             format!(
                 "Add nullable column {} to {}.",
                 ident(&self.column),
-                ident(&self.table)
+                table_ref(&self.table)
             ),
             format!(
                 "ALTER TABLE {} ADD COLUMN {} {}",
-                ident(&self.table),
+                table_ref(&self.table),
                 ident(&self.column),
                 self.sql_type
             ),
@@ -284,7 +284,7 @@ impl Lower for DropIndexConcurrently {
             Kind::DropIndexConcurrently,
             On::table(INDEX_TABLE),
             format!("Drop index {} without blocking writes.", ident(&name)),
-            crate::plan::ddl::drop_index_concurrently(&name),
+            format!("DROP INDEX CONCURRENTLY IF EXISTS {}", ident(&name)),
         )]
     }
 }
@@ -318,7 +318,7 @@ impl AddCheck {
     fn sql(&self) -> String {
         format!(
             "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
-            ident(&self.table),
+            table_ref(&self.table),
             ident(&self.name),
             self.expr
         )
@@ -414,10 +414,10 @@ impl AddForeignKey {
     fn sql(&self) -> String {
         let mut sql = format!(
             "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY {} REFERENCES {} {}",
-            ident(&self.table),
+            table_ref(&self.table),
             ident(&self.name),
             qualified_columns(&self.columns),
-            ident(&self.ref_table),
+            table_ref(&self.ref_table),
             qualified_columns(&self.ref_columns)
         );
         if self.on_delete != FkAction::NoAction {
@@ -436,7 +436,7 @@ impl Lower for AddForeignKey {
     fn lower(self) -> Vec<Statement> {
         vec![Statement::on(
             Kind::AddForeignKey,
-            On::with(ident(&self.table), ident(&self.ref_table)),
+            On::with(table_ref(&self.table), table_ref(&self.ref_table)),
             format!("Add foreign key {} and check every row.", ident(&self.name)),
             self.sql(),
         )]
@@ -455,12 +455,12 @@ impl Lower for AddForeignKeyNotValid {
         let fk = self.0;
         vec![Statement::on(
             Kind::AddForeignKeyNotValid,
-            On::with(ident(&fk.table), ident(&fk.ref_table)),
+            On::with(table_ref(&fk.table), table_ref(&fk.ref_table)),
             format!(
                 "Add foreign key {} ({} → {}) without checking existing rows; new rows are checked from now on.",
                 ident(&fk.name),
-                ident(&fk.table),
-                ident(&fk.ref_table)
+                table_ref(&fk.table),
+                table_ref(&fk.ref_table)
             ),
             format!("{} NOT VALID", fk.sql()),
         )]
@@ -491,7 +491,10 @@ impl Lower for ValidateConstraint {
     fn lower(self) -> Vec<Statement> {
         vec![Statement::on(
             Kind::ValidateConstraint,
-            On::with(ident(&self.table), "the referenced table of a foreign key"),
+            On::with(
+                table_ref(&self.table),
+                "the referenced table of a foreign key",
+            ),
             format!(
                 "Validate constraint {} against the existing rows.",
                 ident(&self.name)
@@ -575,7 +578,7 @@ impl Lower for BackfillColumn {
                 ),
                 format!(
                     "UPDATE {} SET {} = ({}) WHERE {condition}",
-                    ident(&self.table),
+                    table_ref(&self.table),
                     ident(&self.column),
                     self.expr
                 ),
@@ -711,7 +714,7 @@ impl Lower for DropColumn {
         vec![Statement {
             destroys: vec![format!(
                 "column {}.{}",
-                ident(&self.table),
+                table_ref(&self.table),
                 ident(&self.column)
             )],
             ..Statement::new(
@@ -746,7 +749,7 @@ impl Lower for DropTable {
     const KINDS: &'static [Kind] = &[Kind::DropTable];
 
     fn lower(self) -> Vec<Statement> {
-        let table = ident(&self.table);
+        let table = table_ref(&self.table);
         vec![Statement {
             destroys: vec![format!("table {table}")],
             ..Statement::new(
@@ -791,7 +794,7 @@ impl Lower for RenameColumn {
             format!(
                 "Rename column {} of {} to {}.",
                 ident(&self.from),
-                ident(&self.table),
+                table_ref(&self.table),
                 ident(&self.to)
             ),
             crate::plan::ddl::rename_column(&self.table, &self.from, &self.to),

@@ -40,7 +40,7 @@ pub struct Statement {
 impl Statement {
     /// A statement of kind `kind` whose lock line names `table` (quoted as given).
     pub fn new(kind: Kind, table: &str, summary: String, sql: String) -> Statement {
-        Statement::on(kind, On::table(crate::sql::ident(table)), summary, sql)
+        Statement::on(kind, On::table(crate::sql::table_ref(table)), summary, sql)
     }
 
     /// [`Statement::new`] with the relations of its lock line given.

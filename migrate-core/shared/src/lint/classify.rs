@@ -289,7 +289,8 @@ impl Action {
 }
 
 /// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY name …` statement builds, quoted and
-/// qualified as written (`"public"."Ix"`); `None` for any other statement or an unnamed
+/// qualified as written (`"public"."Ix"`) or by its table's schema (`"ix" ON "billing"."t"`
+/// → `"billing"."ix"`); `None` for any other statement or an unnamed
 /// index.
 pub fn concurrent_index(sql: &str) -> Option<String> {
     let parse = SourceFile::parse(sql);
@@ -298,7 +299,16 @@ pub fn concurrent_index(sql: &str) -> Option<String> {
     }
     parse.tree().stmts().find_map(|stmt| match stmt {
         ast::Stmt::CreateIndex(i) if i.concurrently_token().is_some() => {
-            let parts = path_parts(i.index().and_then(|i| i.path()));
+            let mut parts = path_parts(i.index().and_then(|i| i.path()));
+            let table = path_ref_parts(
+                i.table_relation_name()
+                    .and_then(|r| r.table_name_ref())
+                    .and_then(|t| t.path_ref()),
+            );
+            // An index lives in its table's schema.
+            if parts.len() == 1 && table.len() == 2 {
+                parts.insert(0, table[0].clone());
+            }
             let quoted: Vec<String> = parts.iter().map(|p| crate::sql::ident(p)).collect();
             (!parts.is_empty()).then(|| quoted.join("."))
         }
@@ -933,7 +943,8 @@ mod tests {
         );
         assert_eq!(
             concurrent_index("create index concurrently if not exists Ix on s.t (c)").as_deref(),
-            Some(r#""ix""#)
+            Some(r#""s"."ix""#),
+            "an index lives in its table's schema"
         );
         assert_eq!(
             concurrent_index("CREATE INDEX CONCURRENTLY s.ix ON s.t (c)").as_deref(),

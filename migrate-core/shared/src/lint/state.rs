@@ -51,7 +51,12 @@ impl Known {
                 self.new_tables.insert(table.clone());
             }
             Action::CreateIndex { name, table, .. } if self.new_tables.contains(table) => {
-                self.new_indexes.insert(name.clone());
+                // The index lives in its table's schema: `ix ON billing.t` is `billing.ix`.
+                let name = match table.split_once('.') {
+                    Some((schema, _)) if !name.contains('.') => format!("{schema}.{name}"),
+                    _ => name.clone(),
+                };
+                self.new_indexes.insert(name);
             }
             Action::AddConstraint {
                 table,

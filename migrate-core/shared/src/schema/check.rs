@@ -90,9 +90,9 @@ pub fn distinct_columns(cx: &mut Ctxt, columns: &[FieldColumn]) {
 /// Index names share the schema's relation namespace with tables; constraint names must be
 /// distinct within a table. A clash here would fail at apply time instead of compile time.
 pub fn distinct_names(cx: &mut Ctxt, table: &Table, span: Span) {
-    let mut relations: HashMap<&str, &str> = HashMap::new();
-    for name in table.relation_names() {
-        if let Some(prev) = relations.insert(name, name) {
+    let mut relations: HashMap<String, ()> = HashMap::new();
+    for prev in table.relation_names() {
+        if relations.insert(prev.clone(), ()).is_some() {
             cx.error_at(
                 span,
                 format!(

@@ -96,10 +96,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
     };
     let cattrs = attr::container(cx, &input.attrs);
     let table_name = match cattrs.table.get() {
-        Some(t) => {
-            check_ident(cx, &t.value, t.span, "table name");
-            t.value.clone()
-        }
+        Some(t) => table_key(cx, &t.value, t.span, "table name"),
         None => {
             let name = heck::ToSnakeCase::to_snake_case(input.ident.to_string().as_str());
             check_ident(
@@ -111,9 +108,12 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             name
         }
     };
-    if let Some(r) = cattrs.renamed_from.get() {
-        check_ident(cx, &r.value, r.span, "previous table name");
-    }
+    let renamed_from = cattrs
+        .renamed_from
+        .get()
+        .map(|r| table_key(cx, &r.value, r.span, "previous table name"));
+    // Derived names carry the bare name: the objects live in the table's schema.
+    let bare = crate::sql::split_table(&table_name).1.to_owned();
 
     let mut columns: Vec<FieldColumn> = Vec::new();
     for field in fields {
@@ -160,7 +160,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
 
     // Primary key.
     check::one_primary_key(cx, &cattrs, &columns);
-    let pk_name = shorten_name(&format!("{table_name}_pkey"));
+    let pk_name = shorten_name(&format!("{bare}_pkey"));
     let primary_key = if let Some(pk) = cattrs.primary_key.get() {
         let cols: Vec<String> = pk.value.iter().filter_map(|c| resolve(cx, c)).collect();
         check::no_repeats(cx, &pk.value, &cols, "primary key");
@@ -191,7 +191,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             let unique = f.attrs.unique.get().is_some();
             let suffix = if unique { "key" } else { "idx" };
             indexes.push(Index {
-                name: shorten_name(&format!("{table_name}_{col}_{suffix}")),
+                name: shorten_name(&format!("{bare}_{col}_{suffix}")),
                 columns: vec![col.clone()],
                 unique,
                 method: IndexMethod::Btree,
@@ -201,17 +201,17 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
         if let Some(expr) = f.attrs.check.get() {
             check_expr(cx, &expr.value, expr.span, "check");
             checks.push(Check {
-                name: shorten_name(&format!("{table_name}_{col}_check")),
+                name: shorten_name(&format!("{bare}_{col}_check")),
                 expr: expr.value.trim().to_owned(),
             });
         }
         if let Some(r) = f.attrs.references.get() {
             let (ref_table, ref_col) = &r.value;
-            check_ident(cx, ref_table, r.span, "referenced table name");
+            let ref_table = &table_key(cx, ref_table, r.span, "referenced table name");
             check_ident(cx, ref_col, r.span, "referenced column name");
             let action = |s: &attr::Slot<FkAction>| s.get().map(|a| a.value).unwrap_or_default();
             foreign_keys.push(ForeignKey {
-                name: shorten_name(&format!("{table_name}_{col}_fkey")),
+                name: shorten_name(&format!("{bare}_{col}_fkey")),
                 columns: vec![col.clone()],
                 ref_table: ref_table.clone(),
                 ref_columns: vec![ref_col.clone()],
@@ -240,7 +240,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
                 n.value.clone()
             }
             None => shorten_name(&format!(
-                "{table_name}_{}_{}",
+                "{bare}_{}_{}",
                 resolved.join("_"),
                 if unique { "key" } else { "idx" }
             )),
@@ -274,7 +274,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
 
     let table = Table {
         name: table_name,
-        renamed_from: cattrs.renamed_from.get().map(|r| r.value.clone()),
+        renamed_from,
         columns: columns.into_iter().map(|f| f.column).collect(),
         primary_key,
         indexes,
@@ -376,6 +376,30 @@ fn canonical(cx: &mut Ctxt, raw: &str, span: Span) -> String {
         Err(e) => {
             cx.error_at(span, format!("invalid `sql_type`: {e}"));
             String::new()
+        }
+    }
+}
+
+/// A table key as written (`invoices`, `billing.invoices`): each part an identifier, at
+/// most one dot; `public.x` is `x`. Returns the key the model uses.
+fn table_key(cx: &mut Ctxt, name: &str, span: Span, what: &str) -> String {
+    let parts: Vec<&str> = name.split('.').collect();
+    match parts.as_slice() {
+        [table] => {
+            check_ident(cx, table, span, what);
+            name.to_owned()
+        }
+        [schema, table] => {
+            check_ident(cx, schema, span, &format!("schema of the {what}"));
+            check_ident(cx, table, span, what);
+            crate::sql::table_key(schema, table)
+        }
+        _ => {
+            cx.error_at(
+                span,
+                format!("the {what} `{name}` has more than one dot; write `schema.table`"),
+            );
+            name.to_owned()
         }
     }
 }

@@ -73,7 +73,7 @@ pub fn add(table: &str, c: &Column) -> Step {
             Kind::DropColumn,
             format!(
                 "ALTER TABLE {} DROP COLUMN {}",
-                ident(table),
+                crate::sql::table_ref(table),
                 ident(&c.name)
             ),
         )],

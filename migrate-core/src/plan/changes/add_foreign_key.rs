@@ -13,7 +13,7 @@ use crate::plan::ddl;
 use crate::plan::recipes::validate::validate;
 use crate::plan::settings::PlanError;
 use crate::plan::step::{Down, Step};
-use crate::sql::ident;
+use crate::sql::{ident, table_ref};
 
 /// Files the steps of every foreign key collected in `out` (those of new tables first).
 pub fn plan<'a>(ctx: &Context<'a>, out: &mut Planned<'a>) {
@@ -46,7 +46,7 @@ fn steps(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step> {
         Kind::DropForeignKey,
         ddl::drop_constraint(table, &fk.name, false),
     )];
-    let (t, r) = (ident(table), ident(&fk.ref_table));
+    let (t, r) = (table_ref(table), table_ref(&fk.ref_table));
     if both_new {
         return vec![Step {
             down,

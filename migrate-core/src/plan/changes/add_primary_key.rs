@@ -11,7 +11,7 @@ use crate::plan::context::Context;
 use crate::plan::ddl;
 use crate::plan::recipes::index;
 use crate::plan::step::{Down, Step};
-use crate::sql::ident;
+use crate::sql::{ident, table_ref};
 
 /// The steps of giving `table` the key `pk`, or why it is refused.
 pub fn plan(ctx: &Context<'_>, table: &str, pk: &PrimaryKey) -> Result<Vec<Step>, String> {
@@ -50,7 +50,7 @@ fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
     };
     let attach = format!(
         "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
-        ident(table),
+        table_ref(table),
         ident(&pk.name),
         ident(&pk.name)
     );

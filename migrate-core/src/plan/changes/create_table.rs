@@ -7,14 +7,45 @@ use crate::model::Table;
 use crate::phase::Phase;
 use crate::plan::ddl;
 use crate::plan::step::{Down, Reversible, Step};
-use crate::sql::ident;
+use crate::sql::{ident, in_schema_of, split_table, table_ref};
+
+/// Expand, first: `CREATE SCHEMA IF NOT EXISTS` for each schema other than `public` that a
+/// new table lives in and no table had before. Never dropped by a down: the schema may hold
+/// objects the models do not know.
+pub fn schemas(created: &[&Table], old: &[Table]) -> Vec<Step> {
+    let mut seen: Vec<&str> = old.iter().map(|t| split_table(&t.name).0).collect();
+    seen.push("public");
+    let mut steps = Vec::new();
+    for t in created {
+        let schema = split_table(&t.name).0;
+        if seen.contains(&schema) {
+            continue;
+        }
+        seen.push(schema);
+        steps.push(Step {
+            reversible: Reversible::Caveat(format!(
+                "expand.down.sql leaves the schema {} in place (it may hold objects the models do not know)",
+                ident(schema)
+            )),
+            ..Step::on(
+                Phase::Expand,
+                Kind::CreateSchema,
+                &t.name,
+                On::new_table(),
+                format!("Create the schema {} the new tables live in.", ident(schema)),
+                format!("CREATE SCHEMA IF NOT EXISTS {}", ident(schema)),
+            )
+        });
+    }
+    steps
+}
 
 /// The table and its indexes, in expand.
 pub fn plan(t: &Table) -> Vec<Step> {
     let mut steps = vec![Step {
         down: vec![Down::new(
             Kind::DropTable,
-            format!("DROP TABLE {}", ident(&t.name)),
+            format!("DROP TABLE {}", table_ref(&t.name)),
         )],
         reversible: Reversible::LosesData(
             "expand.down.sql drops the table, with any rows written since".into(),
@@ -25,7 +56,7 @@ pub fn plan(t: &Table) -> Vec<Step> {
             Kind::CreateTable,
             &t.name,
             On::new_table(),
-            format!("Create table {}.", ident(&t.name)),
+            format!("Create table {}.", table_ref(&t.name)),
             ddl::create_table(t),
         )
     }];
@@ -33,7 +64,7 @@ pub fn plan(t: &Table) -> Vec<Step> {
         steps.push(Step {
             down: vec![Down::new(
                 Kind::DropIndex,
-                format!("DROP INDEX {}", ident(&ix.name)),
+                format!("DROP INDEX {}", in_schema_of(&t.name, &ix.name)),
             )],
             shares_transaction: true,
             ..Step::on(
@@ -44,7 +75,7 @@ pub fn plan(t: &Table) -> Vec<Step> {
                 format!(
                     "Create index {} on the new table {} (empty, so no CONCURRENTLY needed).",
                     ident(&ix.name),
-                    ident(&t.name)
+                    table_ref(&t.name)
                 ),
                 ddl::create_index(&t.name, ix, false),
             )

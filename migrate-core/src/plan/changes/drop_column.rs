@@ -59,7 +59,7 @@ fn drop(table: &str, column: &Column) -> Step {
             "contract.down.sql adds the column back, nullable and empty; its values are not restored"
                 .into(),
         ),
-        destroys: vec![format!("column {}.{}", ident(table), ident(&column.name))],
+        destroys: vec![format!("column {}.{}", crate::sql::table_ref(table), ident(&column.name))],
         ..Step::new(
             Phase::Contract,
             Kind::DropColumn,

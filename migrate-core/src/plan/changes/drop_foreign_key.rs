@@ -6,11 +6,11 @@ use crate::model::ForeignKey;
 use crate::phase::Phase;
 use crate::plan::ddl;
 use crate::plan::step::{Down, Reversible, Step};
-use crate::sql::ident;
+use crate::sql::{ident, table_ref};
 
 /// The step dropping `fk` from `table`.
 pub fn plan(table: &str, fk: &ForeignKey) -> Step {
-    let (t, r) = (ident(table), ident(&fk.ref_table));
+    let (t, r) = (table_ref(table), table_ref(&fk.ref_table));
     Step {
         down: vec![
             Down::new(

@@ -10,7 +10,7 @@ use crate::plan::context::{Context, Planned};
 use crate::plan::ddl;
 use crate::plan::settings::PlanError;
 use crate::plan::step::{Down, Reversible, Step};
-use crate::sql::ident;
+use crate::sql::table_ref;
 
 /// Files the drop of every dropped table, or refuses them.
 pub fn plan(ctx: &Context<'_>, out: &mut Planned<'_>) {
@@ -44,7 +44,7 @@ pub fn plan(ctx: &Context<'_>, out: &mut Planned<'_>) {
 }
 
 fn drop_tables(tables: &[&Table]) -> Step {
-    let names: Vec<String> = tables.iter().map(|t| ident(&t.name)).collect();
+    let names: Vec<String> = tables.iter().map(|t| table_ref(&t.name)).collect();
     let (many, all) = if names.len() > 1 {
         ("s", "them")
     } else {
@@ -57,7 +57,7 @@ fn drop_tables(tables: &[&Table]) -> Step {
         ),
         destroys: tables
             .iter()
-            .map(|t| format!("table {}", ident(&t.name)))
+            .map(|t| format!("table {}", table_ref(&t.name)))
             .collect(),
         ..Step::on(
             Phase::Contract,

@@ -11,7 +11,7 @@ pub fn plan(table: &str, from: &str, to: &str) -> Step {
     let sql = |a: &str, b: &str| {
         format!(
             "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
-            ident(table),
+            crate::sql::table_ref(table),
             ident(a),
             ident(b)
         )

@@ -9,7 +9,7 @@ use crate::phase::Phase;
 use crate::plan::context::{Context, Planned};
 use crate::plan::recipes::grants::grant_like;
 use crate::plan::step::{Down, Step};
-use crate::sql::ident;
+use crate::sql::{full_table_ref, ident, split_table, table_ref};
 
 /// Files the rename of `from` to `to`, or why it is refused.
 pub fn plan(ctx: &Context<'_>, from: &str, to: &str, out: &mut Planned<'_>) -> Result<(), String> {
@@ -25,6 +25,13 @@ pub fn plan(ctx: &Context<'_>, from: &str, to: &str, out: &mut Planned<'_>) -> R
     let Some(before) = ctx.original.iter().find(|t| t.name == from) else {
         return Err("the old table is not in the last snapshot".into());
     };
+    if split_table(from).0 != split_table(to).0 {
+        return Err(format!(
+            "moving a table to another schema ({} to {}) is not planned yet: old code would lose it at once",
+            table_ref(from),
+            table_ref(to)
+        ));
+    }
     if reshaped {
         return Err("rename the table in one migration and rename, retype or drop its columns in the next: the view that keeps the old name working needs the old columns".into());
     }
@@ -36,17 +43,22 @@ pub fn plan(ctx: &Context<'_>, from: &str, to: &str, out: &mut Planned<'_>) -> R
 
 fn steps(from: &Table, to: &str) -> (Vec<Step>, Step) {
     let cols: Vec<String> = from.columns.iter().map(|c| ident(&c.name)).collect();
-    let old = ident(&from.name);
+    let old = table_ref(&from.name);
+    let new_name = ident(split_table(to).1);
     let view = format!(
         "CREATE VIEW {old} AS SELECT {} FROM {}",
         cols.join(", "),
-        ident(to)
+        table_ref(to)
     );
     let expand = vec![
         Step {
             down: vec![Down::new(
                 Kind::RenameTable,
-                format!("ALTER TABLE {} RENAME TO {old}", ident(to)),
+                format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    table_ref(to),
+                    ident(split_table(&from.name).1)
+                ),
             )],
             shares_transaction: true,
             allow: vec![(
@@ -58,8 +70,8 @@ fn steps(from: &Table, to: &str) -> (Vec<Step>, Step) {
                 Kind::RenameTable,
                 to,
                 On::table(old.clone()),
-                format!("Rename table {old} to {}.", ident(to)),
-                format!("ALTER TABLE {old} RENAME TO {}", ident(to)),
+                format!("Rename table {old} to {}.", table_ref(to)),
+                format!("ALTER TABLE {old} RENAME TO {new_name}"),
             )
         },
         Step {
@@ -78,7 +90,7 @@ fn steps(from: &Table, to: &str) -> (Vec<Step>, Step) {
                 view.clone(),
             )
         },
-        grant_like(to, &format!("public.{old}"), None),
+        grant_like(to, &full_table_ref(&from.name), None),
     ];
     let contract = Step {
         down: vec![Down::new(Kind::CreateView, view)],
@@ -86,7 +98,7 @@ fn steps(from: &Table, to: &str) -> (Vec<Step>, Step) {
             Phase::Contract,
             Kind::DropView,
             to,
-            On::with(ident(to), old.clone()),
+            On::with(table_ref(to), old.clone()),
             format!("Drop the view {old}: no running code uses the old name any more."),
             format!("DROP VIEW IF EXISTS {old}"),
         )

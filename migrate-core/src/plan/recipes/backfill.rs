@@ -4,7 +4,7 @@
 use crate::catalogue::Kind;
 use crate::phase::Phase;
 use crate::plan::step::{Batch, Reversible, Step};
-use crate::sql::ident;
+use crate::sql::{ident, table_ref};
 
 /// Rows per backfill batch: a few thousand keeps row-lock waits of the traffic in the tens
 /// of milliseconds (docs/safety.md, invariant 4).
@@ -43,7 +43,7 @@ pub fn backfill(
             ),
             format!(
                 "UPDATE {} SET {} = ({expr}) WHERE {condition}",
-                ident(table),
+                table_ref(table),
                 ident(column)
             ),
         )

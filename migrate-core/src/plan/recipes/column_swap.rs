@@ -15,7 +15,7 @@ use crate::model::{Column, Index};
 use crate::phase::Phase;
 use crate::plan::ddl;
 use crate::plan::step::{Down, Reversible, Step};
-use crate::sql::ident;
+use crate::sql::{ident, table_ref};
 
 /// One column replaced by another on `table`.
 pub struct Swap<'a> {
@@ -77,6 +77,7 @@ impl Swap<'_> {
             "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{n} IS DISTINCT FROM {fwd} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n  RETURN NEW;\nEND"
         );
         ddl::create_trigger_function(
+            self.table,
             &names::sync_function(self.table, &self.from.name, self.physical),
             &body,
             &["$migrate$", "$migrate_sync$"],
@@ -99,7 +100,7 @@ impl Swap<'_> {
 
     fn drop_function_sql(&self) -> String {
         let (o, n) = (&self.from.name, self.physical);
-        ddl::drop_function(&names::sync_function(self.table, o, n))
+        ddl::drop_function(self.table, &names::sync_function(self.table, o, n))
     }
 
     /// Expand: the new column, empty and without a default; the trigger; the old default
@@ -304,7 +305,7 @@ impl Swap<'_> {
                 Kind::Update,
                 format!(
                     "UPDATE {} SET {} = {}",
-                    ident(table),
+                    table_ref(table),
                     ident(o),
                     cast(
                         &ident(self.physical),
@@ -377,19 +378,19 @@ impl Swap<'_> {
             steps.push(Step {
                 down: vec![Down::new(
                     Kind::RenameIndex,
-                    ddl::rename_index(&ix.name, &temp, false),
+                    ddl::rename_index(table, &ix.name, &temp, false),
                 )],
                 shares_transaction: true,
                 ..Step::on(
                     Phase::Contract,
                     Kind::RenameIndex,
                     table,
-                    crate::catalogue::On::with(ident(table), ident(&temp)),
+                    crate::catalogue::On::with(table_ref(table), ident(&temp)),
                     format!(
                         "Give the index on the swapped column the name {}.",
                         ident(&ix.name)
                     ),
-                    ddl::rename_index(&temp, &ix.name, false),
+                    ddl::rename_index(table, &temp, &ix.name, false),
                 )
             });
         }

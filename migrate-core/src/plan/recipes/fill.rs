@@ -14,9 +14,9 @@ pub fn function_sql(table: &str, column: &str, expr: &str) -> String {
     let body = format!(
         "BEGIN\n  IF NEW.{c} IS NULL THEN\n    NEW.{c} := (SELECT ({expr}) FROM (SELECT NEW.*) AS {t});\n  END IF;\n  RETURN NEW;\nEND",
         c = ident(column),
-        t = ident(table),
+        t = ident(crate::sql::split_table(table).1),
     );
-    ddl::create_trigger_function(&names::fill_function(table, column), &body, &[])
+    ddl::create_trigger_function(table, &names::fill_function(table, column), &body, &[])
 }
 
 /// The `CREATE TRIGGER`.
@@ -33,7 +33,7 @@ fn drop_trigger_sql(table: &str, column: &str) -> String {
 }
 
 fn drop_function_sql(table: &str, column: &str) -> String {
-    ddl::drop_function(&names::fill_function(table, column))
+    ddl::drop_function(table, &names::fill_function(table, column))
 }
 
 /// Expand: the function and the trigger.

@@ -7,14 +7,14 @@ use crate::model::Index;
 use crate::phase::Phase;
 use crate::plan::ddl;
 use crate::plan::step::{Down, Step};
-use crate::sql::ident;
+use crate::sql::{ident, table_ref};
 
 /// Backfill: a new index built without blocking writes.
 pub fn build(table: &str, ix: &Index) -> Step {
     Step {
         down: vec![Down::new(
             Kind::DropIndexConcurrently,
-            ddl::drop_index_concurrently(&ix.name),
+            ddl::drop_index_concurrently(table, &ix.name),
         )],
         ..Step::new(
             Phase::Backfill,
@@ -61,7 +61,7 @@ pub fn drop(table: &str, ix: &Index) -> Step {
             Kind::DropIndexConcurrently,
             table,
             format!("Drop index {} without blocking writes.", ident(&ix.name)),
-            ddl::drop_index_concurrently(&ix.name),
+            ddl::drop_index_concurrently(table, &ix.name),
         )
     }
 }
@@ -72,15 +72,15 @@ pub fn rename(table: &str, from: &str, to: &str) -> Step {
     Step {
         down: vec![Down::new(
             Kind::RenameIndex,
-            ddl::rename_index(to, from, true),
+            ddl::rename_index(table, to, from, true),
         )],
         ..Step::on(
             Phase::Expand,
             Kind::RenameIndex,
             table,
-            On::with(ident(table), ident(from)),
+            On::with(table_ref(table), ident(from)),
             format!("Rename index {} to {}.", ident(from), ident(to)),
-            ddl::rename_index(from, to, true),
+            ddl::rename_index(table, from, to, true),
         )
     }
 }

@@ -1,32 +1,34 @@
 //! Names of the temporary objects the recipes create: deterministic, within 63 bytes, and
-//! unique (functions share the schema's namespace, so theirs carry a hash).
+//! unique (functions share the schema's namespace, so theirs carry a hash). `table` is a
+//! table key (`billing.invoices`); the names carry its bare name, the objects live in its
+//! schema.
 
-use crate::sql::{MAX_IDENT_BYTES, shorten_name};
+use crate::sql::{MAX_IDENT_BYTES, shorten_name, split_table};
 
 /// Name of the temporary `CHECK (c IS NOT NULL)`.
 pub fn not_null_check(table: &str, column: &str) -> String {
-    shorten_name(&format!("{table}_{column}_not_null"))
+    shorten_name(&format!("{}_{column}_not_null", split_table(table).1))
 }
 
 /// Name of the fill trigger (per table).
 pub fn fill_trigger(table: &str, column: &str) -> String {
-    shorten_name(&format!("{table}_{column}_fill"))
+    shorten_name(&format!("{}_{column}_fill", split_table(table).1))
 }
 
 /// Name of the fill trigger's function (schema-wide, so disambiguated by a hash).
 pub fn fill_function(table: &str, column: &str) -> String {
-    unique_function_name(&[table, column], "fill")
+    unique_function_name(&[split_table(table).1, column], "fill")
 }
 
 /// Name of the sync trigger (per table).
 pub fn sync_trigger(table: &str, from: &str, to: &str) -> String {
-    shorten_name(&format!("{table}_{from}_{to}_sync"))
+    shorten_name(&format!("{}_{from}_{to}_sync", split_table(table).1))
 }
 
 /// Name of the sync trigger's function: it carries a hash of the exact (table, columns), so
 /// "a_b"."c" and "a"."b_c" stay apart.
 pub fn sync_function(table: &str, from: &str, to: &str) -> String {
-    unique_function_name(&[table, from, to], "sync")
+    unique_function_name(&[split_table(table).1, from, to], "sync")
 }
 
 /// Name of the temporary column holding a column's values in its new type.

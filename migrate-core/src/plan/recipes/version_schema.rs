@@ -8,7 +8,7 @@ use crate::catalogue::{Kind, On};
 use crate::model::Table;
 use crate::phase::Phase;
 use crate::plan::step::{Down, Step};
-use crate::sql::ident;
+use crate::sql::{full_table_ref, ident, split_table, table_ref};
 
 /// A column of a table whose values live in another physical column until contract:
 /// `(table, column, physical column)`.
@@ -28,7 +28,8 @@ pub fn steps(schema: &str, tables: &[&Table], physical: &[Physical]) -> Vec<Step
             Kind::CreateSchema,
             first,
             format!(
-                "Create the schema {s} where new code finds the new shape (search_path = {s}, public)."
+                "Create the schema {s} where new code finds the new shape (search_path = {}).",
+                search_path(schema, tables.iter().map(|t| t.name.as_str()))
             ),
             format!("CREATE SCHEMA IF NOT EXISTS {s}"),
         )
@@ -52,6 +53,20 @@ pub fn steps(schema: &str, tables: &[&Table], physical: &[Physical]) -> Vec<Step
     steps
 }
 
+/// The `search_path` new code runs with: the version schema, then the schemas of `tables` (keys)
+/// (`public` last), e.g. `"v_…", "billing", public`.
+pub fn search_path<'a>(schema: &str, tables: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = vec![ident(schema)];
+    for t in tables {
+        let own = split_table(t).0;
+        if own != "public" && !out.contains(&ident(own)) {
+            out.push(ident(own));
+        }
+    }
+    out.push("public".into());
+    out.join(", ")
+}
+
 /// A table's view (expand), its grants, and its drop (contract).
 fn view_steps(schema: &str, t: &Table, physical: &[Physical]) -> Vec<Step> {
     let s = ident(schema);
@@ -68,12 +83,12 @@ fn view_steps(schema: &str, t: &Table, physical: &[Physical]) -> Vec<Step> {
             }
         })
         .collect();
-    let view = format!("{s}.{}", ident(&t.name));
+    let view = format!("{s}.{}", ident(split_table(&t.name).1));
     let select = |cols: &[String]| {
         format!(
-            "CREATE OR REPLACE VIEW {view} AS SELECT {} FROM public.{}",
+            "CREATE OR REPLACE VIEW {view} AS SELECT {} FROM {}",
             cols.join(", "),
-            ident(&t.name)
+            full_table_ref(&t.name)
         )
     };
     // Undone at the start of contract.down.sql, when the swapped columns already have
@@ -91,7 +106,7 @@ fn view_steps(schema: &str, t: &Table, physical: &[Physical]) -> Vec<Step> {
                 &t.name,
                 format!(
                     "Expose {} as new code sees it: a simple view, so it takes inserts and updates.",
-                    ident(&t.name)
+                    table_ref(&t.name)
                 ),
                 select(&cols),
             )
@@ -103,9 +118,13 @@ fn view_steps(schema: &str, t: &Table, physical: &[Physical]) -> Vec<Step> {
                 Phase::Contract,
                 Kind::DropView,
                 &t.name,
-                On::with(ident(&t.name), view.clone()),
+                On::with(table_ref(&t.name), view.clone()),
                 format!(
-                    "Drop the view {view}: the table has the new shape now, and new code reaches it through public."
+                    "Drop the view {view}: the table has the new shape now, and new code reaches it through {}.",
+                    match split_table(&t.name).0 {
+                        "public" => "public".to_owned(),
+                        other => ident(other),
+                    }
                 ),
                 format!("DROP VIEW IF EXISTS {view}"),
             )
