@@ -320,6 +320,11 @@ pub struct InitArgs {
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub from_database: String,
 
+    /// A schema to adopt (repeat for several); its tables' models say `table =
+    /// "schema.table"` outside `public`, and `Migrate.toml` lists it as managed.
+    #[arg(long = "schema", default_value = "public", value_name = "SCHEMA")]
+    pub schemas: Vec<String>,
+
     /// Where to write the models, relative to the crate root.
     #[arg(long, default_value = "src/models.rs", value_name = "PATH")]
     pub models: PathBuf,

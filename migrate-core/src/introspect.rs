@@ -205,22 +205,26 @@ async fn read_table(
     })
 }
 
-/// The planner's estimate of each table's row count (`pg_class.reltuples`, kept by
-/// ANALYZE and autovacuum); tables never analyzed are absent.
+/// The planner's estimate of each table's row count in `schemas` (`pg_class.reltuples`,
+/// kept by ANALYZE and autovacuum), keyed as the models key tables; tables never analyzed
+/// are absent.
 pub async fn estimated_rows(
     conn: &mut PgConnection,
-    schema: &str,
+    schemas: &[String],
 ) -> Result<std::collections::BTreeMap<String, i64>, sqlx::Error> {
     // language=SQL
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        r#"SELECT c.relname::text, c.reltuples::int8
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        r#"SELECT n.nspname::text, c.relname::text, c.reltuples::int8
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.reltuples >= 0"#,
+           WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND c.reltuples >= 0"#,
     )
-    .bind(schema)
+    .bind(schemas)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows.into_iter().collect())
+    Ok(rows
+        .into_iter()
+        .map(|(schema, name, n)| (crate::sql::table_key(&schema, &name), n))
+        .collect())
 }
 
 /// A row of the constraint query.

@@ -9,15 +9,13 @@ use sqlx::Connection as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The schema adopted (the only one the history, drift and baseline manage so far).
-const SCHEMA: &str = "public";
 /// The migrations folder `init` configures.
 const MIGRATIONS: &str = "migrations";
 
 /// What `init` wrote and recorded (`--json`).
 #[derive(serde::Serialize)]
 struct Report<'a> {
-    schema: &'a str,
+    schemas: &'a [String],
     postgres: u32,
     tables: usize,
     models: PathBuf,
@@ -32,6 +30,7 @@ struct Report<'a> {
 /// Reads the database into models, writes them with `Migrate.toml` and a baseline
 /// migration, and records the baseline as applied on that database.
 pub fn run(dir: &Path, args: &InitArgs) -> anyhow::Result<ExitCode> {
+    let schemas = schemas(&args.schemas)?;
     let config = dir.join(CONFIG_FILE);
     let models = dir.join(&args.models);
     for path in [&config, &models] {
@@ -56,17 +55,21 @@ pub fn run(dir: &Path, args: &InitArgs) -> anyhow::Result<ExitCode> {
     let rt = super::runtime()?;
     let adoption = rt.block_on(async {
         let mut conn = sqlx::PgConnection::connect(&db.database_url).await?;
-        let read = adopt::read(&mut conn, SCHEMA).await;
+        let read = adopt::read(&mut conn, &schemas).await;
         conn.close().await.ok();
         anyhow::Ok(read?)
     })?;
     if adoption.tables.is_empty() {
         anyhow::bail!(
-            "schema {SCHEMA} has no tables: there is nothing to adopt (start with models and `cargo migrate generate`)"
+            "{} no tables: there is nothing to adopt (start with models and `cargo migrate generate`)",
+            listed(&schemas, if schemas.len() == 1 { "has" } else { "have" })
         );
     }
     write(&models, &adoption.source)?;
-    write(&config, &config_text(&args.models, adoption.postgres))?;
+    write(
+        &config,
+        &config_text(&args.models, &schemas, adoption.postgres),
+    )?;
     let project = Project::open(dir)?;
     let opts = GenerateOptions {
         name: Some("baseline".to_owned()),
@@ -86,7 +89,7 @@ pub fn run(dir: &Path, args: &InitArgs) -> anyhow::Result<ExitCode> {
     let folder = project.write(&pending)?;
     let recorded = !args.no_record && record(&rt, dir, &db, &pending.id)?;
     let report = Report {
-        schema: &adoption.schema,
+        schemas: &adoption.schemas,
         postgres: adoption.postgres,
         tables: adoption.tables.len(),
         models,
@@ -117,13 +120,45 @@ fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn config_text(models: &Path, postgres: u32) -> String {
+/// The schemas asked for, each once, in order; an error names one the models cannot
+/// manage.
+fn schemas(asked: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for s in asked {
+        if !migrate_core::project::manageable_schema(s) {
+            anyhow::bail!(
+                "--schema {s:?}: not a schema the models can manage (1 to 63 bytes, no dot, not pg_*)"
+            );
+        }
+        if !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// `schema public`, `schemas public, billing`, then `then`.
+fn listed(schemas: &[String], then: &str) -> String {
+    let s = if schemas.len() == 1 { "" } else { "s" };
+    format!("schema{s} {} {then}", schemas.join(", "))
+        .trim_end()
+        .to_owned()
+}
+
+fn config_text(models: &Path, schemas: &[String], postgres: u32) -> String {
     let oldest = migrate_core::catalogue::Kind::SetNotNullProven
         .facts()
         .since;
     let models = models.display().to_string().replace('\\', "/");
+    let schemas = if schemas == ["public"] {
+        String::new()
+    } else {
+        format!(
+            "# The schemas the models manage: nothing outside them is touched or reported.\nschemas = {schemas:?}\n"
+        )
+    };
     format!(
-        "# Written by `cargo migrate init --from-database`.\nmodels = [{models:?}]\nmigrations = \"{MIGRATIONS}\"\n# The server's major version when it was read: the plans use what it supports.\npostgres = {}\n",
+        "# Written by `cargo migrate init --from-database`.\nmodels = [{models:?}]\nmigrations = \"{MIGRATIONS}\"\n{schemas}# The server's major version when it was read: the plans use what it supports.\npostgres = {}\n",
         postgres.max(oldest)
     )
 }
@@ -160,8 +195,10 @@ fn crates(source: &str) -> Vec<&'static str> {
 
 fn print(r: &Report<'_>, folder: &Path) {
     println!(
-        "Read schema {} (PostgreSQL {}): {} tables.",
-        r.schema, r.postgres, r.tables
+        "Read {} (PostgreSQL {}): {} tables.",
+        listed(r.schemas, ""),
+        r.postgres,
+        r.tables
     );
     println!(
         "Wrote {} ({} models), {} and {}/.",

@@ -18,7 +18,8 @@ pub fn run(dir: &Path, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     };
     let pending = project.pending(&opts).context("cannot plan a migration")?;
     let rows = match &args.database_url {
-        Some(url) => estimated_rows(url).context("cannot read row estimates from DATABASE_URL")?,
+        Some(url) => estimated_rows(url, &project.config.schemas)
+            .context("cannot read row estimates from DATABASE_URL")?,
         None => BTreeMap::new(),
     };
     let dependents = match (&args.database_url, &pending) {
@@ -121,10 +122,10 @@ fn dependents(
     Ok(super::runtime()?.block_on(migrator.dependents(url))?)
 }
 
-fn estimated_rows(url: &str) -> anyhow::Result<BTreeMap<String, i64>> {
+fn estimated_rows(url: &str, schemas: &[String]) -> anyhow::Result<BTreeMap<String, i64>> {
     super::runtime()?.block_on(async {
         let mut conn = sqlx::PgConnection::connect(url).await?;
-        let rows = migrate_core::introspect::estimated_rows(&mut conn, "public").await?;
+        let rows = migrate_core::introspect::estimated_rows(&mut conn, schemas).await?;
         conn.close().await.ok();
         Ok(rows)
     })

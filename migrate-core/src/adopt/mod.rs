@@ -17,8 +17,9 @@ pub use prerequisites::{Prerequisite, add_to_baseline};
 
 use crate::apply::{OTHER_TOOLS_HISTORY, OtherHistory};
 use crate::compare::{Difference, Options, live};
-use crate::introspect::introspect;
+use crate::introspect::introspect_schemas;
 use crate::model::Table;
+use crate::sql::split_table;
 use sqlx::PgConnection;
 use std::fmt;
 use std::path::Path;
@@ -43,11 +44,11 @@ impl fmt::Display for Finding {
     }
 }
 
-/// A schema read for adoption.
+/// The schemas read for adoption.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Adoption {
-    /// The schema read.
-    pub schema: String,
+    /// The schemas read, as given.
+    pub schemas: Vec<String>,
     /// The tables as the models describe them (other tools' history tables left out).
     pub tables: Vec<Table>,
     /// What the models do not express.
@@ -69,6 +70,9 @@ pub enum AdoptError {
     /// A catalog query failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A schema asked for is not in the database.
+    #[error("schema {0:?} does not exist in the database (schemas are named as `\\dn` lists them)")]
+    NoSchema(String),
     /// The models written do not parse back (a bug: please report it with the schema).
     #[error("the models written do not parse back (please report this with the schema): {errors}")]
     Unparsable {
@@ -77,33 +81,49 @@ pub enum AdoptError {
     },
 }
 
-/// Reads `schema` into models.
-pub async fn read(conn: &mut PgConnection, schema: &str) -> Result<Adoption, AdoptError> {
-    let mut live_schema = introspect(conn, schema).await?;
+/// Reads `schemas` into models: their tables keyed as the models name them
+/// (`billing.invoices` outside `public`), foreign keys across them included.
+pub async fn read(conn: &mut PgConnection, schemas: &[String]) -> Result<Adoption, AdoptError> {
+    let missing: Option<String> = sqlx::query_scalar(
+        "SELECT s FROM unnest($1::text[]) WITH ORDINALITY u(s, n)
+          WHERE NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = s) ORDER BY n LIMIT 1",
+    )
+    .bind(schemas)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(s) = missing {
+        return Err(AdoptError::NoSchema(s));
+    }
+    let mut live_schema = introspect_schemas(conn, schemas).await?;
     live_schema
         .tables
-        .retain(|t| !OTHER_TOOLS_HISTORY.contains(&t.name.as_str()));
-    let mut findings = unmanaged::find(conn, schema).await?;
+        .retain(|t| !OTHER_TOOLS_HISTORY.contains(&split_table(&t.name).1));
+    let mut findings = Vec::new();
+    let mut prerequisites = Vec::new();
+    for schema in schemas {
+        findings.extend(unmanaged::find(conn, schema).await?);
+        prerequisites.extend(prerequisites::find(conn, schema).await?);
+    }
     let mut tables = live_schema.tables.clone();
     leave_out(&mut tables, &findings);
-    let modelled = parse_back(&models::source(schema, &tables, &[]))?;
+    let modelled = parse_back(&models::source(schemas, &tables, &[]))?;
     let reference = live::normalized(conn, &modelled).await?;
     let options = Options { column_order: true };
     let known: Vec<String> = findings.iter().map(|f| f.object.clone()).collect();
+    let keys: Vec<&str> = live_schema.tables.iter().map(|t| t.name.as_str()).collect();
     for d in live::against(&live_schema, &reference, options) {
         if !known.contains(&d.object) {
-            findings.push(from_difference(d));
+            findings.push(from_difference(d, &keys));
         }
     }
     findings.sort_by(|a, b| (&a.table, &a.object).cmp(&(&b.table, &b.object)));
-    let prerequisites = prerequisites::find(conn, schema).await?;
-    let source = models::source(schema, &tables, &findings);
-    let other_tools = crate::apply::find_other_tools(conn, schema).await?;
+    let source = models::source(schemas, &tables, &findings);
+    let other_tools = crate::apply::find_other_tools(conn, schemas).await?;
     let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
         .fetch_one(&mut *conn)
         .await?;
     Ok(Adoption {
-        schema: schema.to_owned(),
+        schemas: schemas.to_vec(),
         tables: modelled,
         findings,
         other_tools,
@@ -122,10 +142,13 @@ fn leave_out(tables: &mut [Table], findings: &[Finding]) {
         else {
             continue;
         };
-        let Some((kind, name)) = f.object.split_once(' ') else {
+        let Some((kind, target)) = f.object.split_once(' ') else {
             continue;
         };
-        let Some((_, name)) = name.split_once('.') else {
+        let Some(name) = target
+            .strip_prefix(t.name.as_str())
+            .and_then(|n| n.strip_prefix('.'))
+        else {
             continue;
         };
         match kind {
@@ -150,10 +173,16 @@ fn parse_back(source: &str) -> Result<Vec<Table>, AdoptError> {
 }
 
 /// A difference between the models and the live schema, as a finding of the table it
-/// names (`column users.email` → `users`).
-fn from_difference(d: Difference) -> Finding {
+/// names (`column users.email` → `users`, `column billing.invoices.id` →
+/// `billing.invoices`): the longest of the tables' `keys` the object's target starts with.
+fn from_difference(d: Difference, keys: &[&str]) -> Finding {
     let target = d.object.split_once(' ').map_or("", |(_, t)| t);
-    let table = target.split_once('.').map_or(target, |(t, _)| t);
+    let table = keys
+        .iter()
+        .filter(|k| target == **k || target.strip_prefix(**k).is_some_and(|r| r.starts_with('.')))
+        .max_by_key(|k| k.len())
+        .copied()
+        .unwrap_or_default();
     let why = match (&d.expected, &d.actual) {
         (Some(e), Some(a)) => format!("the models give {e}, the database has {a}"),
         (None, Some(a)) => format!("not expressible by the models yet: {a}"),

@@ -5,14 +5,19 @@
 
 use super::Finding;
 use crate::model::{Check, Column, ForeignKey, Index, IndexMethod, Table};
-use crate::sql::shorten_name;
+use crate::sql::{shorten_name, split_table};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-/// The source of a models file for `tables` of `schema`, with `findings` as comments.
-pub fn source(schema: &str, tables: &[Table], findings: &[Finding]) -> String {
+/// The source of a models file for `tables` of `schemas`, with `findings` as comments.
+pub fn source(schemas: &[String], tables: &[Table], findings: &[Finding]) -> String {
+    let listed: Vec<String> = schemas.iter().map(|s| format!("`{s}`")).collect();
+    let plural = if schemas.len() == 1 { "" } else { "s" };
     let mut header = vec![
-        format!(" Models of schema `{schema}`, written by `cargo migrate init --from-database`"),
+        format!(
+            " Models of schema{plural} {}, written by `cargo migrate init --from-database`",
+            listed.join(", ")
+        ),
         " from the live catalog. Review them like code: they are the schema from now on."
             .to_owned(),
     ];
@@ -89,7 +94,7 @@ fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
         ix.columns.len() == 1
             && ix.method == IndexMethod::Btree
             && ix.predicate.is_none()
-            && ix.name == index_name(&t.name, &ix.columns[0], ix.unique)
+            && ix.name == index_name(bare(t), &ix.columns[0], ix.unique)
     };
     for ix in t.indexes.iter().filter(|ix| !field_level(ix)) {
         table_attrs.push(struct_index(ix, &field_of));
@@ -143,6 +148,11 @@ fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
     }
 }
 
+/// The table's name in its schema (the names the derive gives its objects start with it).
+fn bare(t: &Table) -> &str {
+    split_table(&t.name).1
+}
+
 /// The name the derive gives a field-level `unique` or `index`.
 fn index_name(table: &str, column: &str, unique: bool) -> String {
     let suffix = if unique { "key" } else { "idx" };
@@ -154,7 +164,7 @@ fn column_of_check<'a>(t: &'a Table, ck: &Check) -> Option<&'a String> {
     t.columns
         .iter()
         .map(|c| &c.name)
-        .find(|c| ck.name == shorten_name(&format!("{}_{c}_check", t.name)))
+        .find(|c| ck.name == shorten_name(&format!("{}_{c}_check", bare(t))))
 }
 
 /// The column of a foreign key a field-level `references` expresses: one column, to one
@@ -163,7 +173,7 @@ fn field_fk<'a>(t: &Table, fk: &'a ForeignKey) -> Option<&'a String> {
     let [col] = fk.columns.as_slice() else {
         return None;
     };
-    (fk.ref_columns.len() == 1 && fk.name == shorten_name(&format!("{}_{col}_fkey", t.name)))
+    (fk.ref_columns.len() == 1 && fk.name == shorten_name(&format!("{}_{col}_fkey", bare(t))))
         .then_some(col)
 }
 

@@ -21,32 +21,42 @@ pub struct Prerequisite {
 }
 
 /// Extensions of `schema` first, then its enum types, then the sequences of its serial
-/// columns, by name.
+/// columns, by name; qualified with the schema outside `public`.
 pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Prerequisite>, sqlx::Error> {
+    // $2: the quoted prefix of the statements' names, $3: the prefix of the objects'.
+    let (quoted, plain) = if schema == "public" {
+        (String::new(), String::new())
+    } else {
+        (
+            format!("{}.", crate::sql::ident(schema)),
+            format!("{schema}."),
+        )
+    };
     // language=SQL
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         r#"SELECT object, up, down, after FROM (
              SELECT 0 AS ord, 'extension ' || e.extname AS object,
-                    format('CREATE EXTENSION IF NOT EXISTS %I', e.extname) AS up,
+                    format('CREATE EXTENSION IF NOT EXISTS %I', e.extname)
+                      || CASE WHEN $1 = 'public' THEN '' ELSE ' SCHEMA ' || quote_ident($1) END AS up,
                     format('DROP EXTENSION IF EXISTS %I', e.extname) AS down, '' AS after
              FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
              WHERE n.nspname = $1 AND e.extname <> 'plpgsql'
              UNION ALL
-             SELECT 1, 'enum type ' || t.typname,
-                    format('CREATE TYPE %I AS ENUM (%s)', t.typname,
+             SELECT 1, 'enum type ' || $3 || t.typname,
+                    format('CREATE TYPE %s%I AS ENUM (%s)', $2, t.typname,
                       (SELECT string_agg(quote_literal(l.enumlabel), ', ' ORDER BY l.enumsortorder)
                          FROM pg_enum l WHERE l.enumtypid = t.oid)),
-                    format('DROP TYPE IF EXISTS %I', t.typname), ''
+                    format('DROP TYPE IF EXISTS %s%I', $2, t.typname), ''
              FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
              WHERE n.nspname = $1 AND t.typtype = 'e'
                AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                                AND d.objid = t.oid AND d.deptype = 'e')
              UNION ALL
              -- The sequence behind each serial column (owned by it, not an identity).
-             SELECT 2, 'sequence ' || c.relname,
-                    format('CREATE SEQUENCE IF NOT EXISTS %I AS %s', c.relname, format_type(q.seqtypid, NULL)),
-                    format('DROP SEQUENCE IF EXISTS %I', c.relname),
-                    format('ALTER SEQUENCE %I OWNED BY %I.%I', c.relname, t.relname, a.attname)
+             SELECT 2, 'sequence ' || $3 || c.relname,
+                    format('CREATE SEQUENCE IF NOT EXISTS %s%I AS %s', $2, c.relname, format_type(q.seqtypid, NULL)),
+                    format('DROP SEQUENCE IF EXISTS %s%I', $2, c.relname),
+                    format('ALTER SEQUENCE %s%I OWNED BY %s%I.%I', $2, c.relname, $2, t.relname, a.attname)
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              JOIN pg_sequence q ON q.seqrelid = c.oid
              JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
@@ -57,6 +67,8 @@ pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Prerequis
            ) p ORDER BY ord, object"#,
     )
     .bind(schema)
+    .bind(quoted)
+    .bind(plain)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
@@ -70,8 +82,9 @@ pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Prerequis
         .collect())
 }
 
-/// The baseline's `expand.up.sql` makes `prerequisites` first, in its transaction, and
-/// its `expand.down.sql` drops them last; other files are left as they are.
+/// The baseline's `expand.up.sql` makes `prerequisites` first in its transaction (after
+/// the schemas it creates), and its `expand.down.sql` drops them last; other files are
+/// left as they are.
 pub fn add_to_baseline(files: &mut [(String, String)], prerequisites: &[Prerequisite]) {
     if prerequisites.is_empty() {
         return;
@@ -83,7 +96,8 @@ pub fn add_to_baseline(files: &mut [(String, String)], prerequisites: &[Prerequi
                 .iter()
                 .map(|p| format!("{};\n", p.up))
                 .collect();
-            *text = insert_after(text, "BEGIN;\n", &format!("\n{header}{block}"));
+            let at = after_schemas(text);
+            *text = format!("{}\n{header}{block}{}", &text[..at], &text[at..]);
             let after: String = prerequisites
                 .iter()
                 .filter(|p| !p.after.is_empty())
@@ -104,15 +118,14 @@ pub fn add_to_baseline(files: &mut [(String, String)], prerequisites: &[Prerequi
     }
 }
 
-fn insert_after(text: &str, marker: &str, block: &str) -> String {
-    match text.find(marker) {
-        Some(i) => format!(
-            "{}{block}{}",
-            &text[..i + marker.len()],
-            &text[i + marker.len()..]
-        ),
-        None => format!("{block}\n{text}"),
+/// Where the prerequisites go: after the last `CREATE SCHEMA` line, or after `BEGIN;`
+/// (the start when neither is there).
+fn after_schemas(text: &str) -> usize {
+    let line_end = |i: usize| text[i..].find('\n').map_or(text.len(), |n| i + n + 1);
+    if let Some(i) = text.rfind("\nCREATE SCHEMA ") {
+        return line_end(i + 1);
     }
+    text.find("BEGIN;\n").map_or(0, |i| i + "BEGIN;\n".len())
 }
 
 fn insert_before_last(text: &str, marker: &str, block: &str) -> String {
@@ -187,5 +200,28 @@ mod tests {
                 && down.find("DROP EXTENSION").unwrap() < down.find("COMMIT;").unwrap(),
             "{down}"
         );
+    }
+
+    #[test]
+    fn they_come_after_the_schemas_the_baseline_creates() {
+        let mut files = vec![(
+            "expand.up.sql".to_owned(),
+            "BEGIN;\n\n-- Create the schema.\nCREATE SCHEMA IF NOT EXISTS \"b\";\n\nCREATE TABLE \"b\".\"t\" ();\n\nCOMMIT;\n"
+                .to_owned(),
+        )];
+        let p = Prerequisite {
+            object: "enum type b.mood".into(),
+            up: "CREATE TYPE \"b\".mood AS ENUM ('ok')".into(),
+            down: "DROP TYPE IF EXISTS \"b\".mood".into(),
+            after: String::new(),
+        };
+        add_to_baseline(&mut files, &[p]);
+        let up = &files[0].1;
+        let (schema, ty, table) = (
+            up.find("CREATE SCHEMA").unwrap(),
+            up.find("CREATE TYPE").unwrap(),
+            up.find("CREATE TABLE").unwrap(),
+        );
+        assert!(schema < ty && ty < table, "{up}");
     }
 }

@@ -10,10 +10,12 @@ use super::Finding;
 use sqlx::PgConnection;
 
 /// One query per kind: `(table or NULL, object, why, leave out of the models)`, `$1` the
-/// schema. Objects that belong to an extension are the extension's.
+/// schema, `$2` what names of its objects start with (empty in `public`, `billing.`
+/// elsewhere: tables keyed as the models key them). Objects that belong to an extension
+/// are the extension's.
 const QUERIES: &[&str] = &[
     // Views and materialized views.
-    r#"SELECT NULL::text, CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || c.relname,
+    r#"SELECT NULL::text, CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || $2 || c.relname,
               'not in the models: kept as it is, not created by the baseline', false
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')
@@ -28,25 +30,25 @@ const QUERIES: &[&str] = &[
          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                          AND d.objid = p.oid AND d.deptype = 'e')"#,
     // Triggers.
-    r#"SELECT c.relname::text, 'trigger ' || c.relname || '.' || t.tgname,
+    r#"SELECT $2 || c.relname, 'trigger ' || $2 || c.relname || '.' || t.tgname,
               'not in the models: kept as it is, not created by the baseline ('
                 || pg_get_triggerdef(t.oid) || ')', false
        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND NOT t.tgisinternal"#,
     // Row-level security and its policies.
-    r#"SELECT c.relname::text, 'policy ' || c.relname || '.' || p.polname,
+    r#"SELECT $2 || c.relname, 'policy ' || $2 || c.relname || '.' || p.polname,
               'not in the models: kept as it is, not created by the baseline', false
        FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1"#,
-    r#"SELECT c.relname::text, 'row level security on ' || c.relname,
+    r#"SELECT $2 || c.relname, 'row level security on ' || $2 || c.relname,
               'enabled on the table; the models do not enable it', false
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND c.relrowsecurity"#,
     // Sequences: behind a serial column (the models create no sequences), or standalone.
-    r#"SELECT t.relname::text, 'sequence ' || s.relname,
+    r#"SELECT $2 || t.relname, 'sequence ' || $2 || s.relname,
               CASE WHEN d.deptype = 'a'
-                THEN 'behind the serial column ' || t.relname || '.' || a.attname
+                THEN 'behind the serial column ' || $2 || t.relname || '.' || a.attname
                   || ': the baseline makes it (owned by the column) and the models keep the nextval default; an identity column is the modelled form'
                 ELSE 'not in the models: kept as it is, not created by the baseline' END, false
        FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace
@@ -57,7 +59,7 @@ const QUERIES: &[&str] = &[
        WHERE n.nspname = $1 AND s.relkind = 'S' AND d.deptype IS DISTINCT FROM 'i'"#,
     // Types: enums, domains, composite and range types.
     r#"SELECT NULL::text, CASE t.typtype WHEN 'e' THEN 'enum type ' WHEN 'd' THEN 'domain '
-                WHEN 'c' THEN 'composite type ' ELSE 'range type ' END || t.typname,
+                WHEN 'c' THEN 'composite type ' ELSE 'range type ' END || $2 || t.typname,
               CASE WHEN t.typtype = 'e'
                 THEN 'made by the baseline migration as it is in the database (the models name it in sql_type); later changes to it are not managed'
                 ELSE 'not in the models: kept as it is, not created by the baseline (columns of this type name it in sql_type)' END, false
@@ -72,13 +74,13 @@ const QUERIES: &[&str] = &[
        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
        WHERE n.nspname = $1 AND e.extname <> 'plpgsql'"#,
     // Rules.
-    r#"SELECT c.relname::text, 'rule ' || c.relname || '.' || r.rulename,
+    r#"SELECT $2 || c.relname, 'rule ' || $2 || c.relname || '.' || r.rulename,
               'not in the models: kept as it is, not created by the baseline', false
        FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
        JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND r.rulename <> '_RETURN'"#,
     // Generated columns: left out (the models would make a plain column with a default).
-    r#"SELECT c.relname::text, 'column ' || c.relname || '.' || a.attname,
+    r#"SELECT $2 || c.relname, 'column ' || $2 || c.relname || '.' || a.attname,
               'GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid)
                 || ') STORED: the models have no generated columns; left out of the model', true
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -87,14 +89,14 @@ const QUERIES: &[&str] = &[
        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attgenerated <> ''
          AND NOT a.attisdropped"#,
     // ALWAYS identity: the models write BY DEFAULT.
-    r#"SELECT c.relname::text, 'column ' || c.relname || '.' || a.attname,
+    r#"SELECT $2 || c.relname, 'column ' || $2 || c.relname || '.' || a.attname,
               'GENERATED ALWAYS AS IDENTITY: the models write BY DEFAULT (an insert may then give the value)', false
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attidentity = 'a'
          AND NOT a.attisdropped"#,
     // Collations other than the type's.
-    r#"SELECT c.relname::text, 'column ' || c.relname || '.' || a.attname,
+    r#"SELECT $2 || c.relname, 'column ' || $2 || c.relname || '.' || a.attname,
               'COLLATE ' || quote_ident(co.collname) || ': the models write the default collation', false
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -102,7 +104,7 @@ const QUERIES: &[&str] = &[
        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0
          AND NOT a.attisdropped AND a.attcollation <> ty.typcollation"#,
     // Indexes the models cannot express: left out (they would lose the expression or option).
-    r#"SELECT c.relname::text, 'index ' || c.relname || '.' || ic.relname,
+    r#"SELECT $2 || c.relname, 'index ' || $2 || c.relname || '.' || ic.relname,
               'not expressible yet (expression, INCLUDE, key order, operator class, collation or storage parameters); left out of the model: '
                 || pg_get_indexdef(i.indexrelid), true
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
@@ -119,9 +121,9 @@ const QUERIES: &[&str] = &[
                          WHERE k.coll <> 0 AND k.coll <> a.attcollation))"#,
     // Constraints: UNIQUE (read as an index), EXCLUDE (left out), deferrable or MATCH FULL
     // foreign keys.
-    r#"SELECT c.relname::text,
+    r#"SELECT $2 || c.relname,
               CASE k.contype WHEN 'u' THEN 'unique constraint ' WHEN 'x' THEN 'index '
-                ELSE 'foreign key ' END || c.relname || '.' || k.conname,
+                ELSE 'foreign key ' END || $2 || c.relname || '.' || k.conname,
               CASE k.contype
                 WHEN 'u' THEN 'a UNIQUE constraint: the models write a unique index of that name (the same uniqueness; a constraint is what a foreign key to it or ON CONFLICT ON CONSTRAINT needs)'
                 WHEN 'x' THEN 'an EXCLUDE constraint: left out of the model: ' || pg_get_constraintdef(k.oid)
@@ -132,15 +134,15 @@ const QUERIES: &[&str] = &[
        WHERE n.nspname = $1 AND (k.contype IN ('u', 'x')
              OR (k.contype = 'f' AND (k.condeferrable OR k.confmatchtype = 'f')))"#,
     // Comments.
-    r#"SELECT c.relname::text, 'comment on ' || CASE WHEN d.objsubid = 0 THEN 'table ' || c.relname
-                ELSE 'column ' || c.relname || '.' || a.attname END,
+    r#"SELECT $2 || c.relname, 'comment on ' || CASE WHEN d.objsubid = 0 THEN 'table ' || $2 || c.relname
+                ELSE 'column ' || $2 || c.relname || '.' || a.attname END,
               'the models keep no comments: ' || quote_literal(d.description), false
        FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')"#,
     // Partitioning, inheritance, table options.
-    r#"SELECT c.relname::text, 'table ' || c.relname,
+    r#"SELECT $2 || c.relname, 'table ' || $2 || c.relname,
               concat_ws('; ',
                 CASE WHEN c.relkind = 'p' THEN 'partitioned (' || pg_get_partkeydef(c.oid) || '): the models write a plain table' END,
                 CASE WHEN c.relispartition THEN 'a partition of ' || (SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent WHERE h.inhrelid = c.oid LIMIT 1) || ': the models write a plain table' END,
@@ -155,12 +157,14 @@ const QUERIES: &[&str] = &[
 
 /// What `schema` holds that the models cannot express, sorted by table, then object.
 pub async fn find(conn: &mut PgConnection, schema: &str) -> Result<Vec<Finding>, sqlx::Error> {
+    let prefix = crate::sql::table_key(schema, "");
     let mut out = Vec::new();
     for sql in QUERIES {
-        let rows: Vec<(Option<String>, String, String, bool)> = sqlx::query_as(*sql)
-            .bind(schema)
-            .fetch_all(&mut *conn)
-            .await?;
+        let mut query = sqlx::query_as(*sql).bind(schema);
+        if sql.contains("$2") {
+            query = query.bind(&prefix);
+        }
+        let rows: Vec<(Option<String>, String, String, bool)> = query.fetch_all(&mut *conn).await?;
         out.extend(
             rows.into_iter()
                 .map(|(table, object, why, left_out)| Finding {

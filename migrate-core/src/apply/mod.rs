@@ -26,7 +26,7 @@ pub use drift::{Drift, InFlight};
 pub use facts::{Handling, handling};
 pub use history::{HistoryTable, Row};
 pub use integrity::checksum;
-pub use other_tools::{OTHER_TOOLS_HISTORY, OtherHistory, find as find_other_tools};
+pub use other_tools::{OTHER_TOOLS_HISTORY, OtherHistory, find_in as find_other_tools};
 pub use shadow::{Stage, Verification};
 
 use crate::plan::Phase;

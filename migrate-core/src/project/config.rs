@@ -49,12 +49,7 @@ impl Config {
         if config.schemas.is_empty() {
             return Err(format!("{}: `schemas` lists no schema", path.display()));
         }
-        if let Some(bad) = config.schemas.iter().find(|s| {
-            s.is_empty()
-                || s.len() > crate::sql::MAX_IDENT_BYTES
-                || s.contains('.')
-                || s.starts_with("pg_")
-        }) {
+        if let Some(bad) = config.schemas.iter().find(|s| !manageable_schema(s)) {
             return Err(format!(
                 "{}: `schemas`: \"{bad}\" is not a schema name the models can manage (1 to 63 bytes, no dot, not pg_*)",
                 path.display()
@@ -72,4 +67,12 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// Whether the models can manage schema `name`: 1 to 63 bytes, no dot, not `pg_*`.
+pub fn manageable_schema(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= crate::sql::MAX_IDENT_BYTES
+        && !name.contains('.')
+        && !name.starts_with("pg_")
 }

@@ -6,7 +6,7 @@ mod config;
 mod scan;
 mod squash;
 
-pub use config::{CONFIG_FILE, Config};
+pub use config::{CONFIG_FILE, Config, manageable_schema};
 pub use scan::{FoundModel, Location, SourceError, scan_source, source_files};
 pub use squash::Squashed;
 
