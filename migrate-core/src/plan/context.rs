@@ -148,13 +148,3 @@ impl Planned<'_> {
         }
     }
 }
-
-/// Whether `expr` names `column` as an identifier (not as part of a longer name).
-pub(super) fn mentions(expr: &str, column: &str) -> bool {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    expr.match_indices(column).any(|(i, _)| {
-        let before = expr[..i].chars().next_back();
-        let after = expr[i + column.len()..].chars().next();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-    })
-}

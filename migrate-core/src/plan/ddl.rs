@@ -130,6 +130,16 @@ pub fn drop_constraint(table: &str, name: &str, if_exists: bool) -> String {
     )
 }
 
+/// `ALTER TABLE t RENAME CONSTRAINT a TO b`.
+pub fn rename_constraint(table: &str, from: &str, to: &str) -> String {
+    format!(
+        "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+        table_ref(table),
+        ident(from),
+        ident(to)
+    )
+}
+
 /// `ALTER TABLE t VALIDATE CONSTRAINT k`.
 pub fn validate_constraint(table: &str, name: &str) -> String {
     format!(

@@ -3,14 +3,19 @@
 //! changes the result type of every prepared statement selecting the column, and those fail
 //! with "cached plan must not change result type" until re-prepared). The new column is
 //! kept in sync by a trigger with casts both ways, converted in batches, and swapped in at
-//! contract. A column that keys, constrains or partially indexes anything is refused for
-//! now: those objects would have to be rebuilt on the new column before the swap.
+//! contract. Its indexes (and those whose predicate names it) are built on the new column
+//! in backfill, its checks and foreign keys added there `NOT VALID` in expand and validated
+//! in backfill; all take their names back in the swap. A primary key column, or one that
+//! other tables' foreign keys reference, is refused for now.
 
 use super::replaceable;
+use crate::diff::Change;
 use crate::model::{Column, Index, Table};
-use crate::plan::context::{Context, Planned, mentions};
+use crate::plan::context::{Context, Planned};
+use crate::plan::recipes::rebuilt::Constraint;
 use crate::plan::recipes::{column_swap::Swap, names};
 use crate::plan::step::Step;
+use crate::sql::references_column;
 
 /// Files the swap of `from` → `to` on `table`, or why it is refused.
 pub fn plan(
@@ -35,13 +40,26 @@ fn steps(ctx: &Context<'_>, table: &str, from: &Column, to: &Column) -> Result<V
     let before = ctx
         .before(table)
         .ok_or("the table is missing from the last snapshot")?;
-    let indexes = rebuilt_indexes(before, ctx.after(table), from, to)?;
-    let used = replaceable::used(before, &from.name, &ctx.old);
-    if used {
+    let after = ctx.after(table);
+    let indexes = rebuilt_indexes(before, after, from, to)?;
+    let constraints = rebuilt_constraints(before, after, from)?;
+    if replaceable::keyed(before, &from.name, &ctx.old) {
         return Err(format!(
-            "{} → {} rewrites the table; the column is part of the primary key, a foreign key or a check, and rebuilding those on the new column before the swap is not planned yet",
+            "{} → {} rewrites the table; the column is part of the primary key or other tables' foreign keys reference it, and swapping those keys is not planned yet",
             from.sql_type, to.sql_type
         ));
+    }
+    for other in other_swaps(ctx, table, &from.name) {
+        let index = indexes.iter().find(|i| index_covers(i, &other));
+        let constraint = constraints.iter().find(|c| c.covers(&other));
+        if let Some(name) = index
+            .map(|i| i.name.as_str())
+            .or(constraint.map(Constraint::name))
+        {
+            return Err(format!(
+                "\"{name}\" also covers \"{other}\", whose type changes in this migration too; change one of them per migration"
+            ));
+        }
     }
     if from.identity || to.identity {
         return Err("changing the type of an identity column is not planned yet".into());
@@ -65,8 +83,33 @@ fn steps(ctx: &Context<'_>, table: &str, from: &Column, to: &Column) -> Result<V
         to,
         physical: &physical,
         indexes: &indexes,
+        constraints: &constraints,
     }
     .steps())
+}
+
+/// The other columns of `table` whose type this migration changes.
+fn other_swaps(ctx: &Context<'_>, table: &str, column: &str) -> Vec<String> {
+    ctx.changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumn { table: t, from, to }
+                if t == table && from.name != column && from.sql_type != to.sql_type =>
+            {
+                Some(from.name.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether index `ix` keys `column` or names it in its predicate.
+fn index_covers(ix: &Index, column: &str) -> bool {
+    ix.columns.iter().any(|c| c == column)
+        || ix
+            .predicate
+            .as_deref()
+            .is_some_and(|p| references_column(p, column))
 }
 
 /// The indexes on the column, rebuilt on the new one; a predicate naming it would need
@@ -80,7 +123,7 @@ fn rebuilt_indexes(
     let indexes: Vec<Index> = before
         .indexes
         .iter()
-        .filter(|i| i.columns.contains(&from.name))
+        .filter(|i| index_covers(i, &from.name))
         .cloned()
         .collect();
     if let Some(ix) = after
@@ -94,16 +137,6 @@ fn rebuilt_indexes(
         ));
     }
     for ix in &indexes {
-        if ix
-            .predicate
-            .as_deref()
-            .is_some_and(|p| mentions(p, &from.name))
-        {
-            return Err(format!(
-                "the predicate of index \"{}\" names the column; rebuilding it on the new column is not planned yet",
-                ix.name
-            ));
-        }
         if !after.is_some_and(|t| t.indexes.contains(ix)) {
             return Err(format!(
                 "index \"{}\" on the column changes in the same migration; change the type in one migration and the index in the next",
@@ -112,6 +145,56 @@ fn rebuilt_indexes(
         }
     }
     Ok(indexes)
+}
+
+/// The checks naming the column and the foreign keys it is part of, rebuilt on the new
+/// one; one redefined in this same migration is refused (the other change's).
+fn rebuilt_constraints(
+    before: &Table,
+    after: Option<&Table>,
+    from: &Column,
+) -> Result<Vec<Constraint>, String> {
+    let checks = before
+        .checks
+        .iter()
+        .filter(|c| references_column(&c.expr, &from.name));
+    let fks = before
+        .foreign_keys
+        .iter()
+        .filter(|f| f.columns.contains(&from.name));
+    let new_check = after
+        .iter()
+        .flat_map(|t| &t.checks)
+        .find(|c| references_column(&c.expr, &from.name) && !before.checks.contains(c));
+    let new_fk = after
+        .iter()
+        .flat_map(|t| &t.foreign_keys)
+        .find(|f| f.columns.contains(&from.name) && !before.foreign_keys.contains(f));
+    if let Some(name) = new_check.map(|c| &c.name).or(new_fk.map(|f| &f.name)) {
+        return Err(format!(
+            "\"{name}\" on the column is new in the same migration; change the type in one migration and add the constraint in the next"
+        ));
+    }
+    let mut out = Vec::new();
+    for c in checks {
+        if !after.is_some_and(|t| t.checks.contains(c)) {
+            return Err(format!(
+                "check \"{}\" on the column changes in the same migration; change the type in one migration and the check in the next",
+                c.name
+            ));
+        }
+        out.push(Constraint::Check(c.clone()));
+    }
+    for f in fks {
+        if !after.is_some_and(|t| t.foreign_keys.contains(f)) {
+            return Err(format!(
+                "foreign key \"{}\" on the column changes in the same migration; change the type in one migration and the foreign key in the next",
+                f.name
+            ));
+        }
+        out.push(Constraint::ForeignKey(f.clone()));
+    }
+    Ok(out)
 }
 
 /// Whether converting `numeric(p, s)` to `numeric(q, t)` with `t < s` would round values.

@@ -44,6 +44,7 @@ pub fn plan(
             to: after,
             physical: &after.name,
             indexes: &[],
+            constraints: &[],
         }
         .steps(),
     );

@@ -3,19 +3,13 @@
 
 use crate::catalogue::Kind;
 use crate::phase::Phase;
+use crate::plan::ddl;
 use crate::plan::step::{Down, Step};
 use crate::sql::ident;
 
 /// The step renaming constraint `from` of `table` to `to`.
 pub fn plan(table: &str, from: &str, to: &str) -> Step {
-    let sql = |a: &str, b: &str| {
-        format!(
-            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
-            crate::sql::table_ref(table),
-            ident(a),
-            ident(b)
-        )
-    };
+    let sql = |a: &str, b: &str| ddl::rename_constraint(table, a, b);
     Step {
         down: vec![Down::new(Kind::RenameConstraint, sql(to, from))],
         ..Step::new(

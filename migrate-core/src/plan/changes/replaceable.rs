@@ -1,10 +1,9 @@
 //! What a column swap (a rename or a type change) refuses because contract's `DROP COLUMN`
 //! would take it along: a check or partial-index predicate of the new models still naming
-//! the old column, a key, index, foreign key or check on a retyped column, and sequences a
-//! column default owns.
+//! the old column, a key on a retyped column, and sequences a column default owns.
 
 use crate::model::{Column, Table};
-use crate::plan::context::mentions;
+use crate::sql::references_column;
 
 /// `Err(reason)` when replacing `from` by `to` on `table` would lose an object.
 pub fn check(table: &str, from: &Column, to: &Column, new: &[Table]) -> Result<(), String> {
@@ -23,30 +22,28 @@ pub fn check(table: &str, from: &Column, to: &Column, new: &[Table]) -> Result<(
         .iter()
         .map(|c| c.expr.as_str())
         .chain(t.indexes.iter().filter_map(|i| i.predicate.as_deref()))
-        .any(|e| mentions(e, &from.name));
+        .any(|e| references_column(e, &from.name));
     if stale && from.name != to.name {
         return Err(format!(
             "a check or index predicate of the models still names \"{}\"; contract drops that column and the constraint with it",
             from.name
         ));
     }
-    if from.name == to.name && used(t, &to.name, new) {
-        return Err("the column is part of the primary key, a foreign key or a check in the models; rebuilding those on the new column before the swap is not planned yet".into());
+    if from.name == to.name && keyed(t, &to.name, new) {
+        return Err("the column is part of the primary key or other tables' foreign keys reference it in the models; swapping those keys is not planned yet".into());
     }
     Ok(())
 }
 
-/// Whether `column` of `t` is in its primary key, a foreign key (its own or one
-/// referencing it from `tables`) or a check.
-pub fn used(t: &Table, column: &str, tables: &[Table]) -> bool {
+/// Whether `column` of `t` is in its primary key or referenced by a foreign key of
+/// `tables`.
+pub fn keyed(t: &Table, column: &str, tables: &[Table]) -> bool {
     t.primary_key
         .iter()
         .flat_map(|p| p.columns.iter())
-        .chain(t.foreign_keys.iter().flat_map(|f| f.columns.iter()))
         .any(|c| c == column)
         || tables
             .iter()
             .flat_map(|o| o.foreign_keys.iter())
             .any(|f| f.ref_table == t.name && f.ref_columns.iter().any(|c| c == column))
-        || t.checks.iter().any(|c| mentions(&c.expr, column))
 }

@@ -9,6 +9,7 @@
 //! fill the old column on an insert by new code before the trigger could copy the new value
 //! over.
 
+use super::rebuilt::{Constraint, Rebuilt};
 use super::{backfill, defaults, index, names, not_null};
 use crate::catalogue::Kind;
 use crate::model::{Column, Index};
@@ -30,8 +31,11 @@ pub struct Swap<'a> {
     /// Where the new values live until contract: `to`'s name for a rename, a temporary
     /// column for a type change (swapped in at contract).
     pub physical: &'a str,
-    /// Indexes on the column: built on the new column in backfill, named back in the swap.
+    /// Indexes on the column or whose predicate names it: built on the new column in
+    /// backfill, named back in the swap.
     pub indexes: &'a [Index],
+    /// Checks and foreign keys naming the column: rebuilt on the new column.
+    pub constraints: &'a [Constraint],
 }
 
 fn is_string(ty: &str) -> bool {
@@ -60,6 +64,15 @@ impl Swap<'_> {
 
     fn swapped(&self) -> bool {
         self.physical != self.to.name
+    }
+
+    fn rebuilt(&self) -> Rebuilt<'_> {
+        Rebuilt {
+            table: self.table,
+            from: &self.from.name,
+            physical: self.physical,
+            constraints: self.constraints,
+        }
     }
 
     fn function_sql(&self) -> String {
@@ -135,6 +148,7 @@ impl Swap<'_> {
             },
         ];
         steps.extend(self.move_default_into_trigger());
+        steps.extend(self.rebuilt().expand());
         steps
     }
 
@@ -201,10 +215,16 @@ impl Swap<'_> {
         })
     }
 
-    /// The column's index `ix` on the new column, under a temporary name.
+    /// The column's index `ix` on the new column (its predicate too), under a temporary
+    /// name.
     fn on_new(&self, ix: &Index) -> Index {
+        let (from, physical) = (&self.from.name, self.physical);
         Index {
-            name: names::temp_index(&ix.name),
+            name: names::temp_name(&ix.name),
+            predicate: ix
+                .predicate
+                .as_deref()
+                .map(|p| crate::sql::rename_column_in(p, from, physical)),
             columns: ix
                 .columns
                 .iter()
@@ -238,6 +258,7 @@ impl Swap<'_> {
         for ix in self.indexes {
             steps.push(index::build(self.table, &self.on_new(ix)));
         }
+        steps.extend(self.rebuilt().validate());
         steps
     }
 
@@ -324,6 +345,7 @@ impl Swap<'_> {
                 ddl::create_index(table, ix, true),
             )
         }));
+        restore.extend(self.rebuilt().restore());
         Step {
             down: restore,
             down_atomic: false,
@@ -394,6 +416,7 @@ impl Swap<'_> {
                 )
             });
         }
+        steps.extend(self.rebuilt().renames());
         steps
     }
 }

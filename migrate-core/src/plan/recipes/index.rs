@@ -33,7 +33,7 @@ pub fn build(table: &str, ix: &Index) -> Step {
 /// built concurrently under a temporary name in backfill, renamed in contract once the
 /// old index is dropped, so the table is never without one of them.
 pub fn build_then_rename(table: &str, ix: &Index) -> [Step; 2] {
-    let temp = names::temp_index(&ix.name);
+    let temp = names::temp_name(&ix.name);
     let built = build(
         table,
         &Index {

@@ -11,5 +11,6 @@ pub mod grants;
 pub mod index;
 pub mod names;
 pub mod not_null;
+pub mod rebuilt;
 pub mod validate;
 pub mod version_schema;

@@ -36,8 +36,8 @@ pub fn temp_column(column: &str) -> String {
     shorten_name(&format!("{column}_migrate_new"))
 }
 
-/// Name an index is built under while an older index still holds its name.
-pub fn temp_index(name: &str) -> String {
+/// Name an index or constraint is built under while an older one still holds its name.
+pub fn temp_name(name: &str) -> String {
     shorten_name(&format!("{name}_migrate_new"))
 }
 
