@@ -87,6 +87,7 @@ fn column_tokens(c: &Column) -> TokenStream {
     let default = opt_string(&c.default);
     let identity = c.identity;
     let backfill = opt_string(&c.backfill);
+    let no_nulls = c.no_nulls;
     let renamed_from = opt_string(&c.renamed_from);
     quote! {
         ::migrate_core::model::Column {
@@ -96,6 +97,7 @@ fn column_tokens(c: &Column) -> TokenStream {
             default: #default,
             identity: #identity,
             backfill: #backfill,
+            no_nulls: #no_nulls,
             renamed_from: #renamed_from,
         }
     }

@@ -67,6 +67,10 @@ pub struct Column {
     /// hint, never stored in snapshots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backfill: Option<String>,
+    /// The team knows no row is NULL: becoming NOT NULL, the column is proven by
+    /// `VALIDATE` without an `UPDATE`; a planner hint, never stored in snapshots.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_nulls: bool,
     /// Previous name, a hint for the differ; never stored in snapshots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
@@ -242,6 +246,7 @@ impl Column {
             default: None,
             identity: false,
             backfill: None,
+            no_nulls: false,
             renamed_from: None,
         }
     }
@@ -278,6 +283,7 @@ impl Table {
         t.renamed_from = None;
         for c in &mut t.columns {
             c.backfill = None;
+            c.no_nulls = false;
             c.renamed_from = None;
         }
         t.indexes.sort_by(|a, b| a.name.cmp(&b.name));

@@ -161,7 +161,8 @@ fn column(c: &Column) -> String {
         nullable,
         default,
         identity,
-        backfill: _,     // how the data got there, not the schema
+        backfill: _, // how the data got there, not the schema
+        no_nulls: _,
         renamed_from: _, // how it got its name
     } = c;
     let mut s = sql_type.clone();

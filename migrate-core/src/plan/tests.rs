@@ -274,6 +274,49 @@ fn making_a_column_not_null_needs_a_value_for_the_nulls() {
 }
 
 #[test]
+fn no_nulls_proves_not_null_without_an_update() {
+    let mut old = keyed("t");
+    old.columns.push(Column::new("n", "text", true));
+    let mut new = keyed("t");
+    new.columns.push(Column {
+        no_nulls: true,
+        ..Column::new("n", "text", false)
+    });
+    let p = plan_of(&[old], std::slice::from_ref(&new), &PlanOptions::default()).unwrap();
+    let steps: Vec<(Phase, &str)> = p.steps.iter().map(|s| (s.phase, s.sql.as_str())).collect();
+    assert_eq!(
+        steps,
+        [
+            (
+                Phase::Backfill,
+                r#"ALTER TABLE "t" ADD CONSTRAINT "t_n_not_null" CHECK ("n" IS NOT NULL) NOT VALID"#
+            ),
+            (
+                Phase::Backfill,
+                r#"ALTER TABLE "t" VALIDATE CONSTRAINT "t_n_not_null""#
+            ),
+            (
+                Phase::Contract,
+                r#"ALTER TABLE "t" ALTER COLUMN "n" SET NOT NULL"#
+            ),
+            (
+                Phase::Contract,
+                r#"ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "t_n_not_null""#
+            ),
+        ]
+    );
+    // A new column has no rows to prove anything of.
+    let errs = plan_of(&[keyed("t")], &[new], &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("`no_nulls` is for an existing column"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
 fn every_type_change_goes_through_a_swapped_column() {
     let with = |ty: &str| {
         let mut t = keyed("t");

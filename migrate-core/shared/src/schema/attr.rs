@@ -82,6 +82,7 @@ pub struct FieldAttrs {
     pub max_length: Slot<u32>,
     pub default: Slot<String>,
     pub backfill: Slot<String>,
+    pub no_nulls: Slot<()>,
     pub renamed_from: Slot<String>,
     pub references: Slot<(String, String)>,
     pub on_delete: Slot<FkAction>,
@@ -108,6 +109,7 @@ impl FieldAttrs {
         push(MAX_LENGTH, self.max_length.span());
         push(DEFAULT, self.default.span());
         push(BACKFILL, self.backfill.span());
+        push(NO_NULLS, self.no_nulls.span());
         push(RENAMED_FROM, self.renamed_from.span());
         push(REFERENCES, self.references.span());
         push(ON_DELETE, self.on_delete.span());
@@ -164,6 +166,7 @@ pub fn field(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
         max_length: Slot::new(MAX_LENGTH),
         default: Slot::new(DEFAULT),
         backfill: Slot::new(BACKFILL),
+        no_nulls: Slot::new(NO_NULLS),
         renamed_from: Slot::new(RENAMED_FROM),
         references: Slot::new(REFERENCES),
         on_delete: Slot::new(ON_DELETE),
@@ -179,6 +182,7 @@ pub fn field(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
             UNIQUE => flag(cx, &meta, &mut out.unique),
             INDEX => flag(cx, &meta, &mut out.index),
             IDENTITY => flag(cx, &meta, &mut out.identity),
+            NO_NULLS => flag(cx, &meta, &mut out.no_nulls),
             SKIP => flag(cx, &meta, &mut out.skip),
             COLUMN => string_value(cx, &meta, &mut out.column),
             SQL_TYPE => string_value(cx, &meta, &mut out.sql_type),

@@ -356,6 +356,19 @@ fn column_of(
             );
         }
     }
+    if let Some(n) = fattrs.no_nulls.get() {
+        if option {
+            cx.error_at(
+                n.span,
+                "`no_nulls` is for a column becoming NOT NULL (`Option<T>` → `T`); an `Option` column can stay NULL",
+            );
+        } else if fattrs.backfill.get().is_some() {
+            cx.error_at(
+                n.span,
+                "`no_nulls` says no row is NULL, `backfill` gives NULL rows a value: keep one",
+            );
+        }
+    }
     if let Some(r) = fattrs.renamed_from.get() {
         check_ident(cx, &r.value, r.span, "previous column name");
     }
@@ -366,6 +379,7 @@ fn column_of(
         default: fattrs.default.get().map(|d| d.value.trim().to_owned()),
         identity: fattrs.identity.get().is_some(),
         backfill: fattrs.backfill.get().map(|b| b.value.trim().to_owned()),
+        no_nulls: fattrs.no_nulls.get().is_some(),
         renamed_from: fattrs.renamed_from.get().map(|r| r.value.clone()),
     }
 }

@@ -22,6 +22,7 @@ pub const SQL_TYPE: &str = "sql_type";
 pub const MAX_LENGTH: &str = "max_length";
 pub const DEFAULT: &str = "default";
 pub const BACKFILL: &str = "backfill";
+pub const NO_NULLS: &str = "no_nulls";
 pub const REFERENCES: &str = "references";
 pub const ON_DELETE: &str = "on_delete";
 pub const ON_UPDATE: &str = "on_update";
@@ -44,6 +45,7 @@ pub const FIELD_KEYS: &[&str] = &[
     MAX_LENGTH,
     DEFAULT,
     BACKFILL,
+    NO_NULLS,
     RENAMED_FROM,
     REFERENCES,
     ON_DELETE,

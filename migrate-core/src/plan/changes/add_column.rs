@@ -56,6 +56,9 @@ fn refuse(column: &Column, opts: &PlanOptions) -> Result<(), String> {
     if column.identity {
         return Err("an identity column added to an existing table fills every row and rewrites the table; not planned safely yet".into());
     }
+    if column.no_nulls {
+        return Err("`no_nulls` is for an existing column becoming NOT NULL; a new column has no values yet: give it a `default` or a `backfill`".into());
+    }
     let since = Kind::AddColumn.facts().since;
     if column.default.is_some() && opts.pg_version < since {
         return Err(format!(

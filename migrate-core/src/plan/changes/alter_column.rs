@@ -1,6 +1,7 @@
 //! A column whose nullability or default changed (a type change is `change_type`'s, a
 //! rename `rename_column`'s). NOT NULL comes by the check route, with a fill trigger for
-//! the NULLs old code still writes; dropping NOT NULL is catalog only.
+//! the NULLs old code still writes (or, with `no_nulls`, proven by `VALIDATE` alone);
+//! dropping NOT NULL is catalog only.
 
 use crate::model::Column;
 use crate::plan::context::Context;
@@ -26,9 +27,14 @@ pub fn plan(
             to.default.as_deref(),
         ));
     }
-    if from.nullable && !to.nullable {
+    if from.nullable && !to.nullable && to.no_nulls {
+        // The team knows no row is NULL: VALIDATE proves it (or fails naming the check),
+        // no UPDATE and no fill trigger.
+        steps.extend(not_null::check(table, &to.name));
+        steps.extend(not_null::set(table, &to.name, None));
+    } else if from.nullable && !to.nullable {
         let Some(expr) = to.backfill.as_deref().or(to.default.as_deref()) else {
-            return Err("the column becomes NOT NULL: existing NULLs need a value, and old code may still write NULL; add `backfill = \"...\"` (an expression over the row) or `default = \"...\"` to the field".into());
+            return Err("the column becomes NOT NULL: existing NULLs need a value, and old code may still write NULL; add `backfill = \"...\"` (an expression over the row) or `default = \"...\"` to the field, or `no_nulls` when no row is NULL and old code writes none (VALIDATE proves it, without an UPDATE)".into());
         };
         let key = ctx.key(table)?;
         steps.extend(fill::create(table, &to.name, expr));
