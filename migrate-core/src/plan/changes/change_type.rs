@@ -84,6 +84,8 @@ fn steps(ctx: &Context<'_>, table: &str, from: &Column, to: &Column) -> Result<V
         physical: &physical,
         indexes: &indexes,
         constraints: &constraints,
+        fill: None,
+        relax_old: false,
     }
     .steps())
 }
@@ -198,7 +200,7 @@ fn rebuilt_constraints(
 }
 
 /// Whether converting `numeric(p, s)` to `numeric(q, t)` with `t < s` would round values.
-fn rounds(from: &str, to: &str) -> bool {
+pub(super) fn rounds(from: &str, to: &str) -> bool {
     let scale = |t: &str| -> Option<u32> {
         t.strip_prefix("numeric(")?
             .strip_suffix(')')?

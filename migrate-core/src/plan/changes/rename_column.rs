@@ -1,8 +1,11 @@
 //! A column renamed (`renamed_from`): a column swap to a column under the new name, with a
-//! view in the version schema for new code. Alone: a type, nullability or default change in
-//! the same migration would need values the old column may not have.
+//! view in the version schema for new code. A type change rides along (the trigger casts
+//! both ways); becoming NOT NULL fills the old column's NULLs from the field's `backfill` or
+//! `default` (or, with `no_nulls`, VALIDATE proves there are none); becoming nullable drops
+//! the old column's NOT NULL in expand. A default change waits for the next migration.
 
 use super::replaceable;
+use crate::model::Column;
 use crate::plan::context::{Context, Planned};
 use crate::plan::recipes::column_swap::Swap;
 
@@ -18,12 +21,16 @@ pub fn plan(
     let (Some(before), Some(after)) = (ctx.old_column(table, from), after) else {
         return Err("the renamed column is missing from one of the schemas".into());
     };
-    if before.sql_type != after.sql_type
-        || before.nullable != after.nullable
-        || before.default != after.default
-    {
-        return Err("rename the column in one migration, and change its type, nullability or default in the next: during the transition the old column's rules apply to both".into());
+    if before.default != after.default {
+        return Err("rename the column in one migration, and change its default in the next: during the transition the old column's default (moved into the sync trigger) applies to both".into());
     }
+    if super::change_type::rounds(&before.sql_type, &after.sql_type) {
+        return Err(format!(
+            "{} → {} rounds existing values to the smaller scale; change the data deliberately first",
+            before.sql_type, after.sql_type
+        ));
+    }
+    let fill = fill(before, after)?;
     replaceable::check(table, before, after, ctx.new)?;
     if before.identity || after.identity {
         return Err("renaming an identity column is not planned yet".into());
@@ -45,9 +52,23 @@ pub fn plan(
             physical: &after.name,
             indexes: &[],
             constraints: &[],
+            fill,
+            relax_old: after.nullable && !before.nullable,
         }
         .steps(),
     );
     out.view(table);
     Ok(())
+}
+
+/// The value NULLs of the old column give the new one when it becomes NOT NULL: the
+/// field's `backfill` or `default`; none with `no_nulls` (VALIDATE proves it).
+fn fill<'a>(before: &Column, after: &'a Column) -> Result<Option<&'a str>, String> {
+    if !before.nullable || after.nullable || after.no_nulls {
+        return Ok(None);
+    }
+    match after.backfill.as_deref().or(after.default.as_deref()) {
+        Some(e) => Ok(Some(e)),
+        None => Err("the renamed column becomes NOT NULL: rows where the old column is NULL (and old code's NULL writes) need a value: add `backfill = \"...\"` or `default = \"...\"` to the field, or `no_nulls` when no row is NULL and old code writes none".into()),
+    }
 }

@@ -36,6 +36,12 @@ pub struct Swap<'a> {
     pub indexes: &'a [Index],
     /// Checks and foreign keys naming the column: rebuilt on the new column.
     pub constraints: &'a [Constraint],
+    /// For a nullable column becoming NOT NULL: the value (an expression over the row)
+    /// the new column gets where the old one is NULL, in the trigger and the backfill.
+    pub fill: Option<&'a str>,
+    /// The old column's NOT NULL is dropped in expand: the new column allows NULL, and the
+    /// trigger copies new code's NULLs into the old column.
+    pub relax_old: bool,
 }
 
 fn is_string(ty: &str) -> bool {
@@ -86,8 +92,15 @@ impl Swap<'_> {
             ),
             None => String::new(),
         };
+        let fill = match self.fill {
+            Some(e) => format!(
+                "  IF NEW.{n} IS NULL THEN\n    NEW.{n} := (SELECT ({e}) FROM (SELECT NEW.*) AS {});\n  END IF;\n",
+                ident(crate::sql::split_table(self.table).1)
+            ),
+            None => String::new(),
+        };
         let body = format!(
-            "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{n} IS DISTINCT FROM {fwd} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n  RETURN NEW;\nEND"
+            "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{n} IS DISTINCT FROM {fwd} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n{fill}  RETURN NEW;\nEND"
         );
         ddl::create_trigger_function(
             self.table,
@@ -148,8 +161,35 @@ impl Swap<'_> {
             },
         ];
         steps.extend(self.move_default_into_trigger());
+        steps.extend(self.relax_old_not_null());
         steps.extend(self.rebuilt().expand());
         steps
+    }
+
+    /// Expand: the old column's NOT NULL dropped (a relaxation old code does not notice),
+    /// so new code's NULLs, copied back by the trigger, are accepted.
+    fn relax_old_not_null(&self) -> Option<Step> {
+        if !self.relax_old || self.from.nullable {
+            return None;
+        }
+        let (table, o) = (self.table, &self.from.name);
+        Some(Step {
+            down: not_null::route_sql(table, o),
+            down_atomic: false,
+            reversible: Reversible::Caveat(
+                "expand.down.sql makes the old column NOT NULL again; it fails if new code wrote NULLs since".into(),
+            ),
+            ..Step::new(
+                Phase::Expand,
+                Kind::DropNotNull,
+                table,
+                format!(
+                    "Let {} hold NULL: the new column allows it, and the trigger copies new code's NULLs here.",
+                    ident(o)
+                ),
+                ddl::alter_column(table, o, "DROP NOT NULL"),
+            )
+        })
     }
 
     /// Expand: the new column, nullable and without a default (the trigger fills it).
@@ -244,12 +284,20 @@ impl Swap<'_> {
     /// new column without blocking writes.
     fn backfill(&self) -> Vec<Step> {
         let (o, n) = (ident(&self.from.name), ident(self.physical));
+        let converted = cast(&o, &self.from.sql_type, &self.to.sql_type);
+        let (value, condition) = match self.fill {
+            Some(e) => (
+                format!("COALESCE({converted}, ({e}))"),
+                backfill::is_null(self.physical),
+            ),
+            None => (converted, format!("{n} IS NULL AND {o} IS NOT NULL")),
+        };
         let mut steps = vec![backfill::backfill(
             self.table,
             self.key,
             self.physical,
-            &cast(&o, &self.from.sql_type, &self.to.sql_type),
-            format!("{n} IS NULL AND {o} IS NOT NULL"),
+            &value,
+            condition,
             Reversible::NothingToUndo,
         )];
         if !self.to.nullable {
@@ -336,7 +384,7 @@ impl Swap<'_> {
                 ),
             ),
         ];
-        if !self.from.nullable {
+        if !self.from.nullable && !self.relax_old {
             restore.extend(not_null::route_sql(table, o));
         }
         restore.extend(self.indexes.iter().map(|ix| {
