@@ -1,7 +1,8 @@
-//! Renames combined with other changes of the same column in one migration, as real
-//! histories have them (two renames and two SET NOT NULL at once): a rename that becomes
-//! NOT NULL with a `backfill` for the NULLs, one with `no_nulls`, a rename with a type
-//! change, and a rename that becomes nullable. With rows, old code writing NULLs between
+//! Renames and type changes combined with other changes of the same column in one
+//! migration, as real histories have them (two renames and two SET NOT NULL at once): a
+//! rename that becomes NOT NULL with a `backfill` for the NULLs, one with `no_nulls`, a
+//! rename with a type change, a rename that becomes nullable, and type changes that become
+//! NOT NULL (with a backfill) and nullable. With rows, old code writing NULLs between
 //! the phases, new code through the version schema, then contract and a rollback.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
@@ -18,6 +19,8 @@ pub struct Profile {
     pub bio: Option<String>,
     pub score: i32,
     pub title: String,
+    pub level: Option<i32>,
+    pub rank: i32,
 }
 "#;
 
@@ -35,18 +38,22 @@ pub struct Profile {
     pub points: i64,
     #[schema(renamed_from = "title")]
     pub headline: Option<String>,
+    #[schema(backfill = "1")]
+    pub level: i64,
+    pub rank: Option<i64>,
 }
 "#;
 
 const TS: &str = "29990101000000";
 
 const SEED: &str = "INSERT INTO profiles
-    SELECT g, CASE WHEN g % 10 = 0 THEN NULL ELSE 'h' || g END, 'bio ' || g, g, 't' || g
+    SELECT g, CASE WHEN g % 10 = 0 THEN NULL ELSE 'h' || g END, 'bio ' || g, g, 't' || g,
+           CASE WHEN g % 7 = 0 THEN NULL ELSE g END, g
     FROM generate_series(1, 5000) g";
 
 fn old_code(round: i64) -> String {
     format!(
-        "INSERT INTO profiles (id, handle, bio, score, title) VALUES ({0}, NULL, 'old', 7, 'old title');
+        "INSERT INTO profiles (id, handle, bio, score, title, level, rank) VALUES ({0}, NULL, 'old', 7, 'old title', NULL, 1);
          UPDATE profiles SET score = score + 1, handle = NULL WHERE id = 3;",
         100_000 + round
     )
@@ -55,7 +62,7 @@ fn old_code(round: i64) -> String {
 fn new_code(round: i64) -> String {
     format!(
         "SET search_path = {1}, public;
-         INSERT INTO profiles (id, username, about, points, headline) VALUES ({0}, 'new', 'new', 5, NULL);
+         INSERT INTO profiles (id, username, about, points, headline, level, rank) VALUES ({0}, 'new', 'new', 5, NULL, 9, NULL);
          UPDATE profiles SET points = points + 10, headline = NULL WHERE id = 4;",
         200_000 + round,
         version_schema(TS)
@@ -129,13 +136,29 @@ fn renames_with_nullability_and_type_changes_under_both_versions() {
             "bio 2",
             "kept as it was",
         ),
+        (
+            "SELECT level || ' ' || pg_typeof(level) FROM profiles WHERE id = 7",
+            "1 bigint",
+            "a NULL level gets the backfill",
+        ),
+        (
+            "SELECT level FROM profiles WHERE id = 100010",
+            "1",
+            "so does old code's NULL",
+        ),
+        ("SELECT level FROM profiles WHERE id = 8", "8", "converted"),
+        (
+            "SELECT coalesce(rank::text, 'NULL') FROM profiles WHERE id = 200001",
+            "NULL",
+            "new code may write a NULL rank",
+        ),
     ] {
         assert_eq!(db.value(sql), expected, "{why}");
     }
 
     // The way back: old code needs its NOT NULL title again, so the NULLs new code wrote
     // must be given values first (expand.down.sql says so when it fails).
-    db.sql("UPDATE profiles SET headline = 'restored' WHERE headline IS NULL")
+    db.sql("UPDATE profiles SET headline = 'restored' WHERE headline IS NULL; UPDATE profiles SET rank = 0 WHERE rank IS NULL")
         .unwrap();
     for phase in Phase::ALL.iter().rev() {
         db.apply_file(&path.join(format!("{phase}.down.sql")))

@@ -12,8 +12,9 @@ use super::replaceable;
 use crate::diff::Change;
 use crate::model::{Column, Index, Table};
 use crate::plan::context::{Context, Planned};
+use crate::plan::recipes::column_swap::{Swap, null_fill};
+use crate::plan::recipes::names;
 use crate::plan::recipes::rebuilt::Constraint;
-use crate::plan::recipes::{column_swap::Swap, names};
 use crate::plan::step::Step;
 use crate::sql::references_column;
 
@@ -64,9 +65,10 @@ fn steps(ctx: &Context<'_>, table: &str, from: &Column, to: &Column) -> Result<V
     if from.identity || to.identity {
         return Err("changing the type of an identity column is not planned yet".into());
     }
-    if from.nullable != to.nullable || from.default != to.default {
-        return Err("change the type in one migration, and the nullability or default in the next: during the transition the old column's rules apply to both".into());
+    if from.default != to.default {
+        return Err("change the type in one migration, and the default in the next: during the transition the old column's default (moved into the sync trigger) applies to both".into());
     }
+    let fill = null_fill(from, to)?;
     replaceable::check(table, from, to, ctx.new)?;
     if rounds(&from.sql_type, &to.sql_type) {
         return Err(format!(
@@ -84,8 +86,8 @@ fn steps(ctx: &Context<'_>, table: &str, from: &Column, to: &Column) -> Result<V
         physical: &physical,
         indexes: &indexes,
         constraints: &constraints,
-        fill: None,
-        relax_old: false,
+        fill,
+        relax_old: to.nullable && !from.nullable,
     }
     .steps())
 }

@@ -5,9 +5,8 @@
 //! the old column's NOT NULL in expand. A default change waits for the next migration.
 
 use super::replaceable;
-use crate::model::Column;
 use crate::plan::context::{Context, Planned};
-use crate::plan::recipes::column_swap::Swap;
+use crate::plan::recipes::column_swap::{Swap, null_fill};
 
 /// Files the rename of `table`.`from` to `to`, or why it is refused.
 pub fn plan(
@@ -30,7 +29,7 @@ pub fn plan(
             before.sql_type, after.sql_type
         ));
     }
-    let fill = fill(before, after)?;
+    let fill = null_fill(before, after)?;
     replaceable::check(table, before, after, ctx.new)?;
     if before.identity || after.identity {
         return Err("renaming an identity column is not planned yet".into());
@@ -59,16 +58,4 @@ pub fn plan(
     );
     out.view(table);
     Ok(())
-}
-
-/// The value NULLs of the old column give the new one when it becomes NOT NULL: the
-/// field's `backfill` or `default`; none with `no_nulls` (VALIDATE proves it).
-fn fill<'a>(before: &Column, after: &'a Column) -> Result<Option<&'a str>, String> {
-    if !before.nullable || after.nullable || after.no_nulls {
-        return Ok(None);
-    }
-    match after.backfill.as_deref().or(after.default.as_deref()) {
-        Some(e) => Ok(Some(e)),
-        None => Err("the renamed column becomes NOT NULL: rows where the old column is NULL (and old code's NULL writes) need a value: add `backfill = \"...\"` or `default = \"...\"` to the field, or `no_nulls` when no row is NULL and old code writes none".into()),
-    }
 }

@@ -44,6 +44,18 @@ pub struct Swap<'a> {
     pub relax_old: bool,
 }
 
+/// The value NULLs of the old column give the new one when it becomes NOT NULL: the
+/// field's `backfill` or `default`; none with `no_nulls` (VALIDATE proves it).
+pub fn null_fill<'a>(before: &Column, after: &'a Column) -> Result<Option<&'a str>, String> {
+    if !before.nullable || after.nullable || after.no_nulls {
+        return Ok(None);
+    }
+    match after.backfill.as_deref().or(after.default.as_deref()) {
+        Some(e) => Ok(Some(e)),
+        None => Err("the column becomes NOT NULL: rows where the old column is NULL (and old code's NULL writes) need a value: add `backfill = \"...\"` or `default = \"...\"` to the field, or `no_nulls` when no row is NULL and old code writes none".into()),
+    }
+}
+
 fn is_string(ty: &str) -> bool {
     ty == "text" || ty.starts_with("character varying") || ty.starts_with("character(")
 }
