@@ -138,6 +138,14 @@ pub(super) struct Planned<'a> {
     pub physical: Vec<Physical>,
     /// Foreign keys to add once every column exists: `(table, foreign key)`.
     pub foreign_keys: Vec<(&'a str, &'a ForeignKey)>,
+    /// Backfill, last: foreign keys re-pointed at a swapped key (every new column filled,
+    /// every new unique index built).
+    pub late_backfill: Vec<Step>,
+    /// Contract, after the column swaps: the re-pointed foreign keys taking over.
+    pub late_contract: Vec<Step>,
+    /// Contract, after those: the swaps of key columns (no foreign key on the old key is
+    /// left by then).
+    pub key_contract: Vec<Step>,
 }
 
 impl Planned<'_> {

@@ -130,6 +130,16 @@ pub fn drop_constraint(table: &str, name: &str, if_exists: bool) -> String {
     )
 }
 
+/// `ALTER TABLE t ADD CONSTRAINT k PRIMARY KEY USING INDEX i` (the index takes the name k).
+pub fn add_primary_key_using_index(table: &str, name: &str, index: &str) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
+        table_ref(table),
+        ident(name),
+        ident(index)
+    )
+}
+
 /// `ALTER TABLE t RENAME CONSTRAINT a TO b`.
 pub fn rename_constraint(table: &str, from: &str, to: &str) -> String {
     format!(

@@ -122,11 +122,13 @@ fn dispatch<'a>(
 }
 
 /// The plan in run order. The version schema's views come last in expand (every column
-/// exists then). Contract order: the old-name views of renamed tables, then dropped tables
-/// (before the indexes their foreign keys need), then index drops (before the columns they
-/// cover, so each down step finds what it rebuilds on), then the rest, and the version
-/// schema's views last: they follow the swapped columns (views track columns by number),
-/// so new code keeps reading the same types until the table itself has them.
+/// exists then); foreign keys re-pointed at a swapped key last in backfill. Contract
+/// order: the old-name views of renamed tables, then dropped tables (before the indexes
+/// their foreign keys need), then index drops (before the columns they cover, so each down
+/// step finds what it rebuilds on), then the rest, then the re-pointed foreign keys taking
+/// over and the key columns' swaps, and the version schema's views last: they follow the
+/// swapped columns (views track columns by number), so new code keeps reading the same
+/// types until the table itself has them.
 fn assemble(ctx: &Context<'_>, mut out: Planned<'_>) -> Result<Plan, Vec<PlanError>> {
     let views: Vec<&Table> = ctx
         .new
@@ -167,12 +169,15 @@ fn assemble(ctx: &Context<'_>, mut out: Planned<'_>) -> Result<Plan, Vec<PlanErr
         .position(|s| s.phase == Phase::Contract)
         .unwrap_or(steps.len());
     let early: Vec<Step> = out
-        .old_name_views
+        .late_backfill
         .into_iter()
+        .chain(out.old_name_views)
         .chain(out.table_drops)
         .chain(out.index_drops)
         .collect();
     steps.splice(first_contract..first_contract, early);
+    steps.extend(out.late_contract);
+    steps.extend(out.key_contract);
     steps.extend(view_contract);
     Ok(Plan {
         steps,

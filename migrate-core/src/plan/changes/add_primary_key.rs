@@ -11,7 +11,7 @@ use crate::plan::context::Context;
 use crate::plan::ddl;
 use crate::plan::recipes::index;
 use crate::plan::step::{Down, Step};
-use crate::sql::{ident, table_ref};
+use crate::sql::ident;
 
 /// The steps of giving `table` the key `pk`, or why it is refused.
 pub fn plan(ctx: &Context<'_>, table: &str, pk: &PrimaryKey) -> Result<Vec<Step>, String> {
@@ -48,12 +48,7 @@ fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
         method: IndexMethod::Btree,
         predicate: None,
     };
-    let attach = format!(
-        "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
-        table_ref(table),
-        ident(&pk.name),
-        ident(&pk.name)
-    );
+    let attach = ddl::add_primary_key_using_index(table, &pk.name, &pk.name);
     vec![
         Step {
             summary: format!(

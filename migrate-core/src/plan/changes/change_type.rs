@@ -5,14 +5,17 @@
 //! kept in sync by a trigger with casts both ways, converted in batches, and swapped in at
 //! contract. Its indexes (and those whose predicate names it) are built on the new column
 //! in backfill, its checks and foreign keys added there `NOT VALID` in expand and validated
-//! in backfill; all take their names back in the swap. A primary key column, or one that
-//! other tables' foreign keys reference, is refused for now.
+//! in backfill; all take their names back in the swap. A key column (in the primary key,
+//! or referenced by foreign keys) swaps its key too: `change_key_type`.
 
+use super::change_key_type as key;
 use super::replaceable;
 use crate::diff::Change;
 use crate::model::{Column, Index, Table};
+use crate::phase::Phase;
 use crate::plan::context::{Context, Planned};
 use crate::plan::recipes::column_swap::{Swap, null_fill};
+use crate::plan::recipes::key_swap::KeySwap;
 use crate::plan::recipes::names;
 use crate::plan::recipes::rebuilt::Constraint;
 use crate::plan::step::Step;
@@ -26,30 +29,65 @@ pub fn plan(
     to: &Column,
     out: &mut Planned<'_>,
 ) -> Result<(), String> {
-    let steps = steps(ctx, table, from, to)?;
-    out.steps.extend(steps);
-    out.physical.push((
-        table.to_owned(),
-        to.name.clone(),
-        names::temp_column(&to.name),
-    ));
-    out.view(table);
-    Ok(())
-}
-
-fn steps(ctx: &Context<'_>, table: &str, from: &Column, to: &Column) -> Result<Vec<Step>, String> {
     let before = ctx
         .before(table)
         .ok_or("the table is missing from the last snapshot")?;
     let after = ctx.after(table);
     let indexes = rebuilt_indexes(before, after, from, to)?;
-    let constraints = rebuilt_constraints(before, after, from)?;
-    if replaceable::keyed(before, &from.name, &ctx.old) {
-        return Err(format!(
-            "{} → {} rewrites the table; the column is part of the primary key or other tables' foreign keys reference it, and swapping those keys is not planned yet",
-            from.sql_type, to.sql_type
-        ));
+    let constraints = rebuilt_constraints(ctx, before, after, from)?;
+    let primary_key = key::primary_key(before, after, &from.name)?;
+    let referencing = key::referencing(ctx, table, &from.name)?;
+    refuse(ctx, table, from, to, &indexes, &constraints)?;
+    let keyed = primary_key.is_some() || !referencing.is_empty();
+    let physical = names::temp_column(&to.name);
+    let key_swap = KeySwap {
+        table,
+        from: &from.name,
+        physical: &physical,
+        primary_key,
+        referencing: &referencing,
+    };
+    let restore = key::restore(ctx, before, &from.name);
+    let steps = Swap {
+        table,
+        key: ctx.key(table)?,
+        from,
+        to,
+        physical: &physical,
+        indexes: &indexes,
+        constraints: &constraints,
+        fill: null_fill(from, to)?,
+        relax_old: to.nullable && !from.nullable,
+        key_swap: keyed.then_some(&key_swap),
+        restore: &restore,
     }
+    .steps();
+    if keyed {
+        // The key table's contract waits for every foreign key on the old key to be gone.
+        let (contract, rest): (Vec<Step>, Vec<Step>) =
+            steps.into_iter().partition(|s| s.phase == Phase::Contract);
+        out.steps.extend(rest);
+        out.key_contract.extend(contract);
+        out.late_backfill.extend(key_swap.repoint());
+        out.late_contract.extend(key_swap.hand_over());
+    } else {
+        out.steps.extend(steps);
+    }
+    out.physical
+        .push((table.to_owned(), to.name.clone(), physical.clone()));
+    out.view(table);
+    Ok(())
+}
+
+/// What a type change refuses besides its objects' rebuilds.
+fn refuse(
+    ctx: &Context<'_>,
+    table: &str,
+    from: &Column,
+    to: &Column,
+    indexes: &[Index],
+    constraints: &[Constraint],
+) -> Result<(), String> {
     for other in other_swaps(ctx, table, &from.name) {
         let index = indexes.iter().find(|i| index_covers(i, &other));
         let constraint = constraints.iter().find(|c| c.covers(&other));
@@ -68,7 +106,6 @@ fn steps(ctx: &Context<'_>, table: &str, from: &Column, to: &Column) -> Result<V
     if from.default != to.default {
         return Err("change the type in one migration, and the default in the next: during the transition the old column's default (moved into the sync trigger) applies to both".into());
     }
-    let fill = null_fill(from, to)?;
     replaceable::check(table, from, to, ctx.new)?;
     if rounds(&from.sql_type, &to.sql_type) {
         return Err(format!(
@@ -76,20 +113,7 @@ fn steps(ctx: &Context<'_>, table: &str, from: &Column, to: &Column) -> Result<V
             from.sql_type, to.sql_type
         ));
     }
-    let key = ctx.key(table)?;
-    let physical = names::temp_column(&to.name);
-    Ok(Swap {
-        table,
-        key,
-        from,
-        to,
-        physical: &physical,
-        indexes: &indexes,
-        constraints: &constraints,
-        fill,
-        relax_old: to.nullable && !from.nullable,
-    }
-    .steps())
+    Ok(())
 }
 
 /// The other columns of `table` whose type this migration changes.
@@ -154,6 +178,7 @@ fn rebuilt_indexes(
 /// The checks naming the column and the foreign keys it is part of, rebuilt on the new
 /// one; one redefined in this same migration is refused (the other change's).
 fn rebuilt_constraints(
+    ctx: &Context<'_>,
     before: &Table,
     after: Option<&Table>,
     from: &Column,
@@ -162,10 +187,11 @@ fn rebuilt_constraints(
         .checks
         .iter()
         .filter(|c| references_column(&c.expr, &from.name));
+    // One referencing a key whose type changes too is re-pointed by that key's swap.
     let fks = before
         .foreign_keys
         .iter()
-        .filter(|f| f.columns.contains(&from.name));
+        .filter(|f| f.columns.contains(&from.name) && !key::references_retyped(ctx, f));
     let new_check = after
         .iter()
         .flat_map(|t| &t.checks)

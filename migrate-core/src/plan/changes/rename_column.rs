@@ -53,6 +53,8 @@ pub fn plan(
             constraints: &[],
             fill,
             relax_old: after.nullable && !before.nullable,
+            key_swap: None,
+            restore: &[],
         }
         .steps(),
     );

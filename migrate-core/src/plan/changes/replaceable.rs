@@ -1,6 +1,6 @@
 //! What a column swap (a rename or a type change) refuses because contract's `DROP COLUMN`
 //! would take it along: a check or partial-index predicate of the new models still naming
-//! the old column, a key on a retyped column, and sequences a column default owns.
+//! the old column, and sequences a column default owns.
 
 use crate::model::{Column, Table};
 use crate::sql::references_column;
@@ -29,21 +29,5 @@ pub fn check(table: &str, from: &Column, to: &Column, new: &[Table]) -> Result<(
             from.name
         ));
     }
-    if from.name == to.name && keyed(t, &to.name, new) {
-        return Err("the column is part of the primary key or other tables' foreign keys reference it in the models; swapping those keys is not planned yet".into());
-    }
     Ok(())
-}
-
-/// Whether `column` of `t` is in its primary key or referenced by a foreign key of
-/// `tables`.
-pub fn keyed(t: &Table, column: &str, tables: &[Table]) -> bool {
-    t.primary_key
-        .iter()
-        .flat_map(|p| p.columns.iter())
-        .any(|c| c == column)
-        || tables
-            .iter()
-            .flat_map(|o| o.foreign_keys.iter())
-            .any(|f| f.ref_table == t.name && f.ref_columns.iter().any(|c| c == column))
 }

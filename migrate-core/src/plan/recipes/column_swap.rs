@@ -9,6 +9,7 @@
 //! fill the old column on an insert by new code before the trigger could copy the new value
 //! over.
 
+use super::key_swap::KeySwap;
 use super::rebuilt::{Constraint, Rebuilt};
 use super::{backfill, defaults, index, names, not_null};
 use crate::catalogue::Kind;
@@ -42,6 +43,11 @@ pub struct Swap<'a> {
     /// The old column's NOT NULL is dropped in expand: the new column allows NULL, and the
     /// trigger copies new code's NULLs into the old column.
     pub relax_old: bool,
+    /// For a key column that foreign keys reference: the key's side of the swap.
+    pub key_swap: Option<&'a KeySwap<'a>>,
+    /// Down statements the old column's restore ends with: the foreign keys a key swap
+    /// re-pointed, given back to the restored column.
+    pub restore: &'a [Down],
 }
 
 /// The value NULLs of the old column give the new one when it becomes NOT NULL: the
@@ -318,6 +324,7 @@ impl Swap<'_> {
         for ix in self.indexes {
             steps.push(index::build(self.table, &self.on_new(ix)));
         }
+        steps.extend(self.key_swap.and_then(KeySwap::build_key));
         steps.extend(self.rebuilt().validate());
         steps
     }
@@ -352,6 +359,7 @@ impl Swap<'_> {
                 self.drop_trigger_sql(),
             )
         });
+        steps.extend(self.key_swap.map(KeySwap::swap_key).unwrap_or_default());
         steps.push(self.drop_old());
         steps.extend(self.renames());
         steps.push(Step {
@@ -406,6 +414,7 @@ impl Swap<'_> {
             )
         }));
         restore.extend(self.rebuilt().restore());
+        restore.extend(self.restore.iter().cloned());
         Step {
             down: restore,
             down_atomic: false,

@@ -9,6 +9,7 @@ pub mod defaults;
 pub mod fill;
 pub mod grants;
 pub mod index;
+pub mod key_swap;
 pub mod names;
 pub mod not_null;
 pub mod rebuilt;

@@ -41,6 +41,11 @@ pub fn temp_name(name: &str) -> String {
     shorten_name(&format!("{name}_migrate_new"))
 }
 
+/// Name the old key's index is rebuilt under when a key swap is undone.
+pub fn temp_old_name(name: &str) -> String {
+    shorten_name(&format!("{name}_migrate_old"))
+}
+
 /// `<parts joined by _>_<suffix>_<8 hex of the exact parts>`, at most 63 bytes: function
 /// names share the schema's namespace, and `a_b`.`c` must not collide with `a`.`b_c`.
 pub fn unique_function_name(parts: &[&str], suffix: &str) -> String {
