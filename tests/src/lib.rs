@@ -645,3 +645,48 @@ impl Drop for AppRole<'_> {
             .admin_sql(&format!("DROP ROLE IF EXISTS \"{}\"", self.name));
     }
 }
+
+/// A plan's up files, each under a `==> name` header (what a snapshot of the SQL shows).
+pub fn up_files(pending: &Pending) -> String {
+    pending
+        .files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".up.sql"))
+        .map(|(n, t)| format!("==> {n}\n{t}"))
+        .collect()
+}
+
+/// Runs `plan`'s steps one by one, reading each transactional one's locks and scans from a
+/// second connection: a line per step, and a panic on a rewrite or a scan under ACCESS
+/// EXCLUSIVE. Functions, schemas and non-transactional steps just run.
+pub fn lock_report(db: &TestDb, plan: &migrate_core::plan::Plan) -> String {
+    let mut report = String::new();
+    for step in &plan.steps {
+        let runs_alone = step.sql.contains("SCHEMA") || step.sql.contains("FUNCTION");
+        if runs_alone || !step.transactional() {
+            db.sql(&step.sql)
+                .unwrap_or_else(|e| panic!("{}: {e}", step.sql));
+            continue;
+        }
+        let e = effects(db, &step.table, &step.sql);
+        let first_line: String = step
+            .sql
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(90)
+            .collect();
+        report.push_str(&format!(
+            "{:<8} {first_line:<90} {:?} scans={}\n",
+            step.phase.as_str(),
+            e.modes,
+            e.scans
+        ));
+        assert!(!e.rewrote, "{} rewrote the table", step.sql);
+        if e.access_exclusive() {
+            assert_eq!(e.scans, 0, "{} scanned under ACCESS EXCLUSIVE", step.sql);
+        }
+    }
+    report
+}

@@ -9,7 +9,8 @@
 
 use migrate_core::plan::{Phase, version_schema};
 use migrate_tests::{
-    Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at, effects,
+    Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at,
+    lock_report,
 };
 use std::path::Path;
 
@@ -164,33 +165,7 @@ fn the_key_swap_blocks_no_traffic() {
     sc.start(V1, SEED);
     let (v2, _) = sc.generate(&v2(), &at(TS));
     let db = &sc.db;
-    let mut report = String::new();
-    for step in &v2.plan.steps {
-        let runs_alone = step.sql.contains("SCHEMA") || step.sql.contains("FUNCTION");
-        if runs_alone || !step.transactional() {
-            db.sql(&step.sql).unwrap();
-            continue;
-        }
-        let e = effects(db, &step.table, &step.sql);
-        let first_line: String = step
-            .sql
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(90)
-            .collect();
-        report.push_str(&format!(
-            "{:<8} {first_line:<90} {:?} scans={}\n",
-            step.phase.as_str(),
-            e.modes,
-            e.scans
-        ));
-        assert!(!e.rewrote, "{} rewrote the table", step.sql);
-        if e.access_exclusive() {
-            assert_eq!(e.scans, 0, "{} scanned under ACCESS EXCLUSIVE", step.sql);
-        }
-    }
+    let report = lock_report(db, &v2.plan);
     insta::assert_snapshot!("key_type_change_locks", report);
     assert_schema_matches(db, &v2.snapshot.tables, "v2 applied step by step");
 }

@@ -7,7 +7,9 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::plan::{Phase, version_schema};
-use migrate_tests::{Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at};
+use migrate_tests::{
+    Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at, up_files,
+};
 
 const V1: &str = r#"
 #[derive(Schema)]
@@ -74,14 +76,7 @@ fn renames_with_nullability_and_type_changes_under_both_versions() {
     let sc = Scenario::new("rename_combined");
     let v1 = sc.start(V1, SEED);
     let (v2, path) = sc.generate(V2, &at(TS));
-    insta::assert_snapshot!(
-        "rename_combined_v2",
-        v2.files
-            .iter()
-            .filter(|(n, _)| n.ends_with(".up.sql"))
-            .map(|(n, t)| format!("==> {n}\n{t}"))
-            .collect::<String>()
-    );
+    insta::assert_snapshot!("rename_combined_v2", up_files(&v2));
     let db = &sc.db;
     for (round, phase) in Phase::ALL.into_iter().enumerate() {
         let round = i64::try_from(round).unwrap();

@@ -9,7 +9,8 @@
 
 use migrate_core::plan::{Phase, version_schema};
 use migrate_tests::{
-    Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at, effects,
+    Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at, lock_report,
+    up_files,
 };
 
 const V1: &str = r#"
@@ -68,14 +69,7 @@ fn constraints_and_partial_indexes_move_to_the_new_column() {
     let sc = Scenario::new("type_change_constraints");
     let v1 = sc.start(V1, SEED);
     let (v2, path) = sc.generate(&v2(), &at(TS));
-    insta::assert_snapshot!(
-        "type_change_constraints_v2",
-        v2.files
-            .iter()
-            .filter(|(n, _)| n.ends_with(".up.sql"))
-            .map(|(n, t)| format!("==> {n}\n{t}"))
-            .collect::<String>()
-    );
+    insta::assert_snapshot!("type_change_constraints_v2", up_files(&v2));
     let db = &sc.db;
     for (round, phase) in [Phase::Expand, Phase::Backfill].into_iter().enumerate() {
         db.apply_file(&path.join(format!("{phase}.up.sql")))
@@ -149,33 +143,7 @@ fn the_rebuilds_block_no_traffic() {
     sc.start(V1, SEED);
     let (v2, _) = sc.generate(&v2(), &at(TS));
     let db = &sc.db;
-    let mut report = String::new();
-    for step in &v2.plan.steps {
-        let runs_alone = step.sql.contains("SCHEMA") || step.sql.contains("FUNCTION");
-        if runs_alone || !step.transactional() {
-            db.sql(&step.sql).unwrap();
-            continue;
-        }
-        let e = effects(db, &step.table, &step.sql);
-        let first_line: String = step
-            .sql
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(90)
-            .collect();
-        report.push_str(&format!(
-            "{:<8} {first_line:<90} {:?} scans={}\n",
-            step.phase.as_str(),
-            e.modes,
-            e.scans
-        ));
-        assert!(!e.rewrote, "{} rewrote the table", step.sql);
-        if e.access_exclusive() {
-            assert_eq!(e.scans, 0, "{} scanned under ACCESS EXCLUSIVE", step.sql);
-        }
-    }
+    let report = lock_report(db, &v2.plan);
     insta::assert_snapshot!("type_change_constraints_locks", report);
     assert_schema_matches(db, &v2.snapshot.tables, "v2 applied step by step");
 }
