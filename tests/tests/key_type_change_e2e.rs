@@ -171,7 +171,7 @@ fn the_key_swap_blocks_no_traffic() {
 }
 
 #[test]
-fn the_engine_applies_it_through_contract_and_rolls_it_back() {
+fn the_engine_applies_it_around_the_deploy_and_rolls_it_back() {
     use migrate_core::apply::{ApplyOptions, Migrator, RollbackTo, load_dir};
     let sc = Scenario::new("key_type_change_engine");
     sc.generate(V1, &at("29980101000000"));
@@ -187,9 +187,18 @@ fn the_engine_applies_it_through_contract_and_rolls_it_back() {
     rt.block_on(Migrator::new(sources[..1].to_vec(), options.clone()).apply(db.url.as_str()))
         .unwrap();
     db.sql(SEED).unwrap();
+    // As a deploy runs it: through backfill, then (after the deploy) contract, whose drift
+    // check must leave the referencing tables' transition foreign keys alone.
+    let before_deploy = ApplyOptions {
+        through: Phase::Backfill,
+        ..options.clone()
+    };
+    rt.block_on(Migrator::new(sources.clone(), before_deploy).apply(db.url.as_str()))
+        .unwrap_or_else(|e| panic!("apply through backfill: {e}"));
+    enforced(&db, "before the deploy", 998);
     let mut migrator = Migrator::new(sources.clone(), options);
     rt.block_on(migrator.apply(db.url.as_str()))
-        .unwrap_or_else(|e| panic!("apply: {e}"));
+        .unwrap_or_else(|e| panic!("apply through contract: {e}"));
     enforced(&db, "applied by the engine", 996);
     rt.block_on(migrator.rollback(
         db.url.as_str(),

@@ -123,7 +123,8 @@ fn finished(m: &MigrationSource, rows: &[Row]) -> bool {
         .all(|p| done(rows, &m.id, p))
 }
 
-/// Tables that differ between two snapshots, by every name they have in either.
+/// Tables that differ between two snapshots, by every name they have in either, and the
+/// tables whose foreign keys reference one of them.
 fn changed_tables(before: &[Table], after: &[Table]) -> Vec<String> {
     let mut out = Vec::new();
     for t in after {
@@ -137,6 +138,17 @@ fn changed_tables(before: &[Table], after: &[Table]) -> Vec<String> {
     for b in before {
         if !after.iter().any(|t| t.name == b.name) {
             out.push(b.name.clone());
+        }
+    }
+    // A key swapped under them gives the referencing tables foreign keys of the
+    // transition (re-pointed at the new key column in backfill, handed over in contract).
+    let changed = out.clone();
+    for t in before.iter().chain(after) {
+        if t.foreign_keys
+            .iter()
+            .any(|f| changed.contains(&f.ref_table))
+        {
+            out.push(t.name.clone());
         }
     }
     out.sort();
