@@ -15,6 +15,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod catalogue_cases;
+pub mod traffic;
 mod transition;
 pub use transition::{Outcome, TS, Transition};
 
