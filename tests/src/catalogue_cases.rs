@@ -260,5 +260,13 @@ pub fn cases() -> Vec<Case> {
                 "ALTER TABLE pt DETACH PARTITION pt_1 CONCURRENTLY",
             )
         },
+        Case {
+            setup: "CREATE SEQUENCE t_n_seq AS integer OWNED BY t.n",
+            table: "t_n_seq",
+            ..case(
+                AlterSequence,
+                "ALTER SEQUENCE t_n_seq AS bigint OWNED BY t.id",
+            )
+        },
     ]
 }

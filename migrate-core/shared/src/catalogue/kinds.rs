@@ -118,6 +118,9 @@ pub enum Kind {
     DetachPartition,
     /// `ALTER TABLE … DETACH PARTITION … CONCURRENTLY`.
     DetachPartitionConcurrently,
+    /// `ALTER SEQUENCE … AS` / `OWNED BY` (a serial column's sequence following the
+    /// column that replaces it).
+    AlterSequence,
 }
 
 impl Kind {
@@ -643,6 +646,16 @@ static CATALOGUE: &[Facts] = &[
             Scan::None,
             false,
             [No(OLD_CODE_RUNS), No(OLD_CODE_RUNS), Yes],
+        )
+    },
+    Facts {
+        locks: &[on(ShareRowExclusive, Target::Table)],
+        rewrite: true,
+        hold: ", brief: the lock is on the sequence (inserts calling nextval wait), AS rewrites its one page, OWNED BY takes ACCESS SHARE on the table",
+        ..brief_alter(
+            Kind::AlterSequence,
+            "ALTER SEQUENCE s AS bigint OWNED BY t.c",
+            true,
         )
     },
 ];

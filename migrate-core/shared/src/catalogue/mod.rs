@@ -252,6 +252,12 @@ impl Facts {
         }
     }
 
+    /// Whether its rewrite copies a table, taking time in proportion to its size (a
+    /// sequence's, by `ALTER SEQUENCE … AS`, is one page).
+    pub fn rewrites_a_table(&self) -> bool {
+        self.rewrite && self.kind != Kind::AlterSequence
+    }
+
     /// Whether a session that wants to read or write the table waits while this statement
     /// holds or queues for its locks: a lock that conflicts with reads or writes, or row
     /// locks.

@@ -54,14 +54,15 @@ fn variant_index(k: Kind) -> usize {
         | Kind::RenameEnumValue
         | Kind::RefreshMaterializedView
         | Kind::DetachPartition
-        | Kind::DetachPartitionConcurrently => k as usize,
+        | Kind::DetachPartitionConcurrently
+        | Kind::AlterSequence => k as usize,
     }
 }
 
 #[test]
 fn every_kind_has_its_own_row_in_order() {
     let all: Vec<Kind> = Kind::all().collect();
-    assert_eq!(all.len(), Kind::DetachPartitionConcurrently as usize + 1);
+    assert_eq!(all.len(), Kind::AlterSequence as usize + 1);
     for (i, k) in all.iter().enumerate() {
         assert_eq!(variant_index(*k), i, "{k:?} is out of order");
         assert_eq!(k.facts().kind, *k);
@@ -82,7 +83,7 @@ fn phases_follow_backward_compatibility() {
             }
         }
         // A statement that blocks traffic for a scan or a rewrite is only for new tables.
-        let long_and_blocking = (f.rewrite
+        let long_and_blocking = (f.rewrites_a_table()
             || !matches!(f.scan, Scan::None | Scan::Batched | Scan::Keyed))
             && f.blocks_traffic()
             && f.row_locks == RowLocks::None;

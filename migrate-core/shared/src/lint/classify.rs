@@ -459,6 +459,7 @@ fn statement(stmt: &ast::Stmt, out: &mut Vec<Action>) {
             Kind::RefreshMaterializedView,
             Some(path_ref(r.view_ref().and_then(|v| v.path_ref()))),
         )),
+        ast::Stmt::AlterSequence(a) => out.push(alter_sequence(a)),
         ast::Stmt::AlterType(t) => out.push(match t.action() {
             Some(ast::AlterTypeAction::RenameValue(_)) => catalogued(Kind::RenameEnumValue, None),
             _ => Action::Other,
@@ -521,6 +522,19 @@ fn catalogued(kind: Kind, table: Option<String>) -> Action {
 fn relation(r: Option<ast::RelationName>) -> Option<String> {
     r.and_then(|r| r.relation_name_ref())
         .map(|r| path_ref(r.path_ref()))
+}
+
+/// `ALTER SEQUENCE` of options only (`AS`, `OWNED BY`, `RESTART` …) is catalogued; a
+/// rename, a schema or owner change is not.
+fn alter_sequence(a: &ast::AlterSequence) -> Action {
+    let options_only = a
+        .actions()
+        .all(|x| matches!(x, ast::AlterSequenceAction::SequenceOption(_)));
+    if !options_only {
+        return Action::Other;
+    }
+    let sequence = path_ref(a.sequence_ref().and_then(|r| r.path_ref()));
+    catalogued(Kind::AlterSequence, Some(sequence))
 }
 
 fn alter_table(table: &str, action: &ast::AlterTableAction, out: &mut Vec<Action>) {
@@ -987,6 +1001,10 @@ mod tests {
             ("CREATE SCHEMA IF NOT EXISTS s", Kind::CreateSchema),
             ("DROP SCHEMA IF EXISTS s", Kind::DropSchema),
             ("GRANT SELECT ON s.v TO PUBLIC", Kind::Grant),
+            (
+                "ALTER SEQUENCE s.t_id_seq AS bigint OWNED BY s.t.id",
+                Kind::AlterSequence,
+            ),
             ("UPDATE t SET a = (1) WHERE a IS NULL", Kind::Update),
             ("DELETE FROM t WHERE a IS NULL", Kind::Update),
             (

@@ -139,7 +139,7 @@ impl Known {
             return false;
         };
         let f = kind.facts();
-        (f.rewrite || !matches!(f.scan, Scan::None | Scan::Keyed))
+        (f.rewrites_a_table() || !matches!(f.scan, Scan::None | Scan::Keyed))
             && action.table().is_some_and(|t| self.existing(t))
     }
 }

@@ -1,18 +1,20 @@
 //! What a column swap (a rename or a type change) refuses because contract's `DROP COLUMN`
 //! would take it along: a check or partial-index predicate of the new models still naming
-//! the old column, and sequences a column default owns.
+//! the old column, and a sequence default the swap cannot hand over (a serial's sequence
+//! moves to the new column: `recipes::sequence`).
 
 use crate::model::{Column, Table};
+use crate::plan::recipes::sequence::Serial;
 use crate::sql::references_column;
 
 /// `Err(reason)` when replacing `from` by `to` on `table` would lose an object.
 pub fn check(table: &str, from: &Column, to: &Column, new: &[Table]) -> Result<(), String> {
-    if from
+    let sequence_default = from
         .default
         .as_deref()
-        .is_some_and(|d| d.contains("nextval("))
-    {
-        return Err("the column's default draws from a sequence it owns; not planned yet".into());
+        .is_some_and(|d| d.contains("nextval("));
+    if sequence_default && Serial::of(from, to).is_none() {
+        return Err("the column's default draws from a sequence, and is not `nextval('<sequence>'::regclass)` before and after: change the default in a migration of its own".into());
     }
     let Some(t) = new.iter().find(|t| t.name == table) else {
         return Ok(());

@@ -11,6 +11,7 @@
 
 use super::key_swap::KeySwap;
 use super::rebuilt::{Constraint, Rebuilt};
+use super::sequence::Serial;
 use super::{backfill, defaults, index, names, not_null};
 use crate::catalogue::Kind;
 use crate::model::{Column, Index};
@@ -331,8 +332,8 @@ impl Swap<'_> {
 
     /// Contract: the new column takes over NOT NULL and the default; then the trigger and
     /// the old column go in one transaction with the swap's renames (between the two, an
-    /// insert by new code would leave the old, still NOT NULL, column empty); the
-    /// function last.
+    /// insert by new code would leave the old, still NOT NULL, column empty), a serial's
+    /// sequence handed over to the new column before; the function last.
     fn contract(&self) -> Vec<Step> {
         let table = self.table;
         let mut steps = Vec::new();
@@ -360,6 +361,10 @@ impl Swap<'_> {
             )
         });
         steps.extend(self.key_swap.map(KeySwap::swap_key).unwrap_or_default());
+        steps.extend(
+            Serial::of(self.from, self.to)
+                .map(|s| s.hand_over(table, self.physical, self.from, self.to)),
+        );
         steps.push(self.drop_old());
         steps.extend(self.renames());
         steps.push(Step {

@@ -13,5 +13,6 @@ pub mod key_swap;
 pub mod names;
 pub mod not_null;
 pub mod rebuilt;
+pub mod sequence;
 pub mod validate;
 pub mod version_schema;
