@@ -719,3 +719,73 @@ fn a_unique_index_a_foreign_key_needs_is_not_rebuilt() {
     assert!(msg.contains("logins_email_fkey"), "{msg}");
     assert!(msg.contains("new `name`"), "{msg}");
 }
+
+#[test]
+fn a_swap_hands_over_sequences_it_can_name_and_refuses_the_rest() {
+    use crate::catalogue::Kind;
+    let with = |ty: &str, default: Option<&str>, identity: bool| {
+        let mut t = keyed("t");
+        let mut c = Column::new("n", ty, false);
+        c.default = default.map(str::to_owned);
+        c.identity = identity;
+        t.columns.push(c);
+        t
+    };
+    let serial = Some("nextval('t_n_seq'::regclass)");
+    let p = plan_of(
+        &[with("integer", serial, false)],
+        &[with("bigint", serial, false)],
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        p.steps
+            .iter()
+            .any(|s| s.sql == r#"ALTER SEQUENCE "t_n_seq" AS bigint OWNED BY "t"."n_migrate_new""#),
+        "the serial's sequence follows the new column"
+    );
+    let refused = |from: Table, to: Table| {
+        plan_of(&[from], &[to], &PlanOptions::default())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let other = Some("nextval(pick_sequence())");
+    assert!(
+        refused(with("integer", other, false), with("bigint", other, false))
+            .contains("draws from a sequence"),
+    );
+    assert!(
+        refused(with("integer", None, true), with("bigint", None, false))
+            .contains("add or drop the identity in the next"),
+    );
+    let p = plan_of(
+        &[with("integer", None, true)],
+        &[with("bigint", None, true)],
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let kinds: Vec<Kind> = p
+        .steps
+        .iter()
+        .filter(|s| s.phase == Phase::Contract)
+        .map(|s| s.kind)
+        .filter(|k| {
+            matches!(
+                k,
+                Kind::AddIdentity | Kind::SetSequenceValue | Kind::RenameSequence
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::AddIdentity,
+            Kind::SetSequenceValue,
+            Kind::RenameSequence
+        ],
+        "an identity of the new column's own, counting on, under the usual name"
+    );
+}

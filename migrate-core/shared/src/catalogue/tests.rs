@@ -55,14 +55,17 @@ fn variant_index(k: Kind) -> usize {
         | Kind::RefreshMaterializedView
         | Kind::DetachPartition
         | Kind::DetachPartitionConcurrently
-        | Kind::AlterSequence => k as usize,
+        | Kind::AlterSequence
+        | Kind::AddIdentity
+        | Kind::SetSequenceValue
+        | Kind::RenameSequence => k as usize,
     }
 }
 
 #[test]
 fn every_kind_has_its_own_row_in_order() {
     let all: Vec<Kind> = Kind::all().collect();
-    assert_eq!(all.len(), Kind::AlterSequence as usize + 1);
+    assert_eq!(all.len(), Kind::RenameSequence as usize + 1);
     for (i, k) in all.iter().enumerate() {
         assert_eq!(variant_index(*k), i, "{k:?} is out of order");
         assert_eq!(k.facts().kind, *k);

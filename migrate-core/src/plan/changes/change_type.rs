@@ -100,8 +100,10 @@ fn refuse(
             ));
         }
     }
-    if from.identity || to.identity {
-        return Err("changing the type of an identity column is not planned yet".into());
+    if from.identity != to.identity {
+        return Err(
+            "change the type in one migration, and add or drop the identity in the next".into(),
+        );
     }
     if from.default != to.default {
         return Err("change the type in one migration, and the default in the next: during the transition the old column's default (moved into the sync trigger) applies to both".into());

@@ -31,8 +31,10 @@ pub fn plan(
     }
     let fill = null_fill(before, after)?;
     replaceable::check(table, before, after, ctx.new)?;
-    if before.identity || after.identity {
-        return Err("renaming an identity column is not planned yet".into());
+    if before.identity != after.identity {
+        return Err(
+            "rename the column in one migration, and add or drop the identity in the next".into(),
+        );
     }
     let in_key = ctx
         .before(table)

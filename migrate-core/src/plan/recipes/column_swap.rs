@@ -11,7 +11,7 @@
 
 use super::key_swap::KeySwap;
 use super::rebuilt::{Constraint, Rebuilt};
-use super::sequence::Serial;
+use super::sequence::{Identity, Serial};
 use super::{backfill, defaults, index, names, not_null};
 use crate::catalogue::Kind;
 use crate::model::{Column, Index};
@@ -118,8 +118,14 @@ impl Swap<'_> {
             ),
             None => String::new(),
         };
+        // An identity fills the old column on every insert: new code's value wins.
+        let back_if = if self.from.identity {
+            "ELSE".to_owned()
+        } else {
+            format!("ELSIF NEW.{o} IS NULL THEN")
+        };
         let body = format!(
-            "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    ELSIF NEW.{o} IS NULL THEN\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{n} IS DISTINCT FROM {fwd} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n{fill}  RETURN NEW;\nEND"
+            "BEGIN\n  IF TG_OP = 'INSERT' THEN\n{both_null}    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {fwd};\n    {back_if}\n      NEW.{o} := {back};\n    END IF;\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {fwd};\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{n} IS DISTINCT FROM {fwd} THEN\n    NEW.{o} := {back};\n  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {fwd};\n  END IF;\n{fill}  RETURN NEW;\nEND"
         );
         ddl::create_trigger_function(
             self.table,
@@ -365,8 +371,11 @@ impl Swap<'_> {
             Serial::of(self.from, self.to)
                 .map(|s| s.hand_over(table, self.physical, self.from, self.to)),
         );
+        let identity = self.identity();
+        steps.extend(identity.iter().flat_map(Identity::take_over));
         steps.push(self.drop_old());
         steps.extend(self.renames());
+        steps.extend(identity.as_ref().map(Identity::rename));
         steps.push(Step {
             down: vec![Down::new(Kind::CreateFunction, self.function_sql())],
             ..Step::new(
@@ -380,6 +389,16 @@ impl Swap<'_> {
         steps
     }
 
+    /// An identity column's hand-over to the new column.
+    fn identity(&self) -> Option<Identity<'_>> {
+        (self.from.identity && self.to.identity).then_some(Identity {
+            table: self.table,
+            from: self.from,
+            physical: self.physical,
+            to: self.to,
+        })
+    }
+
     /// The old column dropped; its down adds it back and copies the values.
     fn drop_old(&self) -> Step {
         let (table, o) = (self.table, &self.from.name);
@@ -391,6 +410,7 @@ impl Swap<'_> {
                     &Column {
                         nullable: true,
                         default: None,
+                        identity: false,
                         ..self.from.clone()
                     },
                 ),
