@@ -124,7 +124,7 @@ fn finished(m: &MigrationSource, rows: &[Row]) -> bool {
 }
 
 /// Tables that differ between two snapshots, by every name they have in either, and the
-/// tables whose foreign keys reference one of them.
+/// tables whose foreign keys reference a column whose type changes.
 fn changed_tables(before: &[Table], after: &[Table]) -> Vec<String> {
     let mut out = Vec::new();
     for t in after {
@@ -140,19 +140,42 @@ fn changed_tables(before: &[Table], after: &[Table]) -> Vec<String> {
             out.push(b.name.clone());
         }
     }
-    // A key swapped under them gives the referencing tables foreign keys of the
+    // A key retyped under them gives the referencing tables foreign keys of the
     // transition (re-pointed at the new key column in backfill, handed over in contract).
-    let changed = out.clone();
+    let retyped = retyped_columns(before, after);
     for t in before.iter().chain(after) {
-        if t.foreign_keys
-            .iter()
-            .any(|f| changed.contains(&f.ref_table))
-        {
+        let repointed = t.foreign_keys.iter().any(|f| {
+            f.ref_columns
+                .iter()
+                .any(|c| retyped.contains(&(f.ref_table.as_str(), c.as_str())))
+        });
+        if repointed {
             out.push(t.name.clone());
         }
     }
     out.sort();
     out.dedup();
+    out
+}
+
+/// `(table, column)` of every column whose type differs between two snapshots.
+fn retyped_columns<'a>(before: &[Table], after: &'a [Table]) -> Vec<(&'a str, &'a str)> {
+    let mut out = Vec::new();
+    for t in after {
+        let old = t.renamed_from.as_deref().unwrap_or(&t.name);
+        let Some(was) = before.iter().find(|b| b.name == old) else {
+            continue;
+        };
+        for c in &t.columns {
+            if was
+                .columns
+                .iter()
+                .any(|x| x.name == c.name && x.sql_type != c.sql_type)
+            {
+                out.push((t.name.as_str(), c.name.as_str()));
+            }
+        }
+    }
     out
 }
 
