@@ -133,3 +133,97 @@ fn an_identity_key_becomes_bigint_and_keeps_counting() {
         "ids past the integer range"
     );
 }
+
+const SERIAL: &str = r#"
+#[derive(Schema)]
+#[schema(table = "tickets")]
+pub struct Ticket {
+    #[schema(primary_key, default = "nextval('tickets_id_seq'::regclass)")]
+    pub id: i64,
+    pub title: String,
+}
+"#;
+
+/// Inserts a ticket without an id; returns the id it got.
+fn ticket(db: &TestDb, title: &str) -> i64 {
+    db.sql(&format!("INSERT INTO tickets (title) VALUES ('{title}')"))
+        .unwrap_or_else(|e| panic!("insert {title}: {e}"));
+    db.value(&format!("SELECT id FROM tickets WHERE title = '{title}'"))
+        .parse()
+        .unwrap()
+}
+
+fn phases(sc: &Scenario, path: &Path, direction: &str) {
+    let mut phases = Phase::ALL.to_vec();
+    if direction == "down" {
+        phases.reverse();
+    }
+    for phase in phases {
+        sc.apply(path, phase, direction);
+    }
+}
+
+#[test]
+fn a_serial_key_becomes_an_identity_counting_on() {
+    let sc = Scenario::new("serial_to_identity");
+    sc.db.sql("CREATE SEQUENCE tickets_id_seq").unwrap();
+    let v1 = sc.start(
+        SERIAL,
+        "ALTER SEQUENCE tickets_id_seq OWNED BY tickets.id;
+         INSERT INTO tickets (title) SELECT 't' || g FROM generate_series(1, 10000) g",
+    );
+    let v2_models = SERIAL.replace(
+        "#[schema(primary_key, default = \"nextval('tickets_id_seq'::regclass)\")]",
+        "#[schema(primary_key, identity)]",
+    );
+    let (v2, path) = sc.generate(&v2_models, &at(TS));
+    insta::assert_snapshot!("serial_to_identity_v2", up_files(&v2));
+    let db = &sc.db;
+    sc.apply(&path, Phase::Expand, "up");
+    sc.apply(&path, Phase::Backfill, "up");
+    assert_eq!(ticket(db, "before contract"), 10001);
+    sc.apply(&path, Phase::Contract, "up");
+    assert_schema_matches(db, &v2.snapshot.tables, "after contract");
+    assert_eq!(
+        db.value("SELECT attidentity::text || ' ' || pg_get_serial_sequence('tickets', 'id') FROM pg_attribute WHERE attrelid = 'tickets'::regclass AND attname = 'id'"),
+        "d public.tickets_id_seq",
+        "an identity, its sequence under the serial's name"
+    );
+    assert_eq!(ticket(db, "identity"), 10002);
+    phases(&sc, &path, "down");
+    assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
+    assert_eq!(ticket(db, "serial again"), 10003);
+}
+
+#[test]
+fn a_dropped_identity_goes_at_contract_and_comes_back_past_the_highest_id() {
+    let sc = Scenario::new("drop_identity");
+    let v1_models = SERIAL.replace(
+        "#[schema(primary_key, default = \"nextval('tickets_id_seq'::regclass)\")]",
+        "#[schema(primary_key, identity)]",
+    );
+    let v1 = sc.start(
+        &v1_models,
+        "INSERT INTO tickets (title) SELECT 't' || g FROM generate_series(1, 100) g",
+    );
+    let (v2, path) = sc.generate(
+        SERIAL
+            .replace(
+                "#[schema(primary_key, default = \"nextval('tickets_id_seq'::regclass)\")]",
+                "#[schema(primary_key)]",
+            )
+            .as_str(),
+        &at(TS),
+    );
+    let db = &sc.db;
+    sc.apply(&path, Phase::Expand, "up");
+    sc.apply(&path, Phase::Backfill, "up");
+    assert_eq!(ticket(db, "old code, before contract"), 101);
+    sc.apply(&path, Phase::Contract, "up");
+    assert_schema_matches(db, &v2.snapshot.tables, "after contract");
+    db.sql("INSERT INTO tickets (id, title) VALUES (500, 'new code gives ids')")
+        .unwrap();
+    phases(&sc, &path, "down");
+    assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
+    assert_eq!(ticket(db, "identity again"), 501);
+}

@@ -1,8 +1,9 @@
-//! A column whose nullability or default changed (a type change is `change_type`'s, a
-//! rename `rename_column`'s). NOT NULL comes by the check route, with a fill trigger for
+//! A column whose nullability, default or identity changed (a type change is
+//! `change_type`'s, a rename `rename_column`'s, an identity `change_identity`'s). NOT NULL comes by the check route, with a fill trigger for
 //! the NULLs old code still writes (or, with `no_nulls`, proven by `VALIDATE` alone);
 //! dropping NOT NULL is catalog only.
 
+use super::change_identity;
 use crate::model::Column;
 use crate::plan::context::Context;
 use crate::plan::recipes::{backfill, defaults, fill, not_null};
@@ -15,11 +16,10 @@ pub fn plan(
     from: &Column,
     to: &Column,
 ) -> Result<Vec<Step>, String> {
-    if from.identity != to.identity {
-        return Err("adding or removing identity is not planned safely yet".into());
-    }
     let mut steps = Vec::new();
-    if from.default != to.default {
+    if from.identity != to.identity {
+        steps.extend(change_identity::plan(table, from, to)?);
+    } else if from.default != to.default {
         steps.push(defaults::set(
             table,
             &to.name,

@@ -8,6 +8,7 @@ pub mod add_foreign_key;
 pub mod add_index;
 pub mod add_primary_key;
 pub mod alter_column;
+pub mod change_identity;
 pub mod change_key_type;
 pub mod change_type;
 pub mod create_table;
