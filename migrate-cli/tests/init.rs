@@ -236,7 +236,6 @@ fn a_thirty_table_application_round_trips() {
             "comment on column issues.number",
             "index issues.issues_recent_idx",
             "trigger issues.issues_set_updated_at",
-            "unique constraint labels.labels_project_name_unique",
             "comment on table organizations",
             "index users.users_lower_email_idx",
         ],

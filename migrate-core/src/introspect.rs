@@ -163,6 +163,8 @@ async fn read_table(
     // language=SQL
     let indexes: Vec<IndexRow> = sqlx::query_as(
         r#"SELECT ic.relname::text AS name, i.indisunique AS unique, i.indisvalid AS valid,
+                  EXISTS (SELECT 1 FROM pg_constraint k
+                          WHERE k.conindid = i.indexrelid AND k.contype = 'u') AS constraint,
                   am.amname::text AS method, pg_get_expr(i.indpred, i.indrelid) AS predicate,
                   ARRAY(SELECT CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true)
                                     ELSE a.attname::text END
@@ -190,6 +192,7 @@ async fn read_table(
                 columns: i.columns,
                 unique: i.unique,
                 predicate: i.predicate,
+                constraint: i.constraint,
             }
         })
         .collect();
@@ -247,6 +250,7 @@ struct ConstraintRow {
 struct IndexRow {
     name: String,
     unique: bool,
+    constraint: bool,
     valid: bool,
     method: String,
     predicate: Option<String>,

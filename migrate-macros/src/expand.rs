@@ -116,6 +116,7 @@ fn index_tokens(ix: &Index) -> TokenStream {
         IndexMethod::Brin => quote!(Brin),
     };
     let predicate = opt_string(&ix.predicate);
+    let constraint = ix.constraint;
     quote! {
         ::migrate_core::model::Index {
             name: #name,
@@ -123,6 +124,7 @@ fn index_tokens(ix: &Index) -> TokenStream {
             unique: #unique,
             method: ::migrate_core::model::IndexMethod::#method,
             predicate: #predicate,
+            constraint: #constraint,
         }
     }
 }

@@ -175,6 +175,36 @@ fn changes() -> Vec<Change> {
             ),
         ),
         plain(
+            "New UNIQUE constraint",
+            "`ADD CONSTRAINT … UNIQUE (c)` builds its index under a lock that blocks writes; the index built concurrently, then attached (`USING INDEX`), is catalog only.",
+            USERS,
+            users_with(
+                "    pub email: String,",
+                "    #[schema(unique_constraint)]\n    pub email: String,",
+            ),
+        ),
+        plain(
+            "Unique index → UNIQUE constraint",
+            "The same index becomes the constraint's, in place: no rebuild.",
+            users_with(
+                "    pub email: String,",
+                "    #[schema(unique)]\n    pub email: String,",
+            ),
+            users_with(
+                "    pub email: String,",
+                "    #[schema(unique_constraint)]\n    pub email: String,",
+            ),
+        ),
+        plain(
+            "UNIQUE constraint removed",
+            "`DROP INDEX` fails on an index a constraint owns: `DROP CONSTRAINT` takes both, in contract (old code's `ON CONFLICT` may rely on it).",
+            users_with(
+                "    pub email: String,",
+                "    #[schema(unique_constraint)]\n    pub email: String,",
+            ),
+            USERS,
+        ),
+        plain(
             "New CHECK",
             "A validating `ADD CONSTRAINT` scans under a lock that blocks writes; `NOT VALID` then `VALIDATE` scans under SHARE UPDATE EXCLUSIVE, which blocks neither reads nor writes.",
             USERS,

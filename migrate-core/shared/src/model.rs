@@ -107,6 +107,11 @@ pub struct Index {
     /// Partial index predicate (`WHERE …`), an SQL expression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
+    /// A `UNIQUE` constraint (`ADD CONSTRAINT … UNIQUE`) backs it rather than the index
+    /// alone, as in many adopted databases: what `ON CONFLICT ON CONSTRAINT` names. Only a
+    /// unique btree index without a predicate.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub constraint: bool,
 }
 
 /// Index access methods PostgreSQL ships.

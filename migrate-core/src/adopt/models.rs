@@ -113,7 +113,9 @@ fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
             .iter()
             .filter(|ix| field_level(ix) && ix.columns[0] == c.name)
         {
-            attrs.push(if ix.unique {
+            attrs.push(if ix.constraint {
+                quote!(unique_constraint)
+            } else if ix.unique {
                 quote!(unique)
             } else {
                 quote!(index)
@@ -197,6 +199,9 @@ fn struct_index(ix: &Index, field_of: &dyn Fn(&str) -> Option<Ident>) -> TokenSt
     let mut parts = vec![quote!(name = #name), quote!(columns(#(#cols),*))];
     if ix.unique {
         parts.push(quote!(unique));
+    }
+    if ix.constraint {
+        parts.push(quote!(constraint));
     }
     if ix.method != IndexMethod::Btree {
         let m = ix.method.as_sql();

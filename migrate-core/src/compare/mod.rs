@@ -185,9 +185,11 @@ fn index(ix: &Index) -> String {
         unique,
         method,
         predicate,
+        constraint,
     } = ix;
     let mut s = format!(
-        "{}{} ({})",
+        "{}{}{} ({})",
+        if *constraint { "CONSTRAINT " } else { "" },
         if *unique { "UNIQUE " } else { "" },
         method.as_sql(),
         columns.join(", ")

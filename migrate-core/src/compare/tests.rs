@@ -26,6 +26,7 @@ fn users() -> Table {
             unique: true,
             method: IndexMethod::Btree,
             predicate: None,
+            constraint: false,
         }],
         checks: vec![Check {
             name: "users_email_check".into(),

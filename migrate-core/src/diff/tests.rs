@@ -27,6 +27,7 @@ fn detects_table_and_column_changes() {
         unique: false,
         method: IndexMethod::Btree,
         predicate: None,
+        constraint: false,
     });
     let mut posts = users(vec![Column::new("id", "bigint", false)]);
     posts.name = "posts".into();

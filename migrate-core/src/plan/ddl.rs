@@ -140,6 +140,16 @@ pub fn add_primary_key_using_index(table: &str, name: &str, index: &str) -> Stri
     )
 }
 
+/// `ALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i` (the index takes the name k).
+pub fn add_unique_using_index(table: &str, name: &str, index: &str) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}",
+        table_ref(table),
+        ident(name),
+        ident(index)
+    )
+}
+
 /// `ALTER TABLE t RENAME CONSTRAINT a TO b`.
 pub fn rename_constraint(table: &str, from: &str, to: &str) -> String {
     format!(
@@ -254,7 +264,12 @@ pub fn dollar_tag(body: &str) -> String {
 pub fn create_schema(tables: &[Table]) -> Vec<String> {
     let mut out: Vec<String> = tables.iter().map(create_table).collect();
     for t in tables {
-        out.extend(t.indexes.iter().map(|ix| create_index(&t.name, ix, false)));
+        for ix in &t.indexes {
+            out.push(create_index(&t.name, ix, false));
+            if ix.constraint {
+                out.push(add_unique_using_index(&t.name, &ix.name, &ix.name));
+            }
+        }
     }
     for t in tables {
         out.extend(t.foreign_keys.iter().map(|fk| add_foreign_key(&t.name, fk)));

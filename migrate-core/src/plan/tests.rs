@@ -150,6 +150,7 @@ fn a_foreign_key_cannot_wait_for_a_unique_index_built_in_the_same_migration() {
         unique: true,
         method: Default::default(),
         predicate: None,
+        constraint: false,
     });
     let mut invites = keyed("invites");
     invites.columns.push(Column::new("code", "text", true));
@@ -391,6 +392,7 @@ fn every_type_change_goes_through_a_swapped_column() {
         unique: true,
         method: Default::default(),
         predicate: None,
+        constraint: false,
     };
     let mut indexed = with("integer");
     indexed.indexes.push(ix.clone());
@@ -470,6 +472,7 @@ fn dropped_tables_go_in_one_statement_before_index_drops() {
         unique: false,
         method: Default::default(),
         predicate: None,
+        constraint: false,
     });
     let opts = PlanOptions {
         allow_drop: vec!["a".into(), "b".into()],
@@ -624,6 +627,7 @@ fn index(name: &str, columns: &[&str], unique: bool) -> crate::model::Index {
         unique,
         method: Default::default(),
         predicate: None,
+        constraint: false,
     }
 }
 

@@ -172,6 +172,7 @@ impl CreateIndex {
                 unique: false,
                 method: IndexMethod::Btree,
                 predicate: None,
+                constraint: false,
             },
         }
     }

@@ -62,8 +62,9 @@ pub enum Kind {
     RenameTable,
     /// `RENAME CONSTRAINT`.
     RenameConstraint,
-    /// `DROP CONSTRAINT` of a check (dropping a unique or primary key breaks what relies
-    /// on it: the planner refuses it).
+    /// `DROP CONSTRAINT` of a check, or of a UNIQUE constraint with its index (the planner
+    /// drops those in contract: old code's `ON CONFLICT` may rely on them; a primary key
+    /// it refuses to drop).
     DropConstraint,
     /// `DROP CONSTRAINT` of a foreign key.
     DropForeignKey,
@@ -448,7 +449,7 @@ static CATALOGUE: &[Facts] = &[
     ),
     brief_alter(
         Kind::DropConstraint,
-        "ALTER TABLE t DROP CONSTRAINT k (a check)",
+        "ALTER TABLE t DROP CONSTRAINT k (a check, or a UNIQUE constraint and its index)",
         true,
     ),
     Facts {

@@ -55,11 +55,12 @@ pub struct ContainerAttrs {
     pub checks: Vec<CheckAttr>,
 }
 
-/// `index(columns(a, b), unique, name = "…", where = "…", using = "gin")`.
+/// `index(columns(a, b), unique, constraint, name = "…", where = "…", using = "gin")`.
 pub struct IndexAttr {
     pub span: Span,
     pub columns: Slot<Vec<Sp<String>>>,
     pub unique: Slot<()>,
+    pub constraint: Slot<()>,
     pub name: Slot<String>,
     pub predicate: Slot<String>,
     pub method: Slot<IndexMethod>,
@@ -76,6 +77,7 @@ pub struct CheckAttr {
 pub struct FieldAttrs {
     pub primary_key: Slot<()>,
     pub unique: Slot<()>,
+    pub unique_constraint: Slot<()>,
     pub index: Slot<()>,
     pub column: Slot<String>,
     pub sql_type: Slot<String>,
@@ -103,6 +105,7 @@ impl FieldAttrs {
         };
         push(PRIMARY_KEY, self.primary_key.span());
         push(UNIQUE, self.unique.span());
+        push(UNIQUE_CONSTRAINT, self.unique_constraint.span());
         push(INDEX, self.index.span());
         push(COLUMN, self.column.span());
         push(SQL_TYPE, self.sql_type.span());
@@ -160,6 +163,7 @@ pub fn field(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
     let mut out = FieldAttrs {
         primary_key: Slot::new(PRIMARY_KEY),
         unique: Slot::new(UNIQUE),
+        unique_constraint: Slot::new(UNIQUE_CONSTRAINT),
         index: Slot::new(INDEX),
         column: Slot::new(COLUMN),
         sql_type: Slot::new(SQL_TYPE),
@@ -180,6 +184,7 @@ pub fn field(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
         match key.as_str() {
             PRIMARY_KEY => flag(cx, &meta, &mut out.primary_key),
             UNIQUE => flag(cx, &meta, &mut out.unique),
+            UNIQUE_CONSTRAINT => flag(cx, &meta, &mut out.unique_constraint),
             INDEX => flag(cx, &meta, &mut out.index),
             IDENTITY => flag(cx, &meta, &mut out.identity),
             NO_NULLS => flag(cx, &meta, &mut out.no_nulls),
@@ -238,6 +243,7 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<IndexAttr> {
         span: meta.path.span(),
         columns: Slot::new(COLUMNS),
         unique: Slot::new(UNIQUE),
+        constraint: Slot::new(CONSTRAINT),
         name: Slot::new(NAME),
         predicate: Slot::new(WHERE),
         method: Slot::new(USING),
@@ -258,6 +264,7 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<IndexAttr> {
                 Ok(())
             }
             UNIQUE => flag(cx, &inner, &mut index.unique),
+            CONSTRAINT => flag(cx, &inner, &mut index.constraint),
             NAME => string_value(cx, &inner, &mut index.name),
             WHERE => string_value(cx, &inner, &mut index.predicate),
             USING => {

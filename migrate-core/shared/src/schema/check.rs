@@ -139,6 +139,45 @@ pub fn no_repeats(cx: &mut Ctxt, written: &[Sp<String>], resolved: &[String], wh
 
 /// Only btree builds unique indexes, and hash and spgist index one column: PostgreSQL would
 /// refuse the CREATE INDEX at apply time.
+/// `unique_constraint` on a field says all that `unique` or `index` would.
+pub fn unique_constraint_alone(cx: &mut Ctxt, attrs: &super::attr::FieldAttrs) {
+    let Some(span) = attrs.unique_constraint.span() else {
+        return;
+    };
+    if attrs.unique.get().is_some() || attrs.index.get().is_some() {
+        cx.error_at(
+            span,
+            "`unique_constraint` already makes the column unique: drop `unique` / `index`",
+        );
+    }
+}
+
+/// `constraint` inside `index(...)`: a UNIQUE constraint, so `unique`, btree, no `where`.
+pub fn index_constraint(cx: &mut Ctxt, ix: &super::attr::IndexAttr) {
+    let Some(span) = ix.constraint.span() else {
+        return;
+    };
+    if ix.unique.get().is_none() {
+        cx.error_at(
+            span,
+            "`constraint` makes a UNIQUE constraint: add `unique` as well",
+        );
+    }
+    if ix.predicate.get().is_some() {
+        cx.error_at(
+            span,
+            "a UNIQUE constraint cannot be partial: drop `where`, or `constraint` (a partial unique index)",
+        );
+    }
+    if ix
+        .method
+        .get()
+        .is_some_and(|m| m.value != IndexMethod::Btree)
+    {
+        cx.error_at(span, "a UNIQUE constraint is a btree index: drop `using`");
+    }
+}
+
 pub fn index_method(cx: &mut Ctxt, method: &Sp<IndexMethod>, unique: bool, columns: usize) {
     if unique && method.value != IndexMethod::Btree {
         cx.error_at(

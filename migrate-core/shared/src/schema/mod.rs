@@ -187,8 +187,10 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
     let mut foreign_keys = Vec::new();
     for f in &columns {
         let col = &f.column.name;
-        if f.attrs.unique.get().is_some() || f.attrs.index.get().is_some() {
-            let unique = f.attrs.unique.get().is_some();
+        let constraint = f.attrs.unique_constraint.get().is_some();
+        check::unique_constraint_alone(cx, &f.attrs);
+        if constraint || f.attrs.unique.get().is_some() || f.attrs.index.get().is_some() {
+            let unique = constraint || f.attrs.unique.get().is_some();
             let suffix = if unique { "key" } else { "idx" };
             indexes.push(Index {
                 name: shorten_name(&format!("{bare}_{col}_{suffix}")),
@@ -196,6 +198,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
                 unique,
                 method: IndexMethod::Btree,
                 predicate: None,
+                constraint,
             });
         }
         if let Some(expr) = f.attrs.check.get() {
@@ -248,12 +251,14 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
         if let Some(p) = ix.predicate.get() {
             check_expr(cx, &p.value, p.span, "where");
         }
+        check::index_constraint(cx, ix);
         indexes.push(Index {
             name,
             columns: resolved,
             unique,
             method: ix.method.get().map(|m| m.value).unwrap_or_default(),
             predicate: ix.predicate.get().map(|p| p.value.trim().to_owned()),
+            constraint: ix.constraint.get().is_some(),
         });
     }
     for ck in &cattrs.checks {

@@ -12,6 +12,8 @@ pub const RENAMED_FROM: &str = "renamed_from";
 // inside struct-level index(…) and check(…)
 pub const COLUMNS: &str = "columns";
 pub const UNIQUE: &str = "unique";
+pub const UNIQUE_CONSTRAINT: &str = "unique_constraint";
+pub const CONSTRAINT: &str = "constraint";
 pub const NAME: &str = "name";
 pub const WHERE: &str = "where";
 pub const USING: &str = "using";
@@ -32,13 +34,14 @@ pub const SKIP: &str = "skip";
 /// Keys accepted on the struct.
 pub const STRUCT_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, INDEX, CHECK, RENAMED_FROM];
 /// Keys accepted inside `index(…)`.
-pub const INDEX_KEYS: &[&str] = &[COLUMNS, UNIQUE, NAME, WHERE, USING];
+pub const INDEX_KEYS: &[&str] = &[COLUMNS, UNIQUE, CONSTRAINT, NAME, WHERE, USING];
 /// Keys accepted inside `check(…)`.
 pub const CHECK_KEYS: &[&str] = &[NAME, EXPR];
 /// Keys accepted on a field.
 pub const FIELD_KEYS: &[&str] = &[
     PRIMARY_KEY,
     UNIQUE,
+    UNIQUE_CONSTRAINT,
     INDEX,
     COLUMN,
     SQL_TYPE,

@@ -1,4 +1,5 @@
-//! A new index on an existing table: built concurrently in backfill. Index names are
+//! A new index on an existing table: built concurrently in backfill (a UNIQUE constraint
+//! attached to it in contract). Index names are
 //! schema-wide: a name still held by an index that this contract drops (moved from another
 //! table) is built under a temporary name and taken over after the drop.
 
@@ -19,6 +20,8 @@ pub fn plan(ctx: &Context<'_>, table: &str, ix: &Index) -> Vec<Step> {
         .any(|t| t.indexes.iter().any(|i| i.name == ix.name));
     if name_taken {
         index::build_then_rename(table, ix).to_vec()
+    } else if ix.constraint {
+        vec![index::build(table, ix), index::attach(table, ix, &ix.name)]
     } else {
         vec![index::build(table, ix)]
     }

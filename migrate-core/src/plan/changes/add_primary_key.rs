@@ -47,6 +47,7 @@ fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
         unique: true,
         method: IndexMethod::Btree,
         predicate: None,
+        constraint: false,
     };
     let attach = ddl::add_primary_key_using_index(table, &pk.name, &pk.name);
     vec![

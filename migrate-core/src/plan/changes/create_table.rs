@@ -62,10 +62,18 @@ pub fn plan(t: &Table) -> Vec<Step> {
     }];
     for ix in &t.indexes {
         steps.push(Step {
-            down: vec![Down::new(
-                Kind::DropIndex,
-                format!("DROP INDEX {}", in_schema_of(&t.name, &ix.name)),
-            )],
+            // A constraint's index goes with the constraint.
+            down: vec![if ix.constraint {
+                Down::new(
+                    Kind::DropConstraint,
+                    ddl::drop_constraint(&t.name, &ix.name, true),
+                )
+            } else {
+                Down::new(
+                    Kind::DropIndex,
+                    format!("DROP INDEX {}", in_schema_of(&t.name, &ix.name)),
+                )
+            }],
             shares_transaction: true,
             ..Step::on(
                 Phase::Expand,
@@ -80,6 +88,27 @@ pub fn plan(t: &Table) -> Vec<Step> {
                 ddl::create_index(&t.name, ix, false),
             )
         });
+        if ix.constraint {
+            steps.push(unique_constraint(&t.name, ix));
+        }
     }
     steps
+}
+
+/// The UNIQUE constraint made from the new table's index.
+fn unique_constraint(table: &str, ix: &crate::model::Index) -> Step {
+    Step {
+        shares_transaction: true,
+        ..Step::on(
+            Phase::Expand,
+            Kind::AddKeyUsingIndex,
+            table,
+            On::new_table(),
+            format!(
+                "Make {} a UNIQUE constraint of the new table.",
+                ident(&ix.name)
+            ),
+            ddl::add_unique_using_index(table, &ix.name, &ix.name),
+        )
+    }
 }

@@ -1,7 +1,8 @@
 //! An index redefined under the same name (columns, uniqueness, predicate, method): the new
 //! definition built concurrently under a temporary name in backfill; in contract the old
 //! index dropped concurrently and the new one renamed, so the table always has one of them.
-//! A unique index a foreign key needs cannot be dropped while the foreign key exists.
+//! A unique index a foreign key needs cannot be dropped while the foreign key exists. A
+//! unique index becoming a UNIQUE constraint is attached in place (`USING INDEX`).
 
 use crate::model::Index;
 use crate::plan::context::{Context, Planned};
@@ -15,6 +16,15 @@ pub fn plan(
     to: &Index,
     out: &mut Planned<'_>,
 ) -> Result<(), String> {
+    let attach_only = Index {
+        constraint: true,
+        ..from.clone()
+    } == *to;
+    if attach_only {
+        // The same unique index, now a constraint: no rebuild.
+        out.steps.push(index::attach(table, to, &to.name));
+        return Ok(());
+    }
     let needed_by = from.unique.then(|| {
         ctx.old
             .iter()

@@ -1,5 +1,8 @@
 //! Index steps on existing tables: concurrent builds and drops, renames, and an index built
-//! under a temporary name and renamed once the index holding its name is gone.
+//! under a temporary name and renamed once the index holding its name is gone. A UNIQUE
+//! constraint is its unique index built concurrently, then attached (`ADD CONSTRAINT …
+//! UNIQUE USING INDEX`, catalog only), and dropped with `DROP CONSTRAINT` (which takes the
+//! index along).
 
 use super::names;
 use crate::catalogue::{Kind, On};
@@ -41,6 +44,9 @@ pub fn build_then_rename(table: &str, ix: &Index) -> [Step; 2] {
             ..ix.clone()
         },
     );
+    if ix.constraint {
+        return [built, attach(table, ix, &temp)];
+    }
     let renamed = Step {
         phase: Phase::Contract,
         ..rename(table, &temp, &ix.name)
@@ -48,9 +54,47 @@ pub fn build_then_rename(table: &str, ix: &Index) -> [Step; 2] {
     [built, renamed]
 }
 
+/// Contract: the UNIQUE constraint `ix` made from the valid unique index `index` (which
+/// takes the constraint's name); the down drops the constraint and builds the bare index
+/// again under its name.
+pub fn attach(table: &str, ix: &Index, index: &str) -> Step {
+    let bare = Index {
+        name: index.to_owned(),
+        constraint: false,
+        ..ix.clone()
+    };
+    Step {
+        down: vec![
+            Down::new(
+                Kind::DropConstraint,
+                ddl::drop_constraint(table, &ix.name, true),
+            ),
+            Down::new(
+                Kind::CreateIndexConcurrently,
+                ddl::create_index(table, &bare, true),
+            ),
+        ],
+        down_atomic: false,
+        ..Step::new(
+            Phase::Contract,
+            Kind::AddKeyUsingIndex,
+            table,
+            format!(
+                "Make {} the UNIQUE constraint {} (catalog only: the index already enforces it).",
+                ident(index),
+                ident(&ix.name)
+            ),
+            ddl::add_unique_using_index(table, &ix.name, index),
+        )
+    }
+}
+
 /// Contract: an index removed from the models, dropped without blocking writes once no
 /// deployed code relies on it.
 pub fn drop(table: &str, ix: &Index) -> Step {
+    if ix.constraint {
+        return drop_constraint(table, ix);
+    }
     Step {
         down: vec![Down::new(
             Kind::CreateIndexConcurrently,
@@ -62,6 +106,39 @@ pub fn drop(table: &str, ix: &Index) -> Step {
             table,
             format!("Drop index {} without blocking writes.", ident(&ix.name)),
             ddl::drop_index_concurrently(table, &ix.name),
+        )
+    }
+}
+
+/// Contract: a UNIQUE constraint removed, with its index (brief ACCESS EXCLUSIVE: dropping
+/// the constraint cannot be done concurrently); the down builds the index concurrently and
+/// attaches it again.
+fn drop_constraint(table: &str, ix: &Index) -> Step {
+    let bare = Index {
+        constraint: false,
+        ..ix.clone()
+    };
+    Step {
+        down: vec![
+            Down::new(
+                Kind::CreateIndexConcurrently,
+                ddl::create_index(table, &bare, true),
+            ),
+            Down::new(
+                Kind::AddKeyUsingIndex,
+                ddl::add_unique_using_index(table, &ix.name, &ix.name),
+            ),
+        ],
+        down_atomic: false,
+        ..Step::new(
+            Phase::Contract,
+            Kind::DropConstraint,
+            table,
+            format!(
+                "Drop the UNIQUE constraint {} and its index.",
+                ident(&ix.name)
+            ),
+            ddl::drop_constraint(table, &ix.name, true),
         )
     }
 }

@@ -75,6 +75,7 @@ impl KeySwap<'_> {
             unique: true,
             method: IndexMethod::Btree,
             predicate: None,
+            constraint: false,
         })
     }
 
