@@ -4,7 +4,9 @@
 //! predicates) come from `pg_get_expr()`, the server's normalised form. An index key that
 //! is an expression is read as its text (`lower((email)::text)`) in place of a column.
 
-use crate::model::{Check, Column, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table};
+use crate::model::{
+    Check, Column, FkAction, ForeignKey, Index, IndexMethod, KeyOrder, PrimaryKey, Table,
+};
 use sqlx::PgConnection;
 
 /// A schema read from the catalog.
@@ -170,7 +172,11 @@ async fn read_table(
                                     ELSE a.attname::text END
                         FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
                         LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
-                        ORDER BY k.o) AS columns
+                        ORDER BY k.o) AS columns,
+                  i.indnkeyatts::int4 AS keys,
+                  ARRAY(SELECT o::int4 FROM unnest(i.indoption::int2[]) WITH ORDINALITY x(o, n)
+                        ORDER BY x.n) AS options,
+                  coalesce(ic.reloptions, '{}')::text[] AS with
            FROM pg_index i
            JOIN pg_class ic ON ic.oid = i.indexrelid
            JOIN pg_am am ON am.oid = ic.relam
@@ -186,13 +192,28 @@ async fn read_table(
             if !i.valid {
                 not_valid.push(format!("{name}.{}", i.name));
             }
+            let mut columns = i.columns;
+            let include = columns.split_off((i.keys.max(0) as usize).min(columns.len()));
+            // indoption: bit 1 DESC, bit 2 NULLS FIRST.
+            let order: Vec<KeyOrder> = i
+                .options
+                .iter()
+                .map(|o| KeyOrder::new(o & 1 != 0, Some(o & 2 != 0)))
+                .collect();
             Index {
                 method: IndexMethod::from_sql(&i.method).unwrap_or_default(),
                 name: i.name,
-                columns: i.columns,
+                columns,
                 unique: i.unique,
                 predicate: i.predicate,
                 constraint: i.constraint,
+                order: if order.iter().all(|o| *o == KeyOrder::default()) {
+                    Vec::new()
+                } else {
+                    order
+                },
+                include,
+                with: i.with,
             }
         })
         .collect();
@@ -255,6 +276,9 @@ struct IndexRow {
     method: String,
     predicate: Option<String>,
     columns: Vec<String>,
+    keys: i32,
+    options: Vec<i32>,
+    with: Vec<String>,
 }
 
 /// `pg_constraint.confdeltype` letters.

@@ -117,6 +117,16 @@ fn index_tokens(ix: &Index) -> TokenStream {
     };
     let predicate = opt_string(&ix.predicate);
     let constraint = ix.constraint;
+    let order = ix.order.iter().map(|o| {
+        let desc = o.desc;
+        let nulls_first = match o.nulls_first {
+            Some(b) => quote!(::core::option::Option::Some(#b)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(::migrate_core::model::KeyOrder { desc: #desc, nulls_first: #nulls_first })
+    });
+    let include = strings(&ix.include);
+    let with = strings(&ix.with);
     quote! {
         ::migrate_core::model::Index {
             name: #name,
@@ -125,6 +135,9 @@ fn index_tokens(ix: &Index) -> TokenStream {
             method: ::migrate_core::model::IndexMethod::#method,
             predicate: #predicate,
             constraint: #constraint,
+            order: ::std::vec![#(#order),*],
+            include: #include,
+            with: #with,
         }
     }
 }

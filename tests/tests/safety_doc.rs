@@ -154,6 +154,15 @@ fn changes() -> Vec<Change> {
             ),
         ),
         plain(
+            "New index with key order, INCLUDE columns and storage parameters",
+            "The same concurrent build, with the whole definition: a storage parameter left out would be silently lost (BRIN's `pages_per_range`, a `fillfactor`).",
+            USERS,
+            users_with(
+                "#[schema(table = \"users\")]",
+                "#[schema(table = \"users\", index(name = \"users_recent_idx\", columns(age(desc, nulls_last), id(desc)), include(email), with(fillfactor = 70)))]",
+            ),
+        ),
+        plain(
             "Index removed",
             "Old code's queries may rely on it until the deploy; `DROP INDEX CONCURRENTLY` waits for them instead of blocking.",
             users_with(

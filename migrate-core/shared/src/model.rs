@@ -112,6 +112,53 @@ pub struct Index {
     /// unique btree index without a predicate.
     #[serde(default, skip_serializing_if = "is_false")]
     pub constraint: bool,
+    /// How each key column sorts, in `columns` order; empty when every one is the default
+    /// (ascending, NULLs last).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<KeyOrder>,
+    /// Columns stored in the index without being keys (`INCLUDE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Storage parameters as PostgreSQL lists them (`fillfactor=70`, `pages_per_range=1`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
+}
+
+/// How one key column of an index sorts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct KeyOrder {
+    /// `DESC`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub desc: bool,
+    /// Where NULLs sort when not the direction's default (`Some(true)`: `NULLS FIRST` on
+    /// an ascending key; `Some(false)`: `NULLS LAST` on a descending one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls_first: Option<bool>,
+}
+
+impl KeyOrder {
+    /// The order of `desc` / `nulls_first` as written, with the direction's default
+    /// NULLs placement left implicit (so equal orders compare equal).
+    pub fn new(desc: bool, nulls_first: Option<bool>) -> KeyOrder {
+        KeyOrder {
+            desc,
+            nulls_first: nulls_first.filter(|&first| first != desc),
+        }
+    }
+
+    /// `DESC NULLS LAST` …, empty for the default.
+    pub fn sql(&self) -> String {
+        let mut s = String::new();
+        if self.desc {
+            s.push_str(" DESC");
+        }
+        match self.nulls_first {
+            Some(true) => s.push_str(" NULLS FIRST"),
+            Some(false) => s.push_str(" NULLS LAST"),
+            None => {}
+        }
+        s
+    }
 }
 
 /// Index access methods PostgreSQL ships.

@@ -94,6 +94,9 @@ fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
         ix.columns.len() == 1
             && ix.method == IndexMethod::Btree
             && ix.predicate.is_none()
+            && ix.order.is_empty()
+            && ix.include.is_empty()
+            && ix.with.is_empty()
             && ix.name == index_name(bare(t), &ix.columns[0], ix.unique)
     };
     for ix in t.indexes.iter().filter(|ix| !field_level(ix)) {
@@ -195,8 +198,33 @@ fn references(fk: &ForeignKey) -> Vec<TokenStream> {
 
 fn struct_index(ix: &Index, field_of: &dyn Fn(&str) -> Option<Ident>) -> TokenStream {
     let name = &ix.name;
-    let cols = ix.columns.iter().filter_map(|c| field_of(c));
-    let mut parts = vec![quote!(name = #name), quote!(columns(#(#cols),*))];
+    let keys = ix.columns.iter().enumerate().filter_map(|(i, c)| {
+        let field = field_of(c)?;
+        let o = ix.order.get(i).copied().unwrap_or_default();
+        let mut order = Vec::new();
+        if o.desc {
+            order.push(quote!(desc));
+        }
+        match o.nulls_first {
+            Some(true) => order.push(quote!(nulls_first)),
+            Some(false) => order.push(quote!(nulls_last)),
+            None => {}
+        }
+        Some(if order.is_empty() {
+            quote!(#field)
+        } else {
+            quote!(#field(#(#order),*))
+        })
+    });
+    let mut parts = vec![quote!(name = #name), quote!(columns(#(#keys),*))];
+    if !ix.include.is_empty() {
+        let cols = ix.include.iter().filter_map(|c| field_of(c));
+        parts.push(quote!(include(#(#cols),*)));
+    }
+    if !ix.with.is_empty() {
+        let params = ix.with.iter().map(|p| storage_param(p));
+        parts.push(quote!(with(#(#params),*)));
+    }
     if ix.unique {
         parts.push(quote!(unique));
     }
@@ -211,6 +239,22 @@ fn struct_index(ix: &Index, field_of: &dyn Fn(&str) -> Option<Ident>) -> TokenSt
         parts.push(quote!(where = #p));
     }
     quote!(index(#(#parts),*))
+}
+
+/// `fillfactor=70` → `fillfactor = 70` (numbers and `true` / `false` as literals, other
+/// values as strings).
+fn storage_param(p: &str) -> TokenStream {
+    let (name, value) = p.split_once('=').unwrap_or((p, "true"));
+    let name = Ident::new(name, Span::call_site());
+    if let Ok(n) = value.parse::<u64>() {
+        let n = proc_macro2::Literal::u64_unsuffixed(n);
+        return quote!(#name = #n);
+    }
+    match value {
+        "true" => quote!(#name = true),
+        "false" => quote!(#name = false),
+        other => quote!(#name = #other),
+    }
 }
 
 fn column_attrs(c: &Column, ident: &Ident) -> Vec<TokenStream> {

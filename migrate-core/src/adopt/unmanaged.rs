@@ -105,14 +105,13 @@ const QUERIES: &[&str] = &[
          AND NOT a.attisdropped AND a.attcollation <> ty.typcollation"#,
     // Indexes the models cannot express: left out (they would lose the expression or option).
     r#"SELECT $2 || c.relname, 'index ' || $2 || c.relname || '.' || ic.relname,
-              'not expressible yet (expression, INCLUDE, key order, operator class, collation or storage parameters); left out of the model: '
+              'not expressible yet (expression, operator class or collation); left out of the model: '
                 || pg_get_indexdef(i.indexrelid), true
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
        JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND NOT i.indisprimary
          AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'x')
-         AND (i.indexprs IS NOT NULL OR i.indnatts > i.indnkeyatts OR ic.reloptions IS NOT NULL
-              OR EXISTS (SELECT FROM unnest(i.indoption::int2[]) o WHERE o <> 0)
+         AND (i.indexprs IS NOT NULL
               OR EXISTS (SELECT FROM unnest(i.indclass::oid[]) oc JOIN pg_opclass op ON op.oid = oc
                          WHERE NOT op.opcdefault)
               OR EXISTS (SELECT FROM unnest(i.indcollation::oid[]) WITH ORDINALITY k(coll, pos)

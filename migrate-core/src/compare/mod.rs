@@ -186,14 +186,28 @@ fn index(ix: &Index) -> String {
         method,
         predicate,
         constraint,
+        order,
+        include,
+        with,
     } = ix;
+    let keys: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c}{}", order.get(i).map(|o| o.sql()).unwrap_or_default()))
+        .collect();
     let mut s = format!(
         "{}{}{} ({})",
         if *constraint { "CONSTRAINT " } else { "" },
         if *unique { "UNIQUE " } else { "" },
         method.as_sql(),
-        columns.join(", ")
+        keys.join(", ")
     );
+    if !include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", include.join(", ")));
+    }
+    if !with.is_empty() {
+        s.push_str(&format!(" WITH ({})", with.join(", ")));
+    }
     if let Some(p) = predicate {
         s.push_str(&format!(" WHERE {p}"));
     }

@@ -27,6 +27,9 @@ fn users() -> Table {
             method: IndexMethod::Btree,
             predicate: None,
             constraint: false,
+            order: Vec::new(),
+            include: Vec::new(),
+            with: Vec::new(),
         }],
         checks: vec![Check {
             name: "users_email_check".into(),

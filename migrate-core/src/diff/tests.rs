@@ -28,6 +28,9 @@ fn detects_table_and_column_changes() {
         method: IndexMethod::Btree,
         predicate: None,
         constraint: false,
+        order: Vec::new(),
+        include: Vec::new(),
+        with: Vec::new(),
     });
     let mut posts = users(vec![Column::new("id", "bigint", false)]);
     posts.name = "posts".into();

@@ -1,8 +1,8 @@
 //! SQL text of the statements the planner emits, with every identifier through `ident`.
 //! Text only: which step a statement becomes, and what it locks, is decided elsewhere.
 
-use crate::model::{Column, ForeignKey, Index, IndexMethod, Table};
-use crate::sql::{ident, in_schema_of, qualified_columns, table_ref};
+use crate::model::{Column, ForeignKey, Index, IndexMethod, KeyOrder, Table};
+use crate::sql::{ident, in_schema_of, literal, qualified_columns, table_ref};
 
 /// `CREATE TABLE` with columns, primary key and checks (foreign keys and indexes are
 /// separate statements).
@@ -38,11 +38,43 @@ pub fn create_index(table: &str, ix: &Index, concurrently: bool) -> String {
         sql.push_str(&format!(" USING {}", ix.method.as_sql()));
     }
     sql.push(' ');
-    sql.push_str(&qualified_columns(&ix.columns));
+    sql.push_str(&index_keys(ix));
+    if !ix.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE {}", qualified_columns(&ix.include)));
+    }
+    if !ix.with.is_empty() {
+        sql.push_str(&format!(" WITH ({})", storage_parameters(&ix.with)));
+    }
     if let Some(p) = &ix.predicate {
         sql.push_str(&format!(" WHERE {p}"));
     }
     sql
+}
+
+/// `("a" DESC, "b")`: the key columns with their order.
+fn index_keys(ix: &Index) -> String {
+    let keys: Vec<String> = ix
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let order = ix.order.get(i).map(KeyOrder::sql).unwrap_or_default();
+            format!("{}{order}", ident(c))
+        })
+        .collect();
+    format!("({})", keys.join(", "))
+}
+
+/// `"fillfactor" = '70', …` from `fillfactor=70`: names quoted, values as literals (the
+/// server reads a storage parameter's value from a string too).
+fn storage_parameters(with: &[String]) -> String {
+    with.iter()
+        .map(|p| {
+            let (name, value) = p.split_once('=').unwrap_or((p, "true"));
+            format!("{} = {}", ident(name.trim()), literal(value.trim()))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `DROP INDEX CONCURRENTLY IF EXISTS i` (index `name` of `table`).

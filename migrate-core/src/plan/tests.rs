@@ -151,6 +151,9 @@ fn a_foreign_key_cannot_wait_for_a_unique_index_built_in_the_same_migration() {
         method: Default::default(),
         predicate: None,
         constraint: false,
+        order: Vec::new(),
+        include: Vec::new(),
+        with: Vec::new(),
     });
     let mut invites = keyed("invites");
     invites.columns.push(Column::new("code", "text", true));
@@ -393,6 +396,9 @@ fn every_type_change_goes_through_a_swapped_column() {
         method: Default::default(),
         predicate: None,
         constraint: false,
+        order: Vec::new(),
+        include: Vec::new(),
+        with: Vec::new(),
     };
     let mut indexed = with("integer");
     indexed.indexes.push(ix.clone());
@@ -473,6 +479,9 @@ fn dropped_tables_go_in_one_statement_before_index_drops() {
         method: Default::default(),
         predicate: None,
         constraint: false,
+        order: Vec::new(),
+        include: Vec::new(),
+        with: Vec::new(),
     });
     let opts = PlanOptions {
         allow_drop: vec!["a".into(), "b".into()],
@@ -628,6 +637,9 @@ fn index(name: &str, columns: &[&str], unique: bool) -> crate::model::Index {
         method: Default::default(),
         predicate: None,
         constraint: false,
+        order: Vec::new(),
+        include: Vec::new(),
+        with: Vec::new(),
     }
 }
 

@@ -173,6 +173,9 @@ impl CreateIndex {
                 method: IndexMethod::Btree,
                 predicate: None,
                 constraint: false,
+                order: Vec::new(),
+                include: Vec::new(),
+                with: Vec::new(),
             },
         }
     }

@@ -4,8 +4,9 @@
 //! (is this combination allowed?) is `check.rs`'s business, not this file's.
 
 use super::ctxt::Ctxt;
+use super::index_keys;
 use super::symbol::*;
-use crate::model::{FkAction, IndexMethod};
+use crate::model::{FkAction, IndexMethod, KeyOrder};
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned as _;
@@ -61,6 +62,10 @@ pub struct IndexAttr {
     pub columns: Slot<Vec<Sp<String>>>,
     pub unique: Slot<()>,
     pub constraint: Slot<()>,
+    /// Each key column's order, beside `columns`.
+    pub order: Vec<KeyOrder>,
+    pub include: Slot<Vec<Sp<String>>>,
+    pub with: Slot<Vec<String>>,
     pub name: Slot<String>,
     pub predicate: Slot<String>,
     pub method: Slot<IndexMethod>,
@@ -244,6 +249,9 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<IndexAttr> {
         columns: Slot::new(COLUMNS),
         unique: Slot::new(UNIQUE),
         constraint: Slot::new(CONSTRAINT),
+        order: Vec::new(),
+        include: Slot::new(INCLUDE),
+        with: Slot::new(WITH),
         name: Slot::new(NAME),
         predicate: Slot::new(WHERE),
         method: Slot::new(USING),
@@ -259,8 +267,19 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<IndexAttr> {
         let key = key_of(&inner);
         match key.as_str() {
             COLUMNS => {
-                let cols = ident_list(cx, &inner)?;
+                let (cols, order) = index_keys::key_list(cx, &inner)?.into_iter().unzip();
                 index.columns.set(cx, inner.path.span(), cols);
+                index.order = order;
+                Ok(())
+            }
+            INCLUDE => {
+                let cols = ident_list(cx, &inner)?;
+                index.include.set(cx, inner.path.span(), cols);
+                Ok(())
+            }
+            WITH => {
+                let params = index_keys::storage_params(cx, &inner)?;
+                index.with.set(cx, inner.path.span(), params);
                 Ok(())
             }
             UNIQUE => flag(cx, &inner, &mut index.unique),
@@ -343,7 +362,7 @@ where
     }
 }
 
-fn key_of(meta: &ParseNestedMeta) -> String {
+pub(super) fn key_of(meta: &ParseNestedMeta) -> String {
     meta.path
         .segments
         .iter()
@@ -352,7 +371,7 @@ fn key_of(meta: &ParseNestedMeta) -> String {
         .join("::")
 }
 
-fn unknown_key(
+pub(super) fn unknown_key(
     cx: &mut Ctxt,
     meta: &ParseNestedMeta,
     key: &str,
@@ -376,7 +395,7 @@ fn unknown_key(
 }
 
 /// Consumes `= expr` or `(…)` after a key we are not going to use.
-fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+pub(super) fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) {
         meta.value()?.parse::<Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
@@ -399,7 +418,7 @@ fn flag(cx: &mut Ctxt, meta: &ParseNestedMeta, slot: &mut Slot<()>) -> syn::Resu
 }
 
 /// `key = <expr>`, or an error if the key is written without a value.
-fn value_expr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Expr>> {
+pub(super) fn value_expr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Expr>> {
     if !meta.input.peek(syn::Token![=]) {
         let key = key_of(meta);
         cx.error_spanned_by(

@@ -178,6 +178,39 @@ pub fn index_constraint(cx: &mut Ctxt, ix: &super::attr::IndexAttr) {
     }
 }
 
+/// Key order and `include` need an access method that has them: only btree sorts its
+/// keys; btree and gist store INCLUDE columns.
+pub fn index_options(cx: &mut Ctxt, ix: &super::attr::IndexAttr) {
+    let method = ix.method.get().map(|m| m.value).unwrap_or_default();
+    let sorted = ix
+        .order
+        .iter()
+        .any(|o| *o != crate::model::KeyOrder::default());
+    if sorted
+        && method != IndexMethod::Btree
+        && let Some(span) = ix.columns.span()
+    {
+        cx.error_at(
+            span,
+            format!(
+                "only a btree index sorts its keys; a `{}` index takes no `desc` / `nulls_*`",
+                method.as_sql()
+            ),
+        );
+    }
+    if let Some(include) = ix.include.get()
+        && !matches!(method, IndexMethod::Btree | IndexMethod::Gist)
+    {
+        cx.error_at(
+            include.span,
+            format!(
+                "a `{}` index cannot `include` columns (btree and gist can)",
+                method.as_sql()
+            ),
+        );
+    }
+}
+
 pub fn index_method(cx: &mut Ctxt, method: &Sp<IndexMethod>, unique: bool, columns: usize) {
     if unique && method.value != IndexMethod::Btree {
         cx.error_at(

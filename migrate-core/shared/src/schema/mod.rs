@@ -8,10 +8,13 @@
 mod attr;
 mod check;
 mod ctxt;
+mod index_keys;
 mod symbol;
 mod types;
 
-use crate::model::{Check, Column, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table};
+use crate::model::{
+    Check, Column, FkAction, ForeignKey, Index, IndexMethod, KeyOrder, PrimaryKey, Table,
+};
 use crate::sql::{MAX_IDENT_BYTES, canonical_type, shorten_name};
 use attr::{FieldAttrs, Sp};
 use ctxt::Ctxt;
@@ -199,6 +202,9 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
                 method: IndexMethod::Btree,
                 predicate: None,
                 constraint,
+                order: Vec::new(),
+                include: Vec::new(),
+                with: Vec::new(),
             });
         }
         if let Some(expr) = f.attrs.check.get() {
@@ -252,6 +258,22 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             check_expr(cx, &p.value, p.span, "where");
         }
         check::index_constraint(cx, ix);
+        let include: Vec<String> = ix
+            .include
+            .get()
+            .map(|cols| {
+                let resolved: Vec<String> =
+                    cols.value.iter().filter_map(|c| resolve(cx, c)).collect();
+                check::no_repeats(cx, &cols.value, &resolved, "include");
+                resolved
+            })
+            .unwrap_or_default();
+        check::index_options(cx, ix);
+        let order = if ix.order.iter().all(|o| *o == KeyOrder::default()) {
+            Vec::new()
+        } else {
+            ix.order.clone()
+        };
         indexes.push(Index {
             name,
             columns: resolved,
@@ -259,6 +281,9 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             method: ix.method.get().map(|m| m.value).unwrap_or_default(),
             predicate: ix.predicate.get().map(|p| p.value.trim().to_owned()),
             constraint: ix.constraint.get().is_some(),
+            order,
+            include,
+            with: ix.with.get().map(|w| w.value.clone()).unwrap_or_default(),
         });
     }
     for ck in &cattrs.checks {

@@ -17,6 +17,12 @@ pub const CONSTRAINT: &str = "constraint";
 pub const NAME: &str = "name";
 pub const WHERE: &str = "where";
 pub const USING: &str = "using";
+pub const INCLUDE: &str = "include";
+pub const WITH: &str = "with";
+pub const ASC: &str = "asc";
+pub const DESC: &str = "desc";
+pub const NULLS_FIRST: &str = "nulls_first";
+pub const NULLS_LAST: &str = "nulls_last";
 pub const EXPR: &str = "expr";
 // field level
 pub const COLUMN: &str = "column";
@@ -34,7 +40,11 @@ pub const SKIP: &str = "skip";
 /// Keys accepted on the struct.
 pub const STRUCT_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, INDEX, CHECK, RENAMED_FROM];
 /// Keys accepted inside `index(…)`.
-pub const INDEX_KEYS: &[&str] = &[COLUMNS, UNIQUE, CONSTRAINT, NAME, WHERE, USING];
+pub const INDEX_KEYS: &[&str] = &[
+    COLUMNS, UNIQUE, CONSTRAINT, INCLUDE, WITH, NAME, WHERE, USING,
+];
+/// Keys accepted in a key column's order: `columns(a(desc, nulls_last))`.
+pub const ORDER_KEYS: &[&str] = &[ASC, DESC, NULLS_FIRST, NULLS_LAST];
 /// Keys accepted inside `check(…)`.
 pub const CHECK_KEYS: &[&str] = &[NAME, EXPR];
 /// Keys accepted on a field.

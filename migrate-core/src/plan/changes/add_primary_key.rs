@@ -48,6 +48,9 @@ fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
         method: IndexMethod::Btree,
         predicate: None,
         constraint: false,
+        order: Vec::new(),
+        include: Vec::new(),
+        with: Vec::new(),
     };
     let attach = ddl::add_primary_key_using_index(table, &pk.name, &pk.name);
     vec![

@@ -76,6 +76,9 @@ impl KeySwap<'_> {
             method: IndexMethod::Btree,
             predicate: None,
             constraint: false,
+            order: Vec::new(),
+            include: Vec::new(),
+            with: Vec::new(),
         })
     }
 
