@@ -78,3 +78,25 @@ fn key_order_include_and_storage_parameters_are_built_and_kept() {
     }
     assert_schema_matches_any_column_order(&sc.db, &v1.snapshot.tables, "rolled back");
 }
+
+#[test]
+fn a_type_change_rebuilds_the_indexes_that_include_the_column() {
+    let sc = Scenario::new("index_include_type_change");
+    sc.start(
+        &models(INDEXES),
+        "INSERT INTO posts SELECT g, NULLIF(g % 7, 0), 't' || g, g % 100 FROM generate_series(1, 10000) g",
+    );
+    let retyped = models(INDEXES).replace(
+        "    pub title: String,",
+        "    #[schema(max_length = 200)]\n    pub title: String,",
+    );
+    let (v2, path) = sc.generate(&retyped, &at("29990101000000"));
+    for phase in Phase::ALL {
+        sc.apply(&path, phase, "up");
+    }
+    assert_schema_matches(&sc.db, &v2.snapshot.tables, "title retyped");
+    assert!(
+        definition(&sc, "posts_rank_cover_idx").contains("INCLUDE (title)"),
+        "the covering index survived the swap"
+    );
+}

@@ -133,9 +133,9 @@ fn other_swaps(ctx: &Context<'_>, table: &str, column: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether index `ix` keys `column` or names it in its predicate.
+/// Whether index `ix` keys or includes `column`, or names it in its predicate.
 fn index_covers(ix: &Index, column: &str) -> bool {
-    ix.columns.iter().any(|c| c == column)
+    ix.columns.iter().chain(&ix.include).any(|c| c == column)
         || ix
             .predicate
             .as_deref()
@@ -159,7 +159,7 @@ fn rebuilt_indexes(
     if let Some(ix) = after
         .iter()
         .flat_map(|t| &t.indexes)
-        .find(|i| i.columns.contains(&to.name) && !indexes.contains(i))
+        .find(|i| index_covers(i, &to.name) && !indexes.contains(i))
     {
         return Err(format!(
             "index \"{}\" on the column is new in the same migration; change the type in one migration and add the index in the next",

@@ -284,23 +284,25 @@ impl Swap<'_> {
     /// name.
     fn on_new(&self, ix: &Index) -> Index {
         let (from, physical) = (&self.from.name, self.physical);
+        let moved = |cols: &[String]| -> Vec<String> {
+            cols.iter()
+                .map(|c| {
+                    if c == from {
+                        physical.to_owned()
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect()
+        };
         Index {
             name: names::temp_name(&ix.name),
             predicate: ix
                 .predicate
                 .as_deref()
                 .map(|p| crate::sql::rename_column_in(p, from, physical)),
-            columns: ix
-                .columns
-                .iter()
-                .map(|c| {
-                    if *c == self.from.name {
-                        self.physical.to_owned()
-                    } else {
-                        c.clone()
-                    }
-                })
-                .collect(),
+            columns: moved(&ix.columns),
+            include: moved(&ix.include),
             ..ix.clone()
         }
     }
