@@ -119,6 +119,7 @@ async fn read_table(
                         JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
                         ORDER BY k.o) AS ref_columns,
                   con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+                  con.condeferrable AS deferrable, con.condeferred AS initially_deferred,
                   con.convalidated AS validated
            FROM pg_constraint con
            WHERE con.conrelid::int8 = $1 AND con.contype IN ('p', 'c', 'f')
@@ -158,6 +159,8 @@ async fn read_table(
                 ref_columns: c.ref_columns,
                 on_delete: action(&c.on_delete),
                 on_update: action(&c.on_update),
+                deferrable: c.deferrable,
+                initially_deferred: c.initially_deferred,
             }),
         }
     }
@@ -263,6 +266,8 @@ struct ConstraintRow {
     ref_columns: Vec<String>,
     on_delete: String,
     on_update: String,
+    deferrable: bool,
+    initially_deferred: bool,
     validated: bool,
 }
 

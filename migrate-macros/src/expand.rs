@@ -159,6 +159,7 @@ fn fk_tokens(fk: &ForeignKey) -> TokenStream {
     let ref_table = string(&fk.ref_table);
     let ref_columns = strings(&fk.ref_columns);
     let (on_delete, on_update) = (action(fk.on_delete), action(fk.on_update));
+    let (deferrable, initially_deferred) = (fk.deferrable, fk.initially_deferred);
     quote! {
         ::migrate_core::model::ForeignKey {
             name: #name,
@@ -167,6 +168,8 @@ fn fk_tokens(fk: &ForeignKey) -> TokenStream {
             ref_columns: #ref_columns,
             on_delete: #on_delete,
             on_update: #on_update,
+            deferrable: #deferrable,
+            initially_deferred: #initially_deferred,
         }
     }
 }

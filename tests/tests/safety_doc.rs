@@ -241,6 +241,18 @@ fn changes() -> Vec<Change> {
             leak(format!("{USERS}{POSTS}")),
         ),
         plain(
+            "New composite, named, deferrable foreign key",
+            "The same `NOT VALID` then `VALIDATE` as any foreign key; `foreign_key(...)` on the struct names it and its columns.",
+            leak(format!("{USERS}{}", POSTS.replace("    #[schema(references = \"users(id)\")]\n", ""))),
+            leak(format!("{USERS}{}", POSTS.replace("    #[schema(references = \"users(id)\")]\n", "").replace("#[schema(table = \"posts\")]", "#[schema(table = \"posts\", foreign_key(name = \"posts_author_fk\", columns(author_id), references = \"users(id)\", deferrable, initially_deferred))]"))),
+        ),
+        plain(
+            "Foreign key redefined (e.g. made immediate)",
+            "The old definition is dropped and the new one added `NOT VALID`, then validated: between the two, in expand, writes are not checked against it.",
+            leak(format!("{USERS}{}", POSTS.replace("    #[schema(references = \"users(id)\")]\n", "").replace("#[schema(table = \"posts\")]", "#[schema(table = \"posts\", foreign_key(name = \"posts_author_fk\", columns(author_id), references = \"users(id)\", deferrable, initially_deferred))]"))),
+            leak(format!("{USERS}{}", POSTS.replace("    #[schema(references = \"users(id)\")]\n", "").replace("#[schema(table = \"posts\")]", "#[schema(table = \"posts\", foreign_key(name = \"posts_author_fk\", columns(author_id), references = \"users(id)\"))]"))),
+        ),
+        plain(
             "Column renamed",
             "Old code uses the old name until the deploy, new code the new name from the deploy on (through its version schema's view): a second column kept equal by a trigger, filled in batches, and the old one dropped at contract. Never `RENAME COLUMN` under running code.",
             USERS,

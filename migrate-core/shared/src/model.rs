@@ -238,6 +238,12 @@ pub struct ForeignKey {
     /// `ON UPDATE` action.
     #[serde(default, skip_serializing_if = "FkAction::is_no_action")]
     pub on_update: FkAction,
+    /// `DEFERRABLE`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (checked at commit); only with `deferrable`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
 }
 
 /// Referential actions.

@@ -102,6 +102,9 @@ fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
     for ix in t.indexes.iter().filter(|ix| !field_level(ix)) {
         table_attrs.push(struct_index(ix, &field_of));
     }
+    for fk in t.foreign_keys.iter().filter(|fk| field_fk(t, fk).is_none()) {
+        table_attrs.push(struct_foreign_key(fk, &field_of));
+    }
     for ck in t.checks.iter().filter(|c| column_of_check(t, c).is_none()) {
         let (n, e) = (&ck.name, &ck.expr);
         table_attrs.push(quote!(check(name = #n, expr = #e)));
@@ -178,13 +181,41 @@ fn field_fk<'a>(t: &Table, fk: &'a ForeignKey) -> Option<&'a String> {
     let [col] = fk.columns.as_slice() else {
         return None;
     };
-    (fk.ref_columns.len() == 1 && fk.name == shorten_name(&format!("{}_{col}_fkey", bare(t))))
+    let generated = fk.name == shorten_name(&format!("{}_{col}_fkey", bare(t)));
+    (fk.ref_columns.len() == 1 && generated && !fk.deferrable && !fk.initially_deferred)
         .then_some(col)
+}
+
+/// A struct-level `foreign_key(...)`: composite, named or deferrable.
+fn struct_foreign_key(fk: &ForeignKey, field_of: &dyn Fn(&str) -> Option<Ident>) -> TokenStream {
+    let name = &fk.name;
+    let cols = fk.columns.iter().filter_map(|c| field_of(c));
+    let target = format!("{}({})", fk.ref_table, fk.ref_columns.join(", "));
+    let mut parts = vec![
+        quote!(name = #name),
+        quote!(columns(#(#cols),*)),
+        quote!(references = #target),
+    ];
+    parts.extend(actions(fk));
+    if fk.deferrable {
+        parts.push(quote!(deferrable));
+    }
+    if fk.initially_deferred {
+        parts.push(quote!(initially_deferred));
+    }
+    quote!(foreign_key(#(#parts),*))
 }
 
 fn references(fk: &ForeignKey) -> Vec<TokenStream> {
     let target = format!("{}({})", fk.ref_table, fk.ref_columns[0]);
     let mut out = vec![quote!(references = #target)];
+    out.extend(actions(fk));
+    out
+}
+
+/// `on_delete = "…"`, `on_update = "…"` when not the default.
+fn actions(fk: &ForeignKey) -> Vec<TokenStream> {
+    let mut out = Vec::new();
     if fk.on_delete != Default::default() {
         let a = fk.on_delete.as_sql().to_ascii_lowercase();
         out.push(quote!(on_delete = #a));

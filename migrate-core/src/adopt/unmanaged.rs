@@ -2,7 +2,7 @@
 //! baseline makes enum types, extensions and serial sequences; see `prerequisites`): views,
 //! functions, triggers, policies, sequences behind `serial` columns, types, extensions,
 //! rules, generated and ALWAYS identity columns, indexes with expressions or options,
-//! deferrable UNIQUE and EXCLUDE constraints, deferrable foreign keys, collations, comments,
+//! deferrable UNIQUE and EXCLUDE constraints, MATCH FULL foreign keys, collations, comments,
 //! partitions and table options. Each is a [`Finding`]; the columns and indexes the
 //! models must leave out (they would describe them wrongly) are named too.
 
@@ -119,19 +119,19 @@ const QUERIES: &[&str] = &[
                           AND a.attnum = (i.indkey::int2[])[k.pos - 1]
                          WHERE k.coll <> 0 AND k.coll <> a.attcollation))"#,
     // Constraints: deferrable UNIQUE (read as an immediate one), EXCLUDE (left out),
-    // deferrable or MATCH FULL foreign keys.
+    // MATCH FULL foreign keys.
     r#"SELECT $2 || c.relname,
               CASE k.contype WHEN 'u' THEN 'unique constraint ' WHEN 'x' THEN 'index '
                 ELSE 'foreign key ' END || $2 || c.relname || '.' || k.conname,
               CASE k.contype
                 WHEN 'u' THEN pg_get_constraintdef(k.oid) || ': the models write an immediate UNIQUE constraint'
                 WHEN 'x' THEN 'an EXCLUDE constraint: left out of the model: ' || pg_get_constraintdef(k.oid)
-                ELSE pg_get_constraintdef(k.oid) || ': the models write an immediate foreign key, MATCH SIMPLE' END,
+                ELSE pg_get_constraintdef(k.oid) || ': the models write a MATCH SIMPLE foreign key' END,
               k.contype = 'x'
        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND (k.contype = 'x' OR (k.contype = 'u' AND k.condeferrable)
-             OR (k.contype = 'f' AND (k.condeferrable OR k.confmatchtype = 'f')))"#,
+             OR (k.contype = 'f' AND k.confmatchtype = 'f'))"#,
     // Comments.
     r#"SELECT $2 || c.relname, 'comment on ' || CASE WHEN d.objsubid = 0 THEN 'table ' || $2 || c.relname
                 ELSE 'column ' || $2 || c.relname || '.' || a.attname END,

@@ -222,13 +222,21 @@ fn foreign_key(fk: &ForeignKey) -> String {
         ref_columns,
         on_delete,
         on_update,
+        deferrable,
+        initially_deferred,
     } = fk;
     format!(
-        "({}) REFERENCES {ref_table} ({}) ON DELETE {} ON UPDATE {}",
+        "({}) REFERENCES {ref_table} ({}) ON DELETE {} ON UPDATE {}{}{}",
         columns.join(", "),
         ref_columns.join(", "),
         on_delete.as_sql(),
-        on_update.as_sql()
+        on_update.as_sql(),
+        if *deferrable { " DEFERRABLE" } else { "" },
+        if *initially_deferred {
+            " INITIALLY DEFERRED"
+        } else {
+            ""
+        }
     )
 }
 

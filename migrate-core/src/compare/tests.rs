@@ -57,6 +57,8 @@ fn posts() -> Table {
             ref_columns: vec!["id".into()],
             on_delete: FkAction::Cascade,
             on_update: FkAction::NoAction,
+            deferrable: false,
+            initially_deferred: false,
         }],
     }
 }

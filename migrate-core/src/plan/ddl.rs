@@ -233,6 +233,12 @@ fn fk_clause(fk: &ForeignKey) -> String {
     if fk.on_update != Default::default() {
         s.push_str(&format!(" ON UPDATE {}", fk.on_update.as_sql()));
     }
+    if fk.deferrable {
+        s.push_str(" DEFERRABLE");
+    }
+    if fk.initially_deferred {
+        s.push_str(" INITIALLY DEFERRED");
+    }
     s
 }
 

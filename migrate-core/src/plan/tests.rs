@@ -136,6 +136,8 @@ fn fk(name: &str, column: &str, ref_table: &str, ref_column: &str) -> crate::mod
         ref_columns: vec![ref_column.into()],
         on_delete: Default::default(),
         on_update: Default::default(),
+        deferrable: false,
+        initially_deferred: false,
     }
 }
 

@@ -30,7 +30,7 @@ impl<T> Slot<T> {
         Slot { name, value: None }
     }
 
-    fn set(&mut self, cx: &mut Ctxt, span: Span, value: T) {
+    pub(super) fn set(&mut self, cx: &mut Ctxt, span: Span, value: T) {
         if self.value.is_some() {
             cx.error_at(span, format!("duplicate schema attribute `{}`", self.name));
         } else {
@@ -54,6 +54,7 @@ pub struct ContainerAttrs {
     pub renamed_from: Slot<String>,
     pub indexes: Vec<IndexAttr>,
     pub checks: Vec<CheckAttr>,
+    pub foreign_keys: Vec<super::foreign_key::ForeignKeyAttr>,
 }
 
 /// `index(columns(a, b), unique, constraint, name = "…", where = "…", using = "gin")`.
@@ -136,6 +137,7 @@ pub fn container(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
         renamed_from: Slot::new(RENAMED_FROM),
         indexes: Vec::new(),
         checks: Vec::new(),
+        foreign_keys: Vec::new(),
     };
     for_each_key(cx, attrs, |cx, meta| {
         let key = key_of(&meta);
@@ -155,6 +157,11 @@ pub fn container(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
             CHECK => {
                 let check = check_attr(cx, &meta)?;
                 out.checks.push(check);
+                Ok(())
+            }
+            FOREIGN_KEY => {
+                let fk = super::foreign_key::parse(cx, &meta)?;
+                out.foreign_keys.push(fk);
                 Ok(())
             }
             _ => unknown_key(cx, &meta, &key, STRUCT_KEYS, "on a struct"),
@@ -404,7 +411,7 @@ pub(super) fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
     Ok(())
 }
 
-fn flag(cx: &mut Ctxt, meta: &ParseNestedMeta, slot: &mut Slot<()>) -> syn::Result<()> {
+pub(super) fn flag(cx: &mut Ctxt, meta: &ParseNestedMeta, slot: &mut Slot<()>) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
         let key = key_of(meta);
         cx.error_spanned_by(
@@ -431,7 +438,7 @@ pub(super) fn value_expr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<O
     Ok(Some(meta.value()?.parse::<Expr>()?))
 }
 
-fn string_lit(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<LitStr>> {
+pub(super) fn string_lit(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<LitStr>> {
     let Some(expr) = value_expr(cx, meta)? else {
         return Ok(None);
     };
@@ -450,14 +457,22 @@ fn string_lit(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<LitSt
     }
 }
 
-fn string_value(cx: &mut Ctxt, meta: &ParseNestedMeta, slot: &mut Slot<String>) -> syn::Result<()> {
+pub(super) fn string_value(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta,
+    slot: &mut Slot<String>,
+) -> syn::Result<()> {
     if let Some(lit) = string_lit(cx, meta)? {
         slot.set(cx, lit.span(), lit.value());
     }
     Ok(())
 }
 
-fn fk_action(cx: &mut Ctxt, meta: &ParseNestedMeta, slot: &mut Slot<FkAction>) -> syn::Result<()> {
+pub(super) fn fk_action(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta,
+    slot: &mut Slot<FkAction>,
+) -> syn::Result<()> {
     let Some(lit) = string_lit(cx, meta)? else {
         return Ok(());
     };
@@ -482,7 +497,7 @@ fn fk_action(cx: &mut Ctxt, meta: &ParseNestedMeta, slot: &mut Slot<FkAction>) -
 }
 
 /// `(a, b)` — a parenthesised list of column names.
-fn ident_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Sp<String>>> {
+pub(super) fn ident_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Sp<String>>> {
     let mut cols = Vec::new();
     if !meta.input.peek(syn::token::Paren) {
         let key = key_of(meta);

@@ -8,6 +8,7 @@
 mod attr;
 mod check;
 mod ctxt;
+mod foreign_key;
 mod index_keys;
 mod symbol;
 mod types;
@@ -226,6 +227,8 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
                 ref_columns: vec![ref_col.clone()],
                 on_delete: action(&f.attrs.on_delete),
                 on_update: action(&f.attrs.on_update),
+                deferrable: false,
+                initially_deferred: false,
             });
         }
     }
@@ -286,6 +289,9 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             with: ix.with.get().map(|w| w.value.clone()).unwrap_or_default(),
         });
     }
+    for fk in &cattrs.foreign_keys {
+        foreign_keys.extend(struct_foreign_key(cx, fk, &bare, &resolve));
+    }
     for ck in &cattrs.checks {
         let (Some(name), Some(expr)) = (ck.name.get(), ck.expr.get()) else {
             cx.error_at(
@@ -316,6 +322,62 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
 }
 
 /// The column a field maps to: type from `sql_type`, `max_length` or the Rust type.
+/// A struct-level `foreign_key(...)`: its columns resolved, as many as it references; named
+/// as PostgreSQL names one (`<table>_<columns>_fkey`) unless `name` says otherwise.
+fn struct_foreign_key(
+    cx: &mut Ctxt,
+    fk: &foreign_key::ForeignKeyAttr,
+    bare: &str,
+    resolve: &dyn Fn(&mut Ctxt, &Sp<String>) -> Option<String>,
+) -> Option<ForeignKey> {
+    let (Some(cols), Some(r)) = (fk.columns.get(), fk.references.get()) else {
+        cx.error_at(
+            fk.span,
+            "`foreign_key` needs `columns(...)` and `references = \"table(column, …)\"`",
+        );
+        return None;
+    };
+    let columns: Vec<String> = cols.value.iter().filter_map(|c| resolve(cx, c)).collect();
+    check::no_repeats(cx, &cols.value, &columns, "foreign key");
+    let (ref_table, ref_columns) = &r.value;
+    if ref_columns.len() != cols.value.len() {
+        cx.error_at(
+            r.span,
+            format!(
+                "the foreign key has {} columns and references {}; give as many on each side",
+                cols.value.len(),
+                ref_columns.len()
+            ),
+        );
+    }
+    for c in ref_columns {
+        check_ident(cx, c, r.span, "referenced column name");
+    }
+    if let Some(span) = fk.initially_deferred.span()
+        && fk.deferrable.get().is_none()
+    {
+        cx.error_at(span, "`initially_deferred` needs `deferrable` as well");
+    }
+    let name = match fk.name.get() {
+        Some(n) => {
+            check_ident(cx, &n.value, n.span, "foreign key name");
+            n.value.clone()
+        }
+        None => shorten_name(&format!("{bare}_{}_fkey", columns.join("_"))),
+    };
+    let action = |s: &attr::Slot<FkAction>| s.get().map(|a| a.value).unwrap_or_default();
+    Some(ForeignKey {
+        name,
+        columns,
+        ref_table: table_key(cx, ref_table, r.span, "referenced table name"),
+        ref_columns: ref_columns.clone(),
+        on_delete: action(&fk.on_delete),
+        on_update: action(&fk.on_update),
+        deferrable: fk.deferrable.get().is_some(),
+        initially_deferred: fk.initially_deferred.get().is_some(),
+    })
+}
+
 fn column_of(
     cx: &mut Ctxt,
     name: &str,

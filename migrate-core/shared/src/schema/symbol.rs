@@ -32,13 +32,26 @@ pub const DEFAULT: &str = "default";
 pub const BACKFILL: &str = "backfill";
 pub const NO_NULLS: &str = "no_nulls";
 pub const REFERENCES: &str = "references";
+pub const FOREIGN_KEY: &str = "foreign_key";
+pub const DEFERRABLE: &str = "deferrable";
+pub const INITIALLY_DEFERRED: &str = "initially_deferred";
 pub const ON_DELETE: &str = "on_delete";
 pub const ON_UPDATE: &str = "on_update";
 pub const IDENTITY: &str = "identity";
 pub const SKIP: &str = "skip";
 
 /// Keys accepted on the struct.
-pub const STRUCT_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, INDEX, CHECK, RENAMED_FROM];
+pub const STRUCT_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, INDEX, CHECK, FOREIGN_KEY, RENAMED_FROM];
+/// Keys accepted inside `foreign_key(…)`.
+pub const FOREIGN_KEY_KEYS: &[&str] = &[
+    COLUMNS,
+    REFERENCES,
+    NAME,
+    ON_DELETE,
+    ON_UPDATE,
+    DEFERRABLE,
+    INITIALLY_DEFERRED,
+];
 /// Keys accepted inside `index(…)`.
 pub const INDEX_KEYS: &[&str] = &[
     COLUMNS, UNIQUE, CONSTRAINT, INCLUDE, WITH, NAME, WHERE, USING,
