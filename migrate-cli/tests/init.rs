@@ -398,3 +398,22 @@ fn the_schemas_asked_for_are_adopted_and_no_other() {
         "nothing written"
     );
 }
+
+#[test]
+fn a_schema_the_models_cannot_match_is_written_but_not_recorded() {
+    let db = TestDb::create("init_unmatched");
+    db.sql("CREATE TABLE accounts (id bigint CONSTRAINT accounts_pk PRIMARY KEY)")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &db.url, &["init", "--from-database", &db.url]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("accounts_pk"), "{shown}");
+    assert!(shown.contains("the baseline is not recorded"), "{shown}");
+    assert!(dir.path().join("src/models.rs").exists());
+    assert_eq!(
+        db.value("SELECT to_regclass('cargo_migrate.history') IS NULL"),
+        "t",
+        "nothing recorded"
+    );
+}
