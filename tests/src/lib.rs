@@ -613,6 +613,12 @@ impl Scenario {
     }
 }
 
+/// Runs `<phase>.<direction>.sql` of the migration at `path` with psql; the file must exist.
+pub fn apply_phase(db: &TestDb, path: &Path, phase: Phase, direction: &str) {
+    db.apply_file(&path.join(format!("{phase}.{direction}.sql")))
+        .unwrap_or_else(|e| panic!("{phase} {direction}: {e}"));
+}
+
 /// An application role other than the migration's, for the life of a test: created
 /// without privileges, dropped (with what it was granted) when the value goes.
 pub struct AppRole<'a> {

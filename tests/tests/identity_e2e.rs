@@ -7,7 +7,8 @@
 
 use migrate_core::plan::{Phase, version_schema};
 use migrate_tests::{
-    Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at, up_files,
+    Scenario, TestDb, apply_phase, assert_schema_matches, assert_schema_matches_any_column_order,
+    at, up_files,
 };
 use std::path::Path;
 
@@ -38,11 +39,6 @@ fn v2() -> String {
         "pub account_id: i64,",
         1,
     )
-}
-
-fn apply(db: &TestDb, path: &Path, phase: Phase, direction: &str) {
-    db.apply_file(&path.join(format!("{phase}.{direction}.sql")))
-        .unwrap_or_else(|e| panic!("{phase} {direction}: {e}"));
 }
 
 /// Inserts an account the identity numbers (and an invoice for it); returns its id.
@@ -83,9 +79,9 @@ fn an_identity_key_becomes_bigint_and_keeps_counting() {
     let (v2, path) = sc.generate(&v2(), &at(TS));
     insta::assert_snapshot!("identity_key_v2", up_files(&v2));
     let db = &sc.db;
-    apply(db, &path, Phase::Expand, "up");
+    apply_phase(db, &path, Phase::Expand, "up");
     assert_eq!(insert(db, false), 10001);
-    apply(db, &path, Phase::Backfill, "up");
+    apply_phase(db, &path, Phase::Backfill, "up");
     assert_eq!(insert(db, false), 10002);
     assert_eq!(insert(db, true), 10003);
     db.sql(&format!(
@@ -98,7 +94,7 @@ fn an_identity_key_becomes_bigint_and_keeps_counting() {
         "900001",
         "new code's own id reaches the old column"
     );
-    apply(db, &path, Phase::Contract, "up");
+    apply_phase(db, &path, Phase::Contract, "up");
     assert_schema_matches(db, &v2.snapshot.tables, "after contract");
     assert_eq!(identity(db), "d public.accounts_id_seq bigint");
     assert_eq!(
@@ -107,7 +103,7 @@ fn an_identity_key_becomes_bigint_and_keeps_counting() {
         "counting on (10004 went to the given id's old column)"
     );
 
-    apply(db, &path, Phase::Contract, "down");
+    apply_phase(db, &path, Phase::Contract, "down");
     assert_eq!(identity(db), "d public.accounts_id_seq integer");
     assert_eq!(
         insert(db, true),
@@ -115,13 +111,13 @@ fn an_identity_key_becomes_bigint_and_keeps_counting() {
         "the restored identity counts on too"
     );
     for phase in [Phase::Backfill, Phase::Expand] {
-        apply(db, &path, phase, "down");
+        apply_phase(db, &path, phase, "down");
     }
     assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
     assert_eq!(insert(db, false), 10007);
 
     for phase in Phase::ALL {
-        apply(db, &path, phase, "up");
+        apply_phase(db, &path, phase, "up");
     }
     db.sql("SELECT setval(pg_get_serial_sequence('accounts', 'id'), 3000000000)")
         .unwrap();

@@ -9,10 +9,9 @@
 
 use migrate_core::plan::{Phase, version_schema};
 use migrate_tests::{
-    Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at,
-    lock_report,
+    Scenario, TestDb, apply_phase, assert_schema_matches, assert_schema_matches_any_column_order,
+    at, lock_report,
 };
-use std::path::Path;
 
 const V1: &str = r#"
 #[derive(Schema)]
@@ -101,11 +100,6 @@ fn enforced(db: &TestDb, when: &str, cascade_account: i64) {
     );
 }
 
-fn apply(db: &TestDb, path: &Path, phase: Phase, direction: &str) {
-    db.apply_file(&path.join(format!("{phase}.{direction}.sql")))
-        .unwrap_or_else(|e| panic!("{phase} {direction}: {e}"));
-}
-
 #[test]
 fn a_referenced_key_becomes_bigint_with_its_foreign_keys_enforced_throughout() {
     let sc = Scenario::new("key_type_change");
@@ -120,14 +114,14 @@ fn a_referenced_key_becomes_bigint_with_its_foreign_keys_enforced_throughout() {
     );
     let db = &sc.db;
     enforced(db, "before", 990);
-    apply(db, &path, Phase::Expand, "up");
+    apply_phase(db, &path, Phase::Expand, "up");
     db.sql(&writes(100_001, false)).unwrap();
     enforced(db, "after expand", 991);
-    apply(db, &path, Phase::Backfill, "up");
+    apply_phase(db, &path, Phase::Backfill, "up");
     db.sql(&writes(100_002, false)).unwrap();
     db.sql(&writes(100_003, true)).unwrap();
     enforced(db, "after backfill", 992);
-    apply(db, &path, Phase::Contract, "up");
+    apply_phase(db, &path, Phase::Contract, "up");
     db.sql(&writes(100_004, true)).unwrap();
     enforced(db, "after contract", 993);
     assert_schema_matches(db, &v2.snapshot.tables, "after contract");
@@ -146,14 +140,14 @@ fn a_referenced_key_becomes_bigint_with_its_foreign_keys_enforced_throughout() {
     );
 
     // Contract undone (new code keeps running), and done again.
-    apply(db, &path, Phase::Contract, "down");
+    apply_phase(db, &path, Phase::Contract, "down");
     db.sql(&writes(100_005, true)).unwrap();
     enforced(db, "after contract.down", 994);
-    apply(db, &path, Phase::Contract, "up");
+    apply_phase(db, &path, Phase::Contract, "up");
     assert_schema_matches(db, &v2.snapshot.tables, "after contract, again");
 
     for phase in Phase::ALL.iter().rev() {
-        apply(db, &path, *phase, "down");
+        apply_phase(db, &path, *phase, "down");
     }
     assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
     enforced(db, "rolled back", 995);

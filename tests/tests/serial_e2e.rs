@@ -10,9 +10,9 @@
 use migrate_core::plan::{Phase, version_schema};
 use migrate_core::project::Pending;
 use migrate_tests::{
-    Scenario, TestDb, assert_schema_matches, assert_schema_matches_any_column_order, at, up_files,
+    Scenario, TestDb, apply_phase, assert_schema_matches, assert_schema_matches_any_column_order,
+    at, up_files,
 };
-use std::path::Path;
 
 const V1: &str = r#"
 #[derive(Schema)]
@@ -66,11 +66,6 @@ fn sequence_of(db: &TestDb, sequence: &str) -> String {
     ))
 }
 
-fn apply(db: &TestDb, path: &Path, phase: Phase, direction: &str) {
-    db.apply_file(&path.join(format!("{phase}.{direction}.sql")))
-        .unwrap_or_else(|e| panic!("{phase} {direction}: {e}"));
-}
-
 /// Old code and new code each insert a ticket drawing its id from the sequence, and a
 /// reply to it.
 fn inserts(db: &TestDb, new_code: bool) {
@@ -102,12 +97,12 @@ fn a_serial_key_becomes_bigint_and_its_sequence_follows() {
     let (v2, path) = sc.generate(&v2(), &at(TS));
     insta::assert_snapshot!("serial_key_v2", up_files(&v2));
     let db = &sc.db;
-    apply(db, &path, Phase::Expand, "up");
+    apply_phase(db, &path, Phase::Expand, "up");
     inserts(db, false);
-    apply(db, &path, Phase::Backfill, "up");
+    apply_phase(db, &path, Phase::Backfill, "up");
     inserts(db, false);
     inserts(db, true);
-    apply(db, &path, Phase::Contract, "up");
+    apply_phase(db, &path, Phase::Contract, "up");
     inserts(db, true);
     assert_schema_matches(db, &v2.snapshot.tables, "after contract");
     assert_eq!(sequence_of(db, "tickets_id_seq"), "tickets.id bigint");
@@ -117,18 +112,18 @@ fn a_serial_key_becomes_bigint_and_its_sequence_follows() {
         "each insert drew from the one sequence"
     );
 
-    apply(db, &path, Phase::Contract, "down");
+    apply_phase(db, &path, Phase::Contract, "down");
     assert_eq!(sequence_of(db, "tickets_id_seq"), "tickets.id integer");
     inserts(db, true);
     for phase in [Phase::Backfill, Phase::Expand] {
-        apply(db, &path, phase, "down");
+        apply_phase(db, &path, phase, "down");
     }
     assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
     assert_eq!(sequence_of(db, "tickets_id_seq"), "tickets.id integer");
     inserts(db, false);
 
     for phase in Phase::ALL {
-        apply(db, &path, phase, "up");
+        apply_phase(db, &path, phase, "up");
     }
     db.sql("SELECT setval('tickets_id_seq', 3000000000)")
         .unwrap();
@@ -176,11 +171,11 @@ fn a_renamed_serial_column_keeps_its_sequence() {
         db.sql(&format!("{path} INSERT INTO orders (id) VALUES ({id})"))
             .unwrap_or_else(|e| panic!("insert {id}: {e}"));
     };
-    apply(db, &path, Phase::Expand, "up");
+    apply_phase(db, &path, Phase::Expand, "up");
     insert(false, 20_001);
-    apply(db, &path, Phase::Backfill, "up");
+    apply_phase(db, &path, Phase::Backfill, "up");
     insert(true, 20_002);
-    apply(db, &path, Phase::Contract, "up");
+    apply_phase(db, &path, Phase::Contract, "up");
     insert(true, 20_003);
     assert_schema_matches(db, &v2.snapshot.tables, "after contract");
     assert_eq!(
@@ -193,7 +188,7 @@ fn a_renamed_serial_column_keeps_its_sequence() {
         "old and new code's rows numbered by the one sequence"
     );
     for phase in Phase::ALL.iter().rev() {
-        apply(db, &path, *phase, "down");
+        apply_phase(db, &path, *phase, "down");
     }
     assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
     assert_eq!(

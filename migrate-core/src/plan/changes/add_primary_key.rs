@@ -3,14 +3,12 @@
 //! backfill, then attached as the key in contract (`USING INDEX`: no build, no scan).
 //! Changing or dropping an existing primary key is refused.
 
-use crate::catalogue::Kind;
 use crate::diff::Change;
 use crate::model::{Index, IndexMethod, PrimaryKey};
-use crate::phase::Phase;
 use crate::plan::context::Context;
 use crate::plan::ddl;
 use crate::plan::recipes::index;
-use crate::plan::step::{Down, Step};
+use crate::plan::step::Step;
 use crate::sql::ident;
 
 /// The steps of giving `table` the key `pk`, or why it is refused.
@@ -61,28 +59,15 @@ fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
             ),
             ..index::build(table, &ix)
         },
-        Step {
-            down: vec![
-                Down::new(
-                    Kind::DropConstraint,
-                    ddl::drop_constraint(table, &pk.name, true),
-                ),
-                Down::new(
-                    Kind::CreateIndexConcurrently,
-                    ddl::create_index(table, &ix, true),
-                ),
-            ],
-            down_atomic: false,
-            ..Step::new(
-                Phase::Contract,
-                Kind::AddKeyUsingIndex,
-                table,
-                format!(
-                    "Make the index {} the primary key (no build, no scan: its columns are NOT NULL).",
-                    ident(&pk.name)
-                ),
-                attach,
-            )
-        },
+        index::attach_key(
+            table,
+            &pk.name,
+            &ix,
+            attach,
+            format!(
+                "Make the index {} the primary key (no build, no scan: its columns are NOT NULL).",
+                ident(&pk.name)
+            ),
+        ),
     ]
 }

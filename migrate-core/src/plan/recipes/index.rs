@@ -55,37 +55,49 @@ pub fn build_then_rename(table: &str, ix: &Index) -> [Step; 2] {
 }
 
 /// Contract: the UNIQUE constraint `ix` made from the valid unique index `index` (which
-/// takes the constraint's name); the down drops the constraint and builds the bare index
-/// again under its name.
+/// takes the constraint's name).
 pub fn attach(table: &str, ix: &Index, index: &str) -> Step {
     let bare = Index {
         name: index.to_owned(),
         constraint: false,
         ..ix.clone()
     };
+    attach_key(
+        table,
+        &ix.name,
+        &bare,
+        ddl::add_unique_using_index(table, &ix.name, index),
+        format!(
+            "Make {} the UNIQUE constraint {} (catalog only: the index already enforces it).",
+            ident(index),
+            ident(&ix.name)
+        ),
+    )
+}
+
+/// Contract: the key constraint `constraint` made from the valid unique index `index` by
+/// `sql` (`ADD CONSTRAINT … PRIMARY KEY | UNIQUE USING INDEX`); the down drops the
+/// constraint and builds the bare index again under its name.
+pub fn attach_key(
+    table: &str,
+    constraint: &str,
+    index: &Index,
+    sql: String,
+    summary: String,
+) -> Step {
     Step {
         down: vec![
             Down::new(
                 Kind::DropConstraint,
-                ddl::drop_constraint(table, &ix.name, true),
+                ddl::drop_constraint(table, constraint, true),
             ),
             Down::new(
                 Kind::CreateIndexConcurrently,
-                ddl::create_index(table, &bare, true),
+                ddl::create_index(table, index, true),
             ),
         ],
         down_atomic: false,
-        ..Step::new(
-            Phase::Contract,
-            Kind::AddKeyUsingIndex,
-            table,
-            format!(
-                "Make {} the UNIQUE constraint {} (catalog only: the index already enforces it).",
-                ident(index),
-                ident(&ix.name)
-            ),
-            ddl::add_unique_using_index(table, &ix.name, index),
-        )
+        ..Step::new(Phase::Contract, Kind::AddKeyUsingIndex, table, summary, sql)
     }
 }
 
