@@ -248,7 +248,7 @@ fn changes() -> Vec<Change> {
         ),
         plain(
             "Foreign key redefined (e.g. made immediate)",
-            "The old definition is dropped and the new one added `NOT VALID`, then validated: between the two, in expand, writes are not checked against it.",
+            "The new definition is added beside the old one under a temporary name (`NOT VALID`, then validated), and in contract the old one dropped and the new one renamed in one transaction: every write is checked throughout.",
             leak(format!("{USERS}{}", POSTS.replace("    #[schema(references = \"users(id)\")]\n", "").replace("#[schema(table = \"posts\")]", "#[schema(table = \"posts\", foreign_key(name = \"posts_author_fk\", columns(author_id), references = \"users(id)\", deferrable, initially_deferred))]"))),
             leak(format!("{USERS}{}", POSTS.replace("    #[schema(references = \"users(id)\")]\n", "").replace("#[schema(table = \"posts\")]", "#[schema(table = \"posts\", foreign_key(name = \"posts_author_fk\", columns(author_id), references = \"users(id)\"))]"))),
         ),

@@ -91,7 +91,16 @@ fn dispatch<'a>(
         Change::AddCheck { table, check } => add_check::plan(ctx, table, check),
         Change::DropCheck { table, check } => vec![drop_check::plan(table, check)],
         Change::DropForeignKey { table, foreign_key } => {
-            vec![drop_foreign_key::plan(table, foreign_key)]
+            let redefined = ctx.changes.iter().any(|c| {
+                matches!(c, Change::AddForeignKey { table: t, foreign_key: f }
+                    if t == table && f.name == foreign_key.name)
+            });
+            // A redefinition is dropped in contract, once its successor is valid.
+            if redefined {
+                Vec::new()
+            } else {
+                vec![drop_foreign_key::plan(table, foreign_key)]
+            }
         }
         Change::RenameTable { from, to } => {
             rename_table::plan(ctx, from, to, out).map_err(refused)?;

@@ -4,12 +4,14 @@
 //! EXCLUSIVE: reads and writes go on during the scan). One whose referenced key only gets
 //! its unique index in this migration's backfill cannot be added in expand: refused.
 
+use super::replace_foreign_key;
 use crate::catalogue::{Kind, On};
 use crate::diff::Change;
 use crate::model::{ForeignKey, Table};
 use crate::phase::Phase;
 use crate::plan::context::{Context, Planned};
 use crate::plan::ddl;
+use crate::plan::recipes::names;
 use crate::plan::recipes::validate::validate;
 use crate::plan::settings::PlanError;
 use crate::plan::step::{Down, Step};
@@ -36,7 +38,18 @@ pub fn plan<'a>(ctx: &Context<'a>, out: &mut Planned<'a>) {
             continue;
         }
         let both_new = ctx.is_created(table) && ctx.is_created(&fk.ref_table);
-        out.steps.extend(steps(table, fk, both_new));
+        match replace_foreign_key::replaced(ctx.changes, table, fk) {
+            Some(old) => {
+                let temp = ForeignKey {
+                    name: names::temp_name(&fk.name),
+                    ..fk.clone()
+                };
+                let added = steps(table, &temp, false);
+                out.steps
+                    .extend(replace_foreign_key::plan(table, old, fk, added));
+            }
+            None => out.steps.extend(steps(table, fk, both_new)),
+        }
     }
 }
 

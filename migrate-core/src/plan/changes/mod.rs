@@ -21,5 +21,6 @@ pub mod rename_column;
 pub mod rename_constraint;
 pub mod rename_index;
 pub mod rename_table;
+pub mod replace_foreign_key;
 pub mod replace_index;
 pub mod replaceable;

@@ -1,0 +1,60 @@
+//! A foreign key redefined under the same name (columns, referenced key, actions,
+//! deferrability): the new definition added beside the old one under a temporary name
+//! (`NOT VALID` in expand, validated in backfill), and in contract, in one transaction, the
+//! old one dropped and the new one renamed, so every write is checked throughout (by both
+//! while both exist: old code keeps the old rules until contract).
+
+use super::drop_foreign_key;
+use crate::catalogue::Kind;
+use crate::model::ForeignKey;
+use crate::phase::Phase;
+use crate::plan::ddl;
+use crate::plan::recipes::names;
+use crate::plan::step::{Down, Step};
+use crate::sql::ident;
+
+/// The steps replacing `from` by `to` on `table`; `added` are the steps adding a foreign
+/// key (expand, backfill) as `add_foreign_key` makes them, for `to` under its temporary name.
+pub fn plan(table: &str, from: &ForeignKey, to: &ForeignKey, added: Vec<Step>) -> Vec<Step> {
+    let temp = names::temp_name(&to.name);
+    let mut steps = added;
+    steps.push(Step {
+        phase: Phase::Contract,
+        shares_transaction: true,
+        ..drop_foreign_key::plan(table, from)
+    });
+    steps.push(Step {
+        down: vec![Down::new(
+            Kind::RenameConstraint,
+            ddl::rename_constraint(table, &to.name, &temp),
+        )],
+        shares_transaction: true,
+        ..Step::new(
+            Phase::Contract,
+            Kind::RenameConstraint,
+            table,
+            format!(
+                "Give {} the name {} (the old definition is gone).",
+                ident(&temp),
+                ident(&to.name)
+            ),
+            ddl::rename_constraint(table, &temp, &to.name),
+        )
+    });
+    steps
+}
+
+/// The foreign key `fk` of `table` this migration drops under the same name, if any.
+pub fn replaced<'a>(
+    changes: &'a [crate::diff::Change],
+    table: &str,
+    fk: &ForeignKey,
+) -> Option<&'a ForeignKey> {
+    changes.iter().find_map(|c| match c {
+        crate::diff::Change::DropForeignKey {
+            table: t,
+            foreign_key,
+        } if t == table && foreign_key.name == fk.name => Some(foreign_key),
+        _ => None,
+    })
+}
