@@ -659,6 +659,7 @@ impl Lower for SetNotNullProven {
             &self.table,
             &self.column,
             None,
+            crate::plan::recipes::not_null::Route::Check,
         ))
     }
 }
@@ -689,6 +690,7 @@ impl Lower for ProveNotNull {
         statements(crate::plan::recipes::not_null::check(
             &self.table,
             &self.column,
+            crate::plan::recipes::not_null::Route::Check,
         ))
     }
 }

@@ -30,7 +30,8 @@ pub enum Kind {
     AddColumnRewrite,
     /// `ADD CONSTRAINT … CHECK` (validating).
     AddCheck,
-    /// `ADD CONSTRAINT … CHECK … NOT VALID`.
+    /// `ADD CONSTRAINT … CHECK … NOT VALID`, and on PostgreSQL 18 `… NOT NULL c NOT VALID`
+    /// (the same locks: `pg18_e2e` reads them).
     AddCheckNotValid,
     /// `ADD CONSTRAINT … FOREIGN KEY` (validating).
     AddForeignKey,
@@ -337,7 +338,7 @@ static CATALOGUE: &[Facts] = &[
         phases: [Yes, Yes, Yes],
         ..brief_alter(
             Kind::AddCheckNotValid,
-            "ALTER TABLE t ADD CONSTRAINT k CHECK (…) NOT VALID",
+            "ALTER TABLE t ADD CONSTRAINT k CHECK (…) NOT VALID | NOT NULL c NOT VALID (18)",
             true,
         )
     },

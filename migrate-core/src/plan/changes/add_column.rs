@@ -45,9 +45,10 @@ pub fn plan(ctx: &Context<'_>, table: &str, column: &Column) -> Result<Vec<Step>
         Reversible::NothingToUndo,
     ));
     if !column.nullable {
-        steps.extend(not_null::check(table, &column.name));
+        let route = not_null::Route::for_version(ctx.opts.pg_version);
+        steps.extend(not_null::check(table, &column.name, route));
         let trigger = column.default.is_none().then_some(expr);
-        steps.extend(not_null::set(table, &column.name, trigger));
+        steps.extend(not_null::set(table, &column.name, trigger, route));
     }
     Ok(steps)
 }

@@ -17,6 +17,7 @@ pub fn plan(
     to: &Column,
 ) -> Result<Vec<Step>, String> {
     let mut steps = Vec::new();
+    let route = not_null::Route::for_version(ctx.opts.pg_version);
     if from.identity != to.identity {
         steps.extend(change_identity::plan(table, from, to)?);
     } else if from.default != to.default {
@@ -30,8 +31,8 @@ pub fn plan(
     if from.nullable && !to.nullable && to.no_nulls {
         // The team knows no row is NULL: VALIDATE proves it (or fails naming the check),
         // no UPDATE and no fill trigger.
-        steps.extend(not_null::check(table, &to.name));
-        steps.extend(not_null::set(table, &to.name, None));
+        steps.extend(not_null::check(table, &to.name, route));
+        steps.extend(not_null::set(table, &to.name, None, route));
     } else if from.nullable && !to.nullable {
         let Some(expr) = to.backfill.as_deref().or(to.default.as_deref()) else {
             return Err("the column becomes NOT NULL: existing NULLs need a value, and old code may still write NULL; add `backfill = \"...\"` (an expression over the row) or `default = \"...\"` to the field, or `no_nulls` when no row is NULL and old code writes none (VALIDATE proves it, without an UPDATE)".into());
@@ -46,8 +47,8 @@ pub fn plan(
             backfill::is_null(&to.name),
             Reversible::SchemaOnly("the NULLs it replaced are not restored".into()),
         ));
-        steps.extend(not_null::check(table, &to.name));
-        steps.extend(not_null::set(table, &to.name, Some(expr)));
+        steps.extend(not_null::check(table, &to.name, route));
+        steps.extend(not_null::set(table, &to.name, Some(expr), route));
     } else if !from.nullable && to.nullable {
         steps.push(not_null::drop(table, &to.name));
     }

@@ -60,6 +60,7 @@ pub fn plan(
         relax_old: to.nullable && !from.nullable,
         key_swap: keyed.then_some(&key_swap),
         restore: &restore,
+        route: crate::plan::recipes::not_null::Route::for_version(ctx.opts.pg_version),
     }
     .steps();
     if keyed {

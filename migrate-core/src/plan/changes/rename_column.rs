@@ -57,6 +57,7 @@ pub fn plan(
             relax_old: after.nullable && !before.nullable,
             key_swap: None,
             restore: &[],
+            route: crate::plan::recipes::not_null::Route::for_version(ctx.opts.pg_version),
         }
         .steps(),
     );

@@ -49,6 +49,8 @@ pub struct Swap<'a> {
     /// Down statements the old column's restore ends with: the foreign keys a key swap
     /// re-pointed, given back to the restored column.
     pub restore: &'a [Down],
+    /// How the new column is proven NOT NULL on the target server.
+    pub route: not_null::Route,
 }
 
 /// The value NULLs of the old column give the new one when it becomes NOT NULL: the
@@ -328,7 +330,7 @@ impl Swap<'_> {
             Reversible::NothingToUndo,
         )];
         if !self.to.nullable {
-            steps.extend(not_null::check(self.table, self.physical));
+            steps.extend(not_null::check(self.table, self.physical, self.route));
         }
         for ix in self.indexes {
             steps.push(index::build(self.table, &self.on_new(ix)));
@@ -346,7 +348,7 @@ impl Swap<'_> {
         let table = self.table;
         let mut steps = Vec::new();
         if !self.to.nullable {
-            steps.extend(not_null::set(table, self.physical, None));
+            steps.extend(not_null::set(table, self.physical, None, self.route));
         }
         if let Some(d) = &self.to.default {
             steps.push(Step {

@@ -1,6 +1,8 @@
 //! The NOT NULL check route: `CHECK (c IS NOT NULL) NOT VALID` (catalog only), `VALIDATE`
 //! (a scan that blocks no reads or writes), then `SET NOT NULL`, which the valid check
-//! proves without a scan (PostgreSQL ≥ 12), and the check dropped.
+//! proves without a scan (PostgreSQL ≥ 12), and the check dropped. On PostgreSQL 18
+//! (`postgres = 18` in `Migrate.toml`) a NOT NULL constraint itself is added `NOT VALID`
+//! and validated: the column is NOT NULL then, with no detour through a check.
 
 use super::validate::validate;
 use super::{fill, names};
@@ -40,9 +42,56 @@ pub fn route_sql(table: &str, column: &str) -> Vec<Down> {
     out
 }
 
-/// Backfill: `CHECK (c IS NOT NULL) NOT VALID`, then `VALIDATE` (no blocking scan).
-pub fn check(table: &str, column: &str) -> Vec<Step> {
+/// How a column is proven NOT NULL on the target server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// A CHECK `NOT VALID`, validated, then `SET NOT NULL` (proven) and the check dropped.
+    Check,
+    /// `ADD CONSTRAINT … NOT NULL c NOT VALID`, validated (PostgreSQL ≥ 18).
+    NotNullNotValid,
+}
+
+impl Route {
+    /// The better route the target PostgreSQL major version has.
+    pub fn for_version(pg: u32) -> Route {
+        if pg >= crate::catalogue::NOT_NULL_NOT_VALID_SINCE {
+            Route::NotNullNotValid
+        } else {
+            Route::Check
+        }
+    }
+}
+
+/// Backfill: `CHECK (c IS NOT NULL) NOT VALID` (or the NOT NULL constraint itself, on
+/// PostgreSQL 18), then `VALIDATE` (no blocking scan).
+pub fn check(table: &str, column: &str, route: Route) -> Vec<Step> {
     let name = names::not_null_check(table, column);
+    if route == Route::NotNullNotValid {
+        return vec![
+            Step {
+                down: vec![Down::new(
+                    Kind::DropNotNull,
+                    ddl::alter_column(table, column, "DROP NOT NULL"),
+                )],
+                ..Step::new(
+                    Phase::Backfill,
+                    Kind::AddCheckNotValid,
+                    table,
+                    format!(
+                        "Make {} NOT NULL for new and updated rows (a NOT NULL constraint, NOT VALID: existing rows are checked next).",
+                        ident(column)
+                    ),
+                    format!(
+                        "ALTER TABLE {} ADD CONSTRAINT {} NOT NULL {} NOT VALID",
+                        crate::sql::table_ref(table),
+                        ident(&name),
+                        ident(column)
+                    ),
+                )
+            },
+            validate(table, &name, "NOT NULL constraint", None),
+        ];
+    }
     let [add, _] = check_sql(table, column);
     vec![
         Step {
@@ -65,9 +114,15 @@ pub fn check(table: &str, column: &str) -> Vec<Step> {
     ]
 }
 
-/// Contract: `SET NOT NULL` (the valid check proves it: no scan), then the check goes, and
-/// with `fill` (the fill trigger's expression) the fill trigger and its function.
-pub fn set(table: &str, column: &str, fill: Option<&str>) -> Vec<Step> {
+/// Contract: `SET NOT NULL` (the valid check proves it: no scan), then the check goes (on
+/// PostgreSQL 18 the validated constraint is the NOT NULL: nothing to do), and with `fill`
+/// (the fill trigger's expression) the fill trigger and its function.
+pub fn set(table: &str, column: &str, fill: Option<&str>, route: Route) -> Vec<Step> {
+    if route == Route::NotNullNotValid {
+        return fill
+            .map(|expr| fill::drop(table, column, expr))
+            .unwrap_or_default();
+    }
     let name = names::not_null_check(table, column);
     let mut steps = vec![
         Step {
