@@ -88,6 +88,8 @@ fn column_tokens(c: &Column) -> TokenStream {
     let identity = c.identity;
     let backfill = opt_string(&c.backfill);
     let no_nulls = c.no_nulls;
+    let convert = opt_string(&c.convert);
+    let convert_back = opt_string(&c.convert_back);
     let renamed_from = opt_string(&c.renamed_from);
     quote! {
         ::migrate_core::model::Column {
@@ -98,6 +100,8 @@ fn column_tokens(c: &Column) -> TokenStream {
             identity: #identity,
             backfill: #backfill,
             no_nulls: #no_nulls,
+            convert: #convert,
+            convert_back: #convert_back,
             renamed_from: #renamed_from,
         }
     }

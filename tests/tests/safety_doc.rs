@@ -268,6 +268,12 @@ fn changes() -> Vec<Change> {
             users_with("    pub age: Option<i32>,", "    pub age: Option<i64>,"),
         ),
         plain(
+            "Type change with conversion expressions",
+            "The same swap, with the field's `convert` (new from old) in the trigger and the batched copy, and `convert_back` (old from new) in the trigger for old code and in the down.",
+            with_users_field("    pub token: String,"),
+            with_users_field("    #[schema(sql_type = \"bytea\", convert = \"convert_to(token, 'UTF8')\", convert_back = \"convert_from(token, 'UTF8')\")]\n    pub token: Vec<u8>,"),
+        ),
+        plain(
             "`integer` → `bigint` on a key that foreign keys reference",
             "The column swap, plus the key's unique index built concurrently on the new column, the foreign keys added on it `NOT VALID` and validated, and in contract the key swapped by `PRIMARY KEY USING INDEX` (no build, no scan). Every foreign key is enforced in every phase.",
             leak(

@@ -71,6 +71,14 @@ pub struct Column {
     /// `VALIDATE` without an `UPDATE`; a planner hint, never stored in snapshots.
     #[serde(default, skip_serializing_if = "is_false")]
     pub no_nulls: bool,
+    /// For a type change: the new value from the row before (the old column under its
+    /// name), instead of a cast; a planner hint, never stored in snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convert: Option<String>,
+    /// For a type change: the old type's value from the new column (under its name), for
+    /// old code while it runs, instead of a cast; a planner hint, never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convert_back: Option<String>,
     /// Previous name, a hint for the differ; never stored in snapshots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
@@ -305,6 +313,8 @@ impl Column {
             identity: false,
             backfill: None,
             no_nulls: false,
+            convert: None,
+            convert_back: None,
             renamed_from: None,
         }
     }
@@ -342,6 +352,8 @@ impl Table {
         for c in &mut t.columns {
             c.backfill = None;
             c.no_nulls = false;
+            c.convert = None;
+            c.convert_back = None;
             c.renamed_from = None;
         }
         t.indexes.sort_by(|a, b| a.name.cmp(&b.name));

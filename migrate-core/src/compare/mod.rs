@@ -163,6 +163,8 @@ fn column(c: &Column) -> String {
         identity,
         backfill: _, // how the data got there, not the schema
         no_nulls: _,
+        convert: _, // how the values were converted
+        convert_back: _,
         renamed_from: _, // how it got its name
     } = c;
     let mut s = sql_type.clone();

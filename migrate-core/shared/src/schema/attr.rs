@@ -91,6 +91,8 @@ pub struct FieldAttrs {
     pub default: Slot<String>,
     pub backfill: Slot<String>,
     pub no_nulls: Slot<()>,
+    pub convert: Slot<String>,
+    pub convert_back: Slot<String>,
     pub renamed_from: Slot<String>,
     pub references: Slot<(String, String)>,
     pub on_delete: Slot<FkAction>,
@@ -119,6 +121,8 @@ impl FieldAttrs {
         push(DEFAULT, self.default.span());
         push(BACKFILL, self.backfill.span());
         push(NO_NULLS, self.no_nulls.span());
+        push(CONVERT, self.convert.span());
+        push(CONVERT_BACK, self.convert_back.span());
         push(RENAMED_FROM, self.renamed_from.span());
         push(REFERENCES, self.references.span());
         push(ON_DELETE, self.on_delete.span());
@@ -183,6 +187,8 @@ pub fn field(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
         default: Slot::new(DEFAULT),
         backfill: Slot::new(BACKFILL),
         no_nulls: Slot::new(NO_NULLS),
+        convert: Slot::new(CONVERT),
+        convert_back: Slot::new(CONVERT_BACK),
         renamed_from: Slot::new(RENAMED_FROM),
         references: Slot::new(REFERENCES),
         on_delete: Slot::new(ON_DELETE),
@@ -200,6 +206,8 @@ pub fn field(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
             INDEX => flag(cx, &meta, &mut out.index),
             IDENTITY => flag(cx, &meta, &mut out.identity),
             NO_NULLS => flag(cx, &meta, &mut out.no_nulls),
+            CONVERT => string_value(cx, &meta, &mut out.convert),
+            CONVERT_BACK => string_value(cx, &meta, &mut out.convert_back),
             SKIP => flag(cx, &meta, &mut out.skip),
             COLUMN => string_value(cx, &meta, &mut out.column),
             SQL_TYPE => string_value(cx, &meta, &mut out.sql_type),

@@ -464,6 +464,14 @@ fn column_of(
     if let Some(r) = fattrs.renamed_from.get() {
         check_ident(cx, &r.value, r.span, "previous column name");
     }
+    for (slot, key) in [
+        (&fattrs.convert, "convert"),
+        (&fattrs.convert_back, "convert_back"),
+    ] {
+        if let Some(e) = slot.get() {
+            check_expr(cx, &e.value, e.span, key);
+        }
+    }
     Column {
         name: name.to_owned(),
         sql_type,
@@ -472,6 +480,8 @@ fn column_of(
         identity: fattrs.identity.get().is_some(),
         backfill: fattrs.backfill.get().map(|b| b.value.trim().to_owned()),
         no_nulls: fattrs.no_nulls.get().is_some(),
+        convert: fattrs.convert.get().map(|e| e.value.trim().to_owned()),
+        convert_back: fattrs.convert_back.get().map(|e| e.value.trim().to_owned()),
         renamed_from: fattrs.renamed_from.get().map(|r| r.value.clone()),
     }
 }

@@ -31,6 +31,8 @@ pub const MAX_LENGTH: &str = "max_length";
 pub const DEFAULT: &str = "default";
 pub const BACKFILL: &str = "backfill";
 pub const NO_NULLS: &str = "no_nulls";
+pub const CONVERT: &str = "convert";
+pub const CONVERT_BACK: &str = "convert_back";
 pub const REFERENCES: &str = "references";
 pub const FOREIGN_KEY: &str = "foreign_key";
 pub const DEFERRABLE: &str = "deferrable";
@@ -72,6 +74,8 @@ pub const FIELD_KEYS: &[&str] = &[
     DEFAULT,
     BACKFILL,
     NO_NULLS,
+    CONVERT,
+    CONVERT_BACK,
     RENAMED_FROM,
     REFERENCES,
     ON_DELETE,

@@ -81,6 +81,49 @@ pub fn cast(x: &str, from: &str, to: &str) -> String {
 }
 
 impl Swap<'_> {
+    /// The new column's value from the old one: the field's `convert` over the row (in the
+    /// trigger, over `NEW`), else a cast.
+    fn forward(&self, in_trigger: bool) -> String {
+        let old = self.column_ref(&self.from.name, in_trigger);
+        match &self.to.convert {
+            Some(e) => self.over_row(e, in_trigger),
+            None => cast(&old, &self.from.sql_type, &self.to.sql_type),
+        }
+    }
+
+    /// The old column's value from the new one, for old code: the field's `convert_back`
+    /// (naming the column by its new name), else a cast.
+    fn backward(&self, in_trigger: bool) -> String {
+        let new = self.column_ref(self.physical, in_trigger);
+        match &self.to.convert_back {
+            Some(e) => self.over_row(
+                &crate::sql::rename_column_in(e, &self.to.name, self.physical),
+                in_trigger,
+            ),
+            None => cast(&new, &self.to.sql_type, &self.from.sql_type),
+        }
+    }
+
+    fn column_ref(&self, column: &str, in_trigger: bool) -> String {
+        if in_trigger {
+            format!("NEW.{}", ident(column))
+        } else {
+            ident(column)
+        }
+    }
+
+    /// `e`, an expression over the table's row: in the trigger evaluated over `NEW`.
+    fn over_row(&self, e: &str, in_trigger: bool) -> String {
+        if in_trigger {
+            format!(
+                "(SELECT ({e}) FROM (SELECT NEW.*) AS {})",
+                ident(crate::sql::split_table(self.table).1)
+            )
+        } else {
+            format!("({e})")
+        }
+    }
+
     /// Every step, phase by phase.
     pub fn steps(&self) -> Vec<Step> {
         let mut steps = self.expand();
@@ -104,9 +147,7 @@ impl Swap<'_> {
 
     fn function_sql(&self) -> String {
         let (o, n) = (ident(&self.from.name), ident(self.physical));
-        let (from, to) = (&self.from.sql_type, &self.to.sql_type);
-        let fwd = cast(&format!("NEW.{o}"), from, to);
-        let back = cast(&format!("NEW.{n}"), to, from);
+        let (fwd, back) = (self.forward(true), self.backward(true));
         let both_null = match &self.from.default {
             Some(d) => format!(
                 "    IF NEW.{n} IS NULL AND NEW.{o} IS NULL THEN\n      NEW.{o} := {d};\n    END IF;\n"
@@ -313,7 +354,7 @@ impl Swap<'_> {
     /// new column without blocking writes.
     fn backfill(&self) -> Vec<Step> {
         let (o, n) = (ident(&self.from.name), ident(self.physical));
-        let converted = cast(&o, &self.from.sql_type, &self.to.sql_type);
+        let converted = self.forward(false);
         let (value, condition) = match self.fill {
             Some(e) => (
                 format!("COALESCE({converted}, ({e}))"),
@@ -425,11 +466,7 @@ impl Swap<'_> {
                     "UPDATE {} SET {} = {}",
                     table_ref(table),
                     ident(o),
-                    cast(
-                        &ident(self.physical),
-                        &self.to.sql_type,
-                        &self.from.sql_type
-                    )
+                    self.backward(false)
                 ),
             ),
         ];
