@@ -5,12 +5,10 @@
 //! while both exist: old code keeps the old rules until contract).
 
 use super::drop_foreign_key;
-use crate::catalogue::Kind;
 use crate::model::ForeignKey;
 use crate::phase::Phase;
-use crate::plan::ddl;
-use crate::plan::recipes::names;
-use crate::plan::step::{Down, Step};
+use crate::plan::recipes::{names, rebuilt};
+use crate::plan::step::Step;
 use crate::sql::ident;
 
 /// The steps replacing `from` by `to` on `table`; `added` are the steps adding a foreign
@@ -23,24 +21,16 @@ pub fn plan(table: &str, from: &ForeignKey, to: &ForeignKey, added: Vec<Step>) -
         shares_transaction: true,
         ..drop_foreign_key::plan(table, from)
     });
-    steps.push(Step {
-        down: vec![Down::new(
-            Kind::RenameConstraint,
-            ddl::rename_constraint(table, &to.name, &temp),
-        )],
-        shares_transaction: true,
-        ..Step::new(
-            Phase::Contract,
-            Kind::RenameConstraint,
-            table,
-            format!(
-                "Give {} the name {} (the old definition is gone).",
-                ident(&temp),
-                ident(&to.name)
-            ),
-            ddl::rename_constraint(table, &temp, &to.name),
-        )
-    });
+    steps.push(rebuilt::take_name(
+        table,
+        &temp,
+        &to.name,
+        format!(
+            "Give {} the name {} (the old definition is gone).",
+            ident(&temp),
+            ident(&to.name)
+        ),
+    ));
     steps
 }
 

@@ -157,29 +157,19 @@ impl Rebuilt<'_> {
 
     /// Contract, in the swap's transaction: the temporary names given back.
     pub fn renames(&self) -> Vec<Step> {
-        let table = self.table;
         self.constraints
             .iter()
             .map(|c| {
-                let temp = names::temp_name(c.name());
-                Step {
-                    down: vec![Down::new(
-                        Kind::RenameConstraint,
-                        ddl::rename_constraint(table, c.name(), &temp),
-                    )],
-                    shares_transaction: true,
-                    ..Step::new(
-                        Phase::Contract,
-                        Kind::RenameConstraint,
-                        table,
-                        format!(
-                            "Give the {} on the swapped column the name {}.",
-                            c.what(),
-                            ident(c.name())
-                        ),
-                        ddl::rename_constraint(table, &temp, c.name()),
-                    )
-                }
+                take_name(
+                    self.table,
+                    &names::temp_name(c.name()),
+                    c.name(),
+                    format!(
+                        "Give the {} on the swapped column the name {}.",
+                        c.what(),
+                        ident(c.name())
+                    ),
+                )
             })
             .collect()
     }
@@ -197,5 +187,24 @@ impl Rebuilt<'_> {
             ));
         }
         out
+    }
+}
+
+/// Contract, in the transaction that dropped the constraint holding `name`: the constraint
+/// built under `temp` takes the name (catalog only); the down gives `temp` back.
+pub fn take_name(table: &str, temp: &str, name: &str, summary: String) -> Step {
+    Step {
+        down: vec![Down::new(
+            Kind::RenameConstraint,
+            ddl::rename_constraint(table, name, temp),
+        )],
+        shares_transaction: true,
+        ..Step::new(
+            Phase::Contract,
+            Kind::RenameConstraint,
+            table,
+            summary,
+            ddl::rename_constraint(table, temp, name),
+        )
     }
 }
