@@ -100,3 +100,28 @@ fn a_type_change_rebuilds_the_indexes_that_include_the_column() {
         "the covering index survived the swap"
     );
 }
+
+#[test]
+fn a_type_change_and_a_new_index_on_the_column_in_one_migration() {
+    let sc = Scenario::new("index_new_with_type_change");
+    let v1 = sc.start(
+        &models(""),
+        "INSERT INTO posts SELECT g, NULLIF(g % 7, 0), 't' || g, g % 100 FROM generate_series(1, 10000) g",
+    );
+    let v2_models = models(r#", index(name = "posts_rank_idx", columns(rank(desc)))"#)
+        .replace("    pub rank: i32,", "    pub rank: i64,");
+    let (v2, path) = sc.generate(&v2_models, &at("29990101000000"));
+    for phase in Phase::ALL {
+        sc.apply(&path, phase, "up");
+    }
+    assert_schema_matches(&sc.db, &v2.snapshot.tables, "retyped, with its new index");
+    assert!(definition(&sc, "posts_rank_idx").contains("(rank DESC)"));
+    for phase in Phase::ALL.iter().rev() {
+        sc.apply(&path, *phase, "down");
+    }
+    assert_schema_matches_any_column_order(
+        &sc.db,
+        &v1.snapshot.tables,
+        "rolled back, no index left",
+    );
+}

@@ -268,6 +268,12 @@ fn changes() -> Vec<Change> {
             users_with("    pub age: Option<i32>,", "    pub age: Option<i64>,"),
         ),
         plain(
+            "Type change and a new index on the column, in one migration",
+            "The new index is built on the new column in backfill, like the column's other indexes, and named in the swap.",
+            USERS,
+            users_with("    pub age: Option<i32>,", "    #[schema(index)]\n    pub age: Option<i64>,"),
+        ),
+        plain(
             "Type change with conversion expressions",
             "The same swap, with the field's `convert` (new from old) in the trigger and the batched copy, and `convert_back` (old from new) in the trigger for old code and in the down.",
             with_users_field("    pub token: String,"),
@@ -372,14 +378,6 @@ fn refusals() -> Vec<Refusal> {
             v2: users_with(
                 "#[schema(primary_key)]\n    pub id: i64,",
                 "#[schema(primary_key, renamed_from = \"id\")]\n    pub user_id: i64,",
-            ),
-        },
-        Refusal {
-            title: "A type change and a new index on the column in one migration",
-            v1: USERS,
-            v2: users_with(
-                "    pub age: Option<i32>,",
-                "    #[schema(index)]\n    pub age: Option<i64>,",
             ),
         },
         Refusal {

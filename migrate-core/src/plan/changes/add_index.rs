@@ -11,7 +11,7 @@ use crate::plan::step::Step;
 /// The steps of adding `ix` to `table` (none for a table created in this migration: its
 /// indexes come with it).
 pub fn plan(ctx: &Context<'_>, table: &str, ix: &Index) -> Vec<Step> {
-    if !ctx.existed(table) {
+    if !ctx.existed(table) || super::change_type::builds_new_index(ctx, table, ix) {
         return Vec::new();
     }
     let name_taken = ctx

@@ -33,11 +33,12 @@ pub fn plan(
         .before(table)
         .ok_or("the table is missing from the last snapshot")?;
     let after = ctx.after(table);
-    let indexes = rebuilt_indexes(before, after, from, to)?;
+    let (indexes, new_indexes) = rebuilt_indexes(before, after, from, to)?;
     let constraints = rebuilt_constraints(ctx, before, after, from)?;
     let primary_key = key::primary_key(before, after, &from.name)?;
     let referencing = key::referencing(ctx, table, &from.name)?;
-    refuse(ctx, table, from, to, &indexes, &constraints)?;
+    let all: Vec<Index> = indexes.iter().chain(&new_indexes).cloned().collect();
+    refuse(ctx, table, from, to, &all, &constraints)?;
     let keyed = primary_key.is_some() || !referencing.is_empty();
     let physical = names::temp_column(&to.name);
     let key_swap = KeySwap {
@@ -55,6 +56,7 @@ pub fn plan(
         to,
         physical: &physical,
         indexes: &indexes,
+        new_indexes: &new_indexes,
         constraints: &constraints,
         fill: null_fill(from, to)?,
         relax_old: to.nullable && !from.nullable,
@@ -143,30 +145,27 @@ fn index_covers(ix: &Index, column: &str) -> bool {
             .is_some_and(|p| references_column(p, column))
 }
 
-/// The indexes on the column, rebuilt on the new one; a predicate naming it would need
-/// rewriting, and an index redefined in this same migration is the other change's.
+/// The indexes on the column, rebuilt on the new one (and those new in this migration,
+/// built on it too), a predicate naming it rewritten; an index redefined in this same
+/// migration is refused.
 fn rebuilt_indexes(
     before: &Table,
     after: Option<&Table>,
     from: &Column,
     to: &Column,
-) -> Result<Vec<Index>, String> {
+) -> Result<(Vec<Index>, Vec<Index>), String> {
     let indexes: Vec<Index> = before
         .indexes
         .iter()
         .filter(|i| index_covers(i, &from.name))
         .cloned()
         .collect();
-    if let Some(ix) = after
+    let new: Vec<Index> = after
         .iter()
         .flat_map(|t| &t.indexes)
-        .find(|i| index_covers(i, &to.name) && !indexes.contains(i))
-    {
-        return Err(format!(
-            "index \"{}\" on the column is new in the same migration; change the type in one migration and add the index in the next",
-            ix.name
-        ));
-    }
+        .filter(|i| index_covers(i, &to.name) && !before.indexes.iter().any(|b| b.name == i.name))
+        .cloned()
+        .collect();
     for ix in &indexes {
         if !after.is_some_and(|t| t.indexes.contains(ix)) {
             return Err(format!(
@@ -175,7 +174,18 @@ fn rebuilt_indexes(
             ));
         }
     }
-    Ok(indexes)
+    Ok((indexes, new))
+}
+
+/// Whether `ix`, new on `table` in this migration, covers a column whose type changes in it
+/// (the column's swap builds it on the new column).
+pub fn builds_new_index(ctx: &Context<'_>, table: &str, ix: &Index) -> bool {
+    ctx.changes.iter().any(|c| match c {
+        Change::AlterColumn { table: t, from, to } => {
+            t == table && from.sql_type != to.sql_type && index_covers(ix, &to.name)
+        }
+        _ => false,
+    })
 }
 
 /// The checks naming the column and the foreign keys it is part of, rebuilt on the new

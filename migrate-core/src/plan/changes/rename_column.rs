@@ -52,6 +52,7 @@ pub fn plan(
             to: after,
             physical: &after.name,
             indexes: &[],
+            new_indexes: &[],
             constraints: &[],
             fill,
             relax_old: after.nullable && !before.nullable,

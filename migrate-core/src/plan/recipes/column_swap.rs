@@ -36,6 +36,9 @@ pub struct Swap<'a> {
     /// Indexes on the column or whose predicate names it: built on the new column in
     /// backfill, named back in the swap.
     pub indexes: &'a [Index],
+    /// Indexes on the column new in this migration: built on the new column in backfill
+    /// and named in the swap like the others, but not rebuilt by the downs.
+    pub new_indexes: &'a [Index],
     /// Checks and foreign keys naming the column: rebuilt on the new column.
     pub constraints: &'a [Constraint],
     /// For a nullable column becoming NOT NULL: the value (an expression over the row)
@@ -373,7 +376,7 @@ impl Swap<'_> {
         if !self.to.nullable {
             steps.extend(not_null::check(self.table, self.physical, self.route));
         }
-        for ix in self.indexes {
+        for ix in self.indexes.iter().chain(self.new_indexes) {
             steps.push(index::build(self.table, &self.on_new(ix)));
         }
         steps.extend(self.key_swap.and_then(KeySwap::build_key));
@@ -530,7 +533,7 @@ impl Swap<'_> {
                 )
             });
         }
-        for ix in self.indexes {
+        for ix in self.indexes.iter().chain(self.new_indexes) {
             let temp = self.on_new(ix).name;
             steps.push(Step {
                 down: vec![Down::new(
