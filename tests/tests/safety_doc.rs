@@ -43,6 +43,17 @@ fn users_with(from: &str, to: &str) -> &'static str {
     leak(USERS.replacen(from, to, 1))
 }
 
+/// `users` keyed on `email` instead of `id`, with `extra` in its table attribute.
+fn users_keyed_on_email(extra: &str) -> &'static str {
+    USERS
+        .replace(
+            "#[schema(table = \"users\")]",
+            &format!("#[schema(table = \"users\", primary_key(email){extra})]"),
+        )
+        .replacen("#[schema(primary_key)]\n    ", "", 1)
+        .leak()
+}
+
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
@@ -313,6 +324,32 @@ fn changes() -> Vec<Change> {
             ),
         ),
         plain(
+            "Primary key moved to other columns",
+            "The new key's unique index is built concurrently in backfill (under a temporary name while the old key holds the name); in contract, in one short transaction, the old key is dropped and the index attached as the key (`PRIMARY KEY USING INDEX`: no build, no scan). Before contract old code keeps the old key's rules.",
+            USERS,
+            users_with(
+                "#[schema(table = \"users\")]",
+                "#[schema(table = \"users\", primary_key(id, email))]",
+            )
+            .replacen("#[schema(primary_key)]\n", "", 1)
+            .leak(),
+        ),
+        plain(
+            "Primary key moved off columns that foreign keys reference",
+            "PostgreSQL ties a foreign key to the unique index it found when it was created — for key columns, the key's — so the key cannot be dropped under it. With the columns unique by another index made in an earlier migration, the foreign key is dropped in the key's contract transaction and added back `NOT VALID` (it finds that index), then validated: every write is checked throughout.",
+            leak(format!("{}{POSTS}", users_with(
+                "#[schema(table = \"users\")]",
+                "#[schema(table = \"users\", index(name = \"users_id_key\", columns(id), unique))]",
+            ))),
+            leak(format!("{}{POSTS}", users_keyed_on_email(", index(name = \"users_id_key\", columns(id), unique)"))),
+        ),
+        plain(
+            "Primary key removed",
+            "Dropped in contract (old code may rely on it until then); the down builds its index concurrently and attaches it again.",
+            USERS,
+            users_with("#[schema(primary_key)]\n", ""),
+        ),
+        plain(
             "Table renamed",
             "Renamed in expand, with a view under the old name that old code reads and writes through; the view goes at contract.",
             USERS,
@@ -343,37 +380,59 @@ struct Refusal {
     title: &'static str,
     v1: &'static str,
     v2: &'static str,
+    allow_drop: &'static [&'static str],
 }
 
 fn refusals() -> Vec<Refusal> {
     vec![
         Refusal {
             title: "A new NOT NULL column with nothing to fill it",
+            allow_drop: &[],
             v1: USERS,
             v2: with_users_field("    pub score: i32,"),
         },
         Refusal {
             title: "Adding an identity",
+            allow_drop: &[],
             v1: USERS,
             v2: users_with("#[schema(primary_key)]", "#[schema(primary_key, identity)]"),
         },
         Refusal {
-            title: "Changing a primary key",
-            v1: USERS,
-            v2: users_with(
-                "#[schema(table = \"users\")]",
-                "#[schema(table = \"users\", primary_key(id, email))]",
-            )
-            .replacen("#[schema(primary_key)]\n", "", 1)
-            .leak(),
+            title: "Moving a primary key that foreign keys reference off its columns",
+            allow_drop: &[],
+            v1: leak(format!("{USERS}{POSTS}")),
+            v2: leak(format!("{}{POSTS}", users_keyed_on_email(""))),
+        },
+        Refusal {
+            title: "Dropping a key column that nothing fills for new code",
+            allow_drop: &["users.id"],
+            v1: USERS
+                .replace(
+                    "pub email: String,",
+                    "pub email: String,\n    pub handle: String,",
+                )
+                .leak(),
+            v2: USERS
+                .replace(
+                    "#[schema(table = \"users\")]",
+                    "#[schema(table = \"users\", primary_key(handle))]",
+                )
+                .replace("    #[schema(primary_key)]\n    pub id: i64,\n", "")
+                .replace(
+                    "pub email: String,",
+                    "pub email: String,\n    pub handle: String,",
+                )
+                .leak(),
         },
         Refusal {
             title: "A column removed without `--allow-drop`",
+            allow_drop: &[],
             v1: USERS,
             v2: users_with("    pub age: Option<i32>,\n", ""),
         },
         Refusal {
             title: "Renaming a primary key column",
+            allow_drop: &[],
             v1: USERS,
             v2: users_with(
                 "#[schema(primary_key)]\n    pub id: i64,",
@@ -382,6 +441,7 @@ fn refusals() -> Vec<Refusal> {
         },
         Refusal {
             title: "A table rename with column changes in one migration",
+            allow_drop: &[],
             v1: USERS,
             v2: users_with(
                 "#[schema(table = \"users\")]",
@@ -392,6 +452,7 @@ fn refusals() -> Vec<Refusal> {
         },
         Refusal {
             title: "A type change with a default change",
+            allow_drop: &[],
             v1: USERS,
             v2: users_with(
                 "    pub age: Option<i32>,",
@@ -400,6 +461,7 @@ fn refusals() -> Vec<Refusal> {
         },
         Refusal {
             title: "A `numeric` scale reduction",
+            allow_drop: &[],
             v1: with_users_field(
                 "    #[schema(sql_type = \"numeric(10,4)\")]\n    pub balance: rust_decimal::Decimal,",
             ),
@@ -464,7 +526,7 @@ fn generated() -> String {
     }
     out.push_str("## Refused, and what to do instead\n\nThe planner's own messages (the change and its table are named in each):\n\n");
     for r in refusals() {
-        let err = match plan(r.v1, r.v2, &[]) {
+        let err = match plan(r.v1, r.v2, r.allow_drop) {
             Ok(_) => panic!("{}: planned, not refused", r.title),
             Err(e) => e,
         };

@@ -117,14 +117,24 @@ fn dispatch<'a>(
         Change::DropColumn { table, column } => drop_column::plan(ctx, table, column)?,
         Change::SetPrimaryKey {
             table,
+            from: Some(from),
+            to: Some(to),
+        } if change_primary_key::renamed_only(ctx, table, from, to) => Vec::new(),
+        Change::SetPrimaryKey {
+            table,
+            from: Some(from),
+            to,
+        } if ctx.existed(table) => {
+            change_primary_key::plan(ctx, table, from, to.as_ref(), out).map_err(refused)?;
+            Vec::new()
+        }
+        Change::SetPrimaryKey {
+            table,
             from: None,
             to: Some(pk),
         } if ctx.existed(table) => add_primary_key::plan(ctx, table, pk).map_err(refused)?,
-        Change::SetPrimaryKey { .. } => {
-            return Err(refused(
-                "changing or dropping an existing primary key (foreign keys depend on its index) is not planned yet".into(),
-            ));
-        }
+        // A new table's key is part of its CREATE TABLE.
+        Change::SetPrimaryKey { .. } => Vec::new(),
     };
     out.steps.extend(steps);
     Ok(())

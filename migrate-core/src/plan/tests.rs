@@ -507,32 +507,138 @@ fn dropped_tables_go_in_one_statement_before_index_drops() {
 }
 
 #[test]
-fn a_primary_key_needs_not_null_columns_and_cannot_replace_another() {
-    let mut old = table("t", vec![Column::new("id", "bigint", true)]);
-    let mut new = keyed("t");
-    let errs = plan_of(
-        std::slice::from_ref(&old),
-        std::slice::from_ref(&new),
-        &PlanOptions::default(),
-    )
-    .unwrap_err();
+fn a_primary_key_needs_not_null_columns() {
+    let old = table("t", vec![Column::new("id", "bigint", true)]);
+    let new = keyed("t");
+    let errs = plan_of(&[old], &[new], &PlanOptions::default()).unwrap_err();
     // The key column comes from an Option: without a backfill value it cannot become
     // NOT NULL, so the change is refused with the fix.
     assert_eq!(errs.len(), 1, "{errs:#?}");
     assert!(errs[0].to_string().contains("add `backfill"), "{}", errs[0]);
+}
 
-    old = keyed("t");
+/// `t` keyed on `id`, with a NOT NULL `code`; `r` referencing `t(id)`.
+fn keyed_and_referenced() -> [Table; 2] {
+    let mut t = keyed("t");
+    t.columns.push(Column::new("code", "text", false));
+    let mut r = keyed("r");
+    r.columns.push(Column::new("t_id", "bigint", false));
+    r.foreign_keys.push(fk("r_t_id_fkey", "t_id", "t", "id"));
+    [t, r]
+}
+
+fn sql_of(p: &Plan) -> Vec<String> {
+    p.steps
+        .iter()
+        .map(|s| format!("{} {}", s.phase, s.sql))
+        .collect()
+}
+
+#[test]
+fn a_moved_primary_key_is_built_aside_and_swapped_in_one_contract_transaction() {
+    let [t, _] = keyed_and_referenced();
+    let mut new = t.clone();
+    new.primary_key.as_mut().unwrap().columns = vec!["code".into(), "id".into()];
+    let p = plan_of(std::slice::from_ref(&t), &[new], &PlanOptions::default()).unwrap();
+    assert_eq!(
+        sql_of(&p),
+        [
+            r#"backfill CREATE UNIQUE INDEX CONCURRENTLY "t_pkey_migrate_new" ON "t" ("code", "id")"#,
+            r#"contract ALTER TABLE "t" DROP CONSTRAINT "t_pkey""#,
+            r#"contract ALTER TABLE "t" ADD CONSTRAINT "t_pkey" PRIMARY KEY USING INDEX "t_pkey_migrate_new""#,
+        ]
+    );
+    assert!(p.steps[1..].iter().all(|s| s.shares_transaction));
+    // Dropped: one statement in contract, its down building it again.
+    let mut keyless = t.clone();
+    keyless.primary_key = None;
+    let p = plan_of(&[t], &[keyless], &PlanOptions::default()).unwrap();
+    assert_eq!(
+        sql_of(&p),
+        [r#"contract ALTER TABLE "t" DROP CONSTRAINT "t_pkey""#]
+    );
+    assert_eq!(p.steps[0].down.len(), 2);
+}
+
+#[test]
+fn foreign_keys_on_the_old_key_are_re_pointed_or_the_move_is_refused() {
+    let old = keyed_and_referenced();
+    let mut new = old.clone();
+    new[0].primary_key.as_mut().unwrap().columns = vec!["code".into()];
+    let errs = plan_of(&old, &new, &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs[0].to_string().contains("keep them unique"),
+        "{}",
+        errs[0]
+    );
+    // `id` kept unique by an index this migration builds: that index first.
+    new[0].indexes.push(index("t_id_key", &["id"], true));
+    let errs = plan_of(&old, &new, &PlanOptions::default()).unwrap_err();
+    assert!(errs[0].to_string().contains("in the next"), "{}", errs[0]);
+    // With `id` unique already the reference moves to its index in the key's transaction.
+    let mut old = old;
+    old[0].indexes.push(index("t_id_key", &["id"], true));
+    let p = plan_of(&old, &new, &PlanOptions::default()).unwrap();
+    assert_eq!(
+        sql_of(&p),
+        [
+            r#"backfill CREATE UNIQUE INDEX CONCURRENTLY "t_pkey_migrate_new" ON "t" ("code")"#,
+            r#"contract ALTER TABLE "r" DROP CONSTRAINT IF EXISTS "r_t_id_fkey""#,
+            r#"contract ALTER TABLE "t" DROP CONSTRAINT "t_pkey""#,
+            r#"contract ALTER TABLE "t" ADD CONSTRAINT "t_pkey" PRIMARY KEY USING INDEX "t_pkey_migrate_new""#,
+            r#"contract ALTER TABLE "r" ADD CONSTRAINT "r_t_id_fkey" FOREIGN KEY ("t_id") REFERENCES "t" ("id") NOT VALID"#,
+            r#"contract ALTER TABLE "r" VALIDATE CONSTRAINT "r_t_id_fkey""#,
+        ]
+    );
+    let shared: Vec<bool> = p.steps.iter().map(|s| s.shares_transaction).collect();
+    assert_eq!(shared, [false, true, true, true, true, false]);
+    // A new reference to the new key waits for its index: refused with the way forward.
+    new[1].foreign_keys[0].ref_columns = vec!["code".into()];
+    new[1].foreign_keys[0].name = "r_code_fkey".into();
+    let errs = plan_of(&old, &new, &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs.iter().any(|e| e.to_string().contains("in the next")),
+        "{errs:#?}"
+    );
+}
+
+#[test]
+fn a_key_column_dropped_with_its_key_needs_a_default_until_contract() {
+    let mut old = keyed("t");
     old.columns.push(Column::new("code", "text", false));
-    new = old.clone();
+    let mut new = table("t", vec![Column::new("code", "text", false)]);
     new.primary_key = Some(crate::model::PrimaryKey {
         name: "t_pkey".into(),
         columns: vec!["code".into()],
     });
-    let errs = plan_of(&[old], &[new], &PlanOptions::default()).unwrap_err();
+    let opts = PlanOptions {
+        allow_drop: vec!["t.id".into()],
+        ..PlanOptions::default()
+    };
+    let errs = plan_of(
+        std::slice::from_ref(&old),
+        std::slice::from_ref(&new),
+        &opts,
+    )
+    .unwrap_err();
     assert!(
-        errs[0].to_string().contains("existing primary key"),
+        errs[0].to_string().contains("give it a default"),
         "{}",
         errs[0]
+    );
+    // An identity fills it for new code's inserts: the key swap goes before the drop.
+    old.columns[0].identity = true;
+    let p = plan_of(&[old], &[new], &opts).unwrap();
+    let contract: Vec<&str> = p
+        .steps
+        .iter()
+        .filter(|s| s.phase == Phase::Contract)
+        .map(|s| s.sql.as_str())
+        .collect();
+    assert_eq!(contract.len(), 3, "{contract:#?}");
+    assert!(
+        contract[2].ends_with(r#"DROP COLUMN IF EXISTS "id""#),
+        "{contract:#?}"
     );
 }
 

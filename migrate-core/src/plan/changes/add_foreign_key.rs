@@ -97,7 +97,7 @@ fn steps(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step> {
 }
 
 /// Whether the key `fk` references exists before this migration only as a unique index it
-/// builds concurrently (in backfill).
+/// builds concurrently (in backfill), for itself or for a primary key.
 fn key_built_late(fk: &ForeignKey, old: &[Table], changes: &[Change]) -> bool {
     let keyed_before = old
         .iter()
@@ -110,9 +110,16 @@ fn key_built_late(fk: &ForeignKey, old: &[Table], changes: &[Change]) -> bool {
                     .iter()
                     .any(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns)
         });
-    let built_now = changes.iter().any(|c| {
-        matches!(c, Change::AddIndex { table, index }
-            if *table == fk.ref_table && index.unique && index.columns == fk.ref_columns)
+    let built_now = changes.iter().any(|c| match c {
+        Change::AddIndex { table, index } => {
+            *table == fk.ref_table && index.unique && index.columns == fk.ref_columns
+        }
+        Change::SetPrimaryKey {
+            table,
+            to: Some(pk),
+            ..
+        } => *table == fk.ref_table && pk.columns == fk.ref_columns,
+        _ => false,
     });
     built_now && !keyed_before && old.iter().any(|t| t.name == fk.ref_table)
 }

@@ -1,7 +1,7 @@
 //! A primary key added to an existing table whose key columns are NOT NULL (or become so by
 //! the check route in this same migration): its unique index built concurrently in
 //! backfill, then attached as the key in contract (`USING INDEX`: no build, no scan).
-//! Changing or dropping an existing primary key is refused.
+//! Changing or dropping an existing primary key: `change_primary_key`.
 
 use crate::diff::Change;
 use crate::model::{Index, IndexMethod, PrimaryKey};
@@ -13,6 +13,13 @@ use crate::sql::ident;
 
 /// The steps of giving `table` the key `pk`, or why it is refused.
 pub fn plan(ctx: &Context<'_>, table: &str, pk: &PrimaryKey) -> Result<Vec<Step>, String> {
+    columns_not_null(ctx, table, pk)?;
+    Ok(steps(table, pk))
+}
+
+/// Whether the key's columns are NOT NULL before and after (or become so by the check
+/// route in this migration), as `USING INDEX` needs to attach without a scan.
+pub fn columns_not_null(ctx: &Context<'_>, table: &str, pk: &PrimaryKey) -> Result<(), String> {
     let nullable = ctx
         .after(table)
         .map(|t| {
@@ -35,13 +42,14 @@ pub fn plan(ctx: &Context<'_>, table: &str, pk: &PrimaryKey) -> Result<Vec<Step>
     if nullable || was_nullable {
         return Err("the key columns must be NOT NULL before the key is added (or become NOT NULL by the check route in this same migration); a new column's NULLs would make ADD PRIMARY KEY scan while reads and writes wait".into());
     }
-    Ok(steps(table, pk))
+    Ok(())
 }
 
-fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
-    let ix = Index {
-        name: pk.name.clone(),
-        columns: pk.columns.clone(),
+/// The unique index `name` on `columns` a primary key is attached from.
+pub fn key_index(name: &str, columns: &[String]) -> Index {
+    Index {
+        name: name.to_owned(),
+        columns: columns.to_vec(),
         unique: true,
         method: IndexMethod::Btree,
         predicate: None,
@@ -49,7 +57,11 @@ fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
         order: Vec::new(),
         include: Vec::new(),
         with: Vec::new(),
-    };
+    }
+}
+
+fn steps(table: &str, pk: &PrimaryKey) -> Vec<Step> {
+    let ix = key_index(&pk.name, &pk.columns);
     let attach = ddl::add_primary_key_using_index(table, &pk.name, &pk.name);
     vec![
         Step {

@@ -23,7 +23,16 @@ pub fn plan(ctx: &Context<'_>, table: &str, column: &Column) -> Result<Vec<Step>
         });
     }
     let mut steps = Vec::new();
-    if !column.nullable && column.default.is_none() {
+    // New code leaves the column out of its inserts: unless a default or identity fills
+    // it, it must allow NULL from expand on.
+    if !column.nullable && column.default.is_none() && !column.identity {
+        if ctx.key_of(table).is_some_and(|k| k.contains(&column.name)) {
+            return Err(PlanError::Unsupported {
+                table: table.to_owned(),
+                change: format!("column \"{table}\".\"{}\" removed", column.name),
+                reason: "it is in the primary key until contract, so it stays NOT NULL, and new code's inserts leave it out: give it a default in an earlier migration (`default = \"...\"`), then drop it".into(),
+            });
+        }
         steps.push(not_null::drop(table, &column.name));
     }
     steps.push(drop(table, column));

@@ -10,6 +10,7 @@ pub mod add_primary_key;
 pub mod alter_column;
 pub mod change_identity;
 pub mod change_key_type;
+pub mod change_primary_key;
 pub mod change_type;
 pub mod create_table;
 pub mod drop_check;
