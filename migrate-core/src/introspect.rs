@@ -85,9 +85,11 @@ async fn read_table(
     not_valid: &mut Vec<String>,
 ) -> Result<Table, sqlx::Error> {
     // language=SQL
-    let columns: Vec<(String, String, bool, Option<String>, String)> = sqlx::query_as(
+    type Row = (String, String, bool, Option<String>, String, Option<String>);
+    let columns: Vec<Row> = sqlx::query_as(
         r#"SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                  pg_get_expr(d.adbin, d.adrelid), a.attidentity::text
+                  pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
+                  col_description(a.attrelid, a.attnum)
            FROM pg_attribute a
            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
            WHERE a.attrelid::int8 = $1 AND a.attnum > 0 AND NOT a.attisdropped
@@ -98,11 +100,14 @@ async fn read_table(
     .await?;
     let columns = columns
         .into_iter()
-        .map(|(name, sql_type, not_null, default, identity)| Column {
-            default,
-            identity: !identity.is_empty(),
-            ..Column::new(&name, &sql_type, !not_null)
-        })
+        .map(
+            |(name, sql_type, not_null, default, identity, comment)| Column {
+                default,
+                identity: !identity.is_empty(),
+                comment,
+                ..Column::new(&name, &sql_type, !not_null)
+            },
+        )
         .collect();
 
     // language=SQL
@@ -229,7 +234,16 @@ async fn read_table(
         indexes,
         checks,
         foreign_keys,
+        comment: table_comment(conn, oid).await?,
     })
+}
+
+async fn table_comment(conn: &mut PgConnection, oid: i64) -> Result<Option<String>, sqlx::Error> {
+    // language=SQL
+    sqlx::query_scalar("SELECT obj_description($1::int8::oid, 'pg_class')")
+        .bind(oid)
+        .fetch_one(conn)
+        .await
 }
 
 /// The planner's estimate of each table's row count in `schemas` (`pg_class.reltuples`,

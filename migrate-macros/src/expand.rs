@@ -67,6 +67,7 @@ fn table_tokens(t: &Table) -> TokenStream {
         quote!(::migrate_core::model::Check { name: #name, expr: #expr })
     });
     let foreign_keys = t.foreign_keys.iter().map(fk_tokens);
+    let comment = opt_string(&t.comment);
     quote! {
         ::migrate_core::model::Table {
             name: #name,
@@ -76,6 +77,7 @@ fn table_tokens(t: &Table) -> TokenStream {
             indexes: ::std::vec![#(#indexes),*],
             checks: ::std::vec![#(#checks),*],
             foreign_keys: ::std::vec![#(#foreign_keys),*],
+            comment: #comment,
         }
     }
 }
@@ -91,6 +93,7 @@ fn column_tokens(c: &Column) -> TokenStream {
     let convert = opt_string(&c.convert);
     let convert_back = opt_string(&c.convert_back);
     let renamed_from = opt_string(&c.renamed_from);
+    let comment = opt_string(&c.comment);
     quote! {
         ::migrate_core::model::Column {
             name: #name,
@@ -103,6 +106,7 @@ fn column_tokens(c: &Column) -> TokenStream {
             convert: #convert,
             convert_back: #convert_back,
             renamed_from: #renamed_from,
+            comment: #comment,
         }
     }
 }

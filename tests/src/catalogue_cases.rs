@@ -282,5 +282,6 @@ pub fn cases() -> Vec<Case> {
             table: "t_n_seq",
             ..case(RenameSequence, "ALTER SEQUENCE t_n_seq RENAME TO t_n_seq2")
         },
+        case(Comment, "COMMENT ON COLUMN t.a IS 'the a'"),
     ]
 }

@@ -350,6 +350,14 @@ fn changes() -> Vec<Change> {
             users_with("#[schema(primary_key)]\n", ""),
         ),
         plain(
+            "Comments from doc comments",
+            "`COMMENT ON` takes SHARE UPDATE EXCLUSIVE and changes the catalog only: reads and writes go on, and old code never sees it.",
+            USERS,
+            users_with("#[schema(table = \"users\")]", "/// People who sign in.\n#[schema(table = \"users\", comments)]")
+                .replacen("    pub email: String,", "    /// Where mail goes.\n    pub email: String,", 1)
+                .leak(),
+        ),
+        plain(
             "Table renamed",
             "Renamed in expand, with a view under the old name that old code reads and writes through; the view goes at contract.",
             USERS,

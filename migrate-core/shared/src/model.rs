@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 ///     indexes: vec![],
 ///     checks: vec![],
 ///     foreign_keys: vec![],
+///     comment: None,
 /// };
 /// assert_eq!(t.column("id").unwrap().sql_type, "bigint");
 /// ```
@@ -45,6 +46,9 @@ pub struct Table {
     /// FOREIGN KEY constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKey>,
+    /// `COMMENT ON TABLE`: the struct's doc comment, with `#[schema(comments)]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A column.
@@ -82,6 +86,10 @@ pub struct Column {
     /// Previous name, a hint for the differ; never stored in snapshots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// `COMMENT ON COLUMN`: the field's doc comment, with `#[schema(comments)]` on the
+    /// struct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -316,6 +324,7 @@ impl Column {
             convert: None,
             convert_back: None,
             renamed_from: None,
+            comment: None,
         }
     }
 }
@@ -331,6 +340,7 @@ impl Table {
             indexes: Vec::new(),
             checks: Vec::new(),
             foreign_keys: Vec::new(),
+            comment: None,
         }
     }
 

@@ -126,6 +126,7 @@ mod tests {
             indexes: vec![],
             checks: vec![],
             foreign_keys: vec![],
+            comment: None,
         }
     }
 

@@ -1,7 +1,9 @@
 //! Tables → `#[derive(Schema)]` source, formatted, deterministic: one struct per table in
 //! the order given, attributes in a fixed order, names the derive would generate left
 //! out and others spelled. What the models do not express goes in doc comments: the
-//! file's for the schema, a struct's for its table.
+//! file's for the schema, a struct's for its table — unless the table or a column has a
+//! comment: then the struct is `#[schema(comments)]`, its doc comments are the comments,
+//! and its findings go in the file's.
 
 use super::Finding;
 use crate::model::{Check, Column, ForeignKey, Index, IndexMethod, Table};
@@ -30,15 +32,29 @@ pub fn source(schemas: &[String], tables: &[Table], findings: &[Finding]) -> Str
         );
         header.extend(general.iter().map(|f| format!(" - {f}")));
     }
-    let header = header.iter().map(|line| quote!(#![doc = #line]));
-    let mut names = Names::default();
-    let structs = tables.iter().map(|t| {
-        let own: Vec<&Finding> = findings
+    let own = |t: &Table| -> Vec<&Finding> {
+        findings
             .iter()
             .filter(|f| f.table.as_deref() == Some(t.name.as_str()))
-            .collect();
-        model(t, &own, names.struct_name(&t.name))
-    });
+            .collect()
+    };
+    // A commented table's doc comments are its comments: its findings go up here.
+    for t in tables.iter().filter(|t| commented(t)) {
+        let own = own(t);
+        if !own.is_empty() {
+            header.push(String::new());
+            header.push(format!(
+                " Table `{}`, not expressed by its model (left as it is, not managed):",
+                t.name
+            ));
+            header.extend(own.iter().map(|f| format!(" - {f}")));
+        }
+    }
+    let header = header.iter().map(|line| quote!(#![doc = #line]));
+    let mut names = Names::default();
+    let structs = tables
+        .iter()
+        .map(|t| model(t, &own(t), names.struct_name(&t.name)));
     let tokens = quote! {
         #(#header)*
         use migrate_core::Schema;
@@ -52,14 +68,27 @@ pub fn source(schemas: &[String], tables: &[Table], findings: &[Finding]) -> Str
     }
 }
 
+/// Whether the table or a column has a comment: its model takes its doc comments as them.
+fn commented(t: &Table) -> bool {
+    t.comment.is_some() || t.columns.iter().any(|c| c.comment.is_some())
+}
+
+/// `#[doc]` lines giving `text` back as the derive reads it.
+fn doc_lines(text: &str) -> Vec<String> {
+    text.lines().map(|l| format!(" {l}")).collect()
+}
+
 /// A blank line before each item after the header.
 fn spaced(source: &str) -> String {
     let mut out = String::new();
+    let mut previous = "";
     for line in source.lines() {
-        let item = line.starts_with("use ") || line.starts_with("/// Table `");
-        if item && !out.is_empty() {
+        let ends_item = previous == "}" || previous.starts_with("use ");
+        let starts_item = !line.starts_with(' ') && !line.is_empty();
+        if (line.starts_with("use ") || (ends_item && starts_item)) && !out.is_empty() {
             out.push('\n');
         }
+        previous = line;
         out.push_str(line);
         out.push('\n');
     }
@@ -67,8 +96,11 @@ fn spaced(source: &str) -> String {
 }
 
 fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
+    let commented = commented(t);
     let mut docs = vec![format!(" Table `{}`.", t.name)];
-    if !findings.is_empty() {
+    if commented {
+        docs = t.comment.as_deref().map(doc_lines).unwrap_or_default();
+    } else if !findings.is_empty() {
         docs.push(String::new());
         docs.push(" Not expressed by this model (left as it is, not managed):".to_owned());
         docs.extend(findings.iter().map(|f| format!(" - {f}")));
@@ -85,6 +117,9 @@ fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
         let n = &t.name;
         quote!(table = #n)
     }];
+    if commented {
+        table_attrs.push(quote!(comments));
+    }
     let single_pk = t.primary_key.as_ref().filter(|pk| pk.columns.len() == 1);
     if let Some(pk) = t.primary_key.as_ref().filter(|pk| pk.columns.len() > 1) {
         let cols = pk.columns.iter().filter_map(|c| field_of(c));
@@ -144,7 +179,8 @@ fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
         }
         let ty = rust_type(c);
         let attr = (!attrs.is_empty()).then(|| quote!(#[schema(#(#attrs),*)]));
-        quote! { #attr pub #ident: #ty }
+        let docs = c.comment.as_deref().map(doc_lines).unwrap_or_default();
+        quote! { #(#[doc = #docs])* #attr pub #ident: #ty }
     });
     quote! {
         #(#[doc = #docs])*

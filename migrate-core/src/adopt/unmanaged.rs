@@ -132,14 +132,6 @@ const QUERIES: &[&str] = &[
        JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND (k.contype = 'x' OR (k.contype = 'u' AND k.condeferrable)
              OR (k.contype = 'f' AND k.confmatchtype = 'f'))"#,
-    // Comments.
-    r#"SELECT $2 || c.relname, 'comment on ' || CASE WHEN d.objsubid = 0 THEN 'table ' || $2 || c.relname
-                ELSE 'column ' || $2 || c.relname || '.' || a.attname END,
-              'the models keep no comments: ' || quote_literal(d.description), false
-       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
-       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')"#,
     // Partitioning, inheritance, table options.
     r#"SELECT $2 || c.relname, 'table ' || $2 || c.relname,
               concat_ws('; ',

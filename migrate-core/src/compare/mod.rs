@@ -126,6 +126,7 @@ fn facts(t: &Table, options: Options) -> Facts {
         indexes,
         checks,
         foreign_keys,
+        comment,
     } = t;
     let mut out = Vec::new();
     let mut fact = |object: String, f: String| out.push((object, f));
@@ -151,6 +152,14 @@ fn facts(t: &Table, options: Options) -> Facts {
     for fk in foreign_keys {
         fact(format!("foreign key {table}.{}", fk.name), foreign_key(fk));
     }
+    if let Some(text) = comment {
+        fact(format!("comment on {table}"), text.clone());
+    }
+    for c in columns {
+        if let Some(text) = &c.comment {
+            fact(format!("comment on {table}.{}", c.name), text.clone());
+        }
+    }
     out
 }
 
@@ -166,6 +175,7 @@ fn column(c: &Column) -> String {
         convert: _, // how the values were converted
         convert_back: _,
         renamed_from: _, // how it got its name
+        comment: _,      // a fact of its own
     } = c;
     let mut s = sql_type.clone();
     if !nullable {

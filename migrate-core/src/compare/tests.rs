@@ -36,6 +36,7 @@ fn users() -> Table {
             expr: "(email <> ''::text)".into(),
         }],
         foreign_keys: vec![],
+        comment: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn posts() -> Table {
             deferrable: false,
             initially_deferred: false,
         }],
+        comment: None,
     }
 }
 

@@ -85,6 +85,13 @@ pub enum Change {
         table: String,
         foreign_key: ForeignKey,
     },
+    /// The comment of a table (`column: None`) or of a column set, changed or removed.
+    SetComment {
+        table: String,
+        column: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    },
 }
 
 impl Change {
@@ -106,7 +113,8 @@ impl Change {
             | Change::AddCheck { table, .. }
             | Change::DropCheck { table, .. }
             | Change::AddForeignKey { table, .. }
-            | Change::DropForeignKey { table, .. } => table,
+            | Change::DropForeignKey { table, .. }
+            | Change::SetComment { table, .. } => table,
         }
     }
 
@@ -132,6 +140,10 @@ impl Change {
             Change::DropCheck { check, .. } => format!("drop_{}", check.name),
             Change::AddForeignKey { foreign_key, .. } => format!("fk_{}", foreign_key.name),
             Change::DropForeignKey { foreign_key, .. } => format!("drop_{}", foreign_key.name),
+            Change::SetComment { table, column, .. } => match column {
+                Some(c) => format!("comment_{table}_{c}"),
+                None => format!("comment_{table}"),
+            },
         };
         slugify(&s)
     }
@@ -215,6 +227,15 @@ impl fmt::Display for Change {
                     "foreign key \"{}\" on \"{table}\" removed",
                     foreign_key.name
                 )
+            }
+            Change::SetComment {
+                table, column, to, ..
+            } => {
+                match column {
+                    Some(c) => write!(f, "comment on \"{table}\".\"{c}\"")?,
+                    None => write!(f, "comment on \"{table}\"")?,
+                }
+                f.write_str(if to.is_some() { " set" } else { " removed" })
             }
         }
     }
@@ -306,8 +327,27 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
     changes
 }
 
+/// A [`Change::SetComment`] when the comment changes.
+fn push_comment(
+    out: &mut Vec<Change>,
+    table: &str,
+    column: Option<&str>,
+    from: &Option<String>,
+    to: &Option<String>,
+) {
+    if from != to {
+        out.push(Change::SetComment {
+            table: table.to_owned(),
+            column: column.map(str::to_owned),
+            from: from.clone(),
+            to: to.clone(),
+        });
+    }
+}
+
 fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
     let table = new.name.clone();
+    push_comment(out, &table, None, &old.comment, &new.comment);
     let mut consumed: Vec<&str> = Vec::new();
     for c in &new.columns {
         let before = match old.column(&c.name) {
@@ -324,12 +364,19 @@ fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
             },
         };
         match before {
-            None => out.push(Change::AddColumn {
-                table: table.clone(),
-                column: c.clone(),
-            }),
+            None => {
+                out.push(Change::AddColumn {
+                    table: table.clone(),
+                    column: c.clone(),
+                });
+                push_comment(out, &table, Some(&c.name), &None, &c.comment);
+            }
             Some(b) => {
                 consumed.push(&b.name);
+                // A renamed or retyped column is a new column: the swap gives it its comment.
+                if b.name == c.name && b.sql_type == c.sql_type {
+                    push_comment(out, &table, Some(&c.name), &b.comment, &c.comment);
+                }
                 let same = b.sql_type == c.sql_type
                     && b.nullable == c.nullable
                     && b.default == c.default

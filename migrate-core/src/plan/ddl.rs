@@ -301,6 +301,7 @@ pub fn dollar_tag(body: &str) -> String {
 /// foreign keys): the reference a migrated database is compared with.
 pub fn create_schema(tables: &[Table]) -> Vec<String> {
     let mut out: Vec<String> = tables.iter().map(create_table).collect();
+    out.extend(tables.iter().flat_map(comments_of));
     for t in tables {
         for ix in &t.indexes {
             out.push(create_index(&t.name, ix, false));
@@ -313,4 +314,25 @@ pub fn create_schema(tables: &[Table]) -> Vec<String> {
         out.extend(t.foreign_keys.iter().map(|fk| add_foreign_key(&t.name, fk)));
     }
     out
+}
+
+/// `COMMENT ON TABLE t IS '…'`, or `COMMENT ON COLUMN t.c …` (`IS NULL` removes it).
+pub fn comment_on(table: &str, column: Option<&str>, text: Option<&str>) -> String {
+    let target = match column {
+        Some(c) => format!("COLUMN {}.{}", table_ref(table), ident(c)),
+        None => format!("TABLE {}", table_ref(table)),
+    };
+    let text = text.map(literal).unwrap_or_else(|| "NULL".into());
+    format!("COMMENT ON {target} IS {text}")
+}
+
+/// The `COMMENT ON` statements of `t` and its columns.
+pub fn comments_of(t: &Table) -> Vec<String> {
+    let table = t.comment.iter().map(|c| comment_on(&t.name, None, Some(c)));
+    let columns = t.columns.iter().filter_map(|c| {
+        c.comment
+            .as_deref()
+            .map(|text| comment_on(&t.name, Some(&c.name), Some(text)))
+    });
+    table.chain(columns).collect()
 }

@@ -115,6 +115,17 @@ fn dispatch<'a>(
             Vec::new()
         }
         Change::DropColumn { table, column } => drop_column::plan(ctx, table, column)?,
+        Change::SetComment {
+            table,
+            column,
+            from,
+            to,
+        } => vec![set_comment::plan(
+            table,
+            column.as_deref(),
+            from.as_deref(),
+            to.as_deref(),
+        )],
         Change::SetPrimaryKey {
             table,
             from: Some(from),

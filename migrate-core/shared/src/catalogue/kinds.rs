@@ -130,6 +130,8 @@ pub enum Kind {
     SetSequenceValue,
     /// `ALTER SEQUENCE … RENAME TO`.
     RenameSequence,
+    /// `COMMENT ON TABLE | COLUMN … IS …`.
+    Comment,
 }
 
 impl Kind {
@@ -684,6 +686,17 @@ static CATALOGUE: &[Facts] = &[
     Facts {
         hold: ", brief: the lock is on the sequence (inserts calling nextval wait)",
         ..brief_alter(Kind::RenameSequence, "ALTER SEQUENCE s RENAME TO s2", false)
+    },
+    Facts {
+        hold: ", brief (catalog only)",
+        ..quiet(
+            Kind::Comment,
+            "COMMENT ON COLUMN t.c IS 'text'",
+            &[on(ShareUpdateExclusive, Target::Table)],
+            Scan::None,
+            true,
+            [Yes, Yes, Yes],
+        )
     },
 ];
 

@@ -58,14 +58,15 @@ fn variant_index(k: Kind) -> usize {
         | Kind::AlterSequence
         | Kind::AddIdentity
         | Kind::SetSequenceValue
-        | Kind::RenameSequence => k as usize,
+        | Kind::RenameSequence
+        | Kind::Comment => k as usize,
     }
 }
 
 #[test]
 fn every_kind_has_its_own_row_in_order() {
     let all: Vec<Kind> = Kind::all().collect();
-    assert_eq!(all.len(), Kind::RenameSequence as usize + 1);
+    assert_eq!(all.len(), Kind::Comment as usize + 1);
     for (i, k) in all.iter().enumerate() {
         assert_eq!(variant_index(*k), i, "{k:?} is out of order");
         assert_eq!(k.facts().kind, *k);
@@ -159,6 +160,7 @@ fn only_the_long_quiet_statements_wait_without_a_timeout() {
             Kind::Vacuum,
             Kind::ReindexConcurrently,
             Kind::DetachPartitionConcurrently,
+            Kind::Comment,
         ]
     );
     assert!(!Kind::CreateView.facts().blocks_traffic());

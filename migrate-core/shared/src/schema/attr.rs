@@ -52,6 +52,8 @@ pub struct ContainerAttrs {
     pub table: Slot<String>,
     pub primary_key: Slot<Vec<Sp<String>>>,
     pub renamed_from: Slot<String>,
+    /// The doc comments are the table's and its columns' `COMMENT`s.
+    pub comments: Slot<()>,
     pub indexes: Vec<IndexAttr>,
     pub checks: Vec<CheckAttr>,
     pub foreign_keys: Vec<super::foreign_key::ForeignKeyAttr>,
@@ -139,6 +141,7 @@ pub fn container(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
         table: Slot::new(TABLE),
         primary_key: Slot::new(PRIMARY_KEY),
         renamed_from: Slot::new(RENAMED_FROM),
+        comments: Slot::new(COMMENTS),
         indexes: Vec::new(),
         checks: Vec::new(),
         foreign_keys: Vec::new(),
@@ -148,6 +151,7 @@ pub fn container(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
         match key.as_str() {
             TABLE => string_value(cx, &meta, &mut out.table),
             RENAMED_FROM => string_value(cx, &meta, &mut out.renamed_from),
+            COMMENTS => flag(cx, &meta, &mut out.comments),
             PRIMARY_KEY => {
                 let cols = ident_list(cx, &meta)?;
                 out.primary_key.set(cx, meta.path.span(), cols);

@@ -63,6 +63,31 @@ pub fn derives_schema(attrs: &[syn::Attribute]) -> bool {
         })
 }
 
+/// The text of the `///` doc comments in `attrs`, as rustdoc reads it (one leading space
+/// of each line dropped, the lines joined by newlines, blank lines around trimmed); `None`
+/// when there is none.
+fn doc_text(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        })
+        .flat_map(|d| d.split('\n').map(str::to_owned).collect::<Vec<_>>())
+        .map(|l| l.strip_prefix(' ').unwrap_or(&l).to_owned())
+        .collect();
+    let text = lines.join("\n").trim_matches('\n').to_owned();
+    (!text.trim().is_empty()).then_some(text)
+}
+
 /// A field that is a column, with what the model needs to refer back to it.
 struct FieldColumn {
     rust_name: String,
@@ -116,6 +141,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
         .renamed_from
         .get()
         .map(|r| table_key(cx, &r.value, r.span, "previous table name"));
+    let comments = cattrs.comments.get().is_some();
     // Derived names carry the bare name: the objects live in the table's schema.
     let bare = crate::sql::split_table(&table_name).1.to_owned();
 
@@ -138,7 +164,10 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
                 rust_name.clone()
             }
         };
-        let column = column_of(cx, &name, field, &fattrs, &table_name);
+        let mut column = column_of(cx, &name, field, &fattrs, &table_name);
+        if comments {
+            column.comment = doc_text(&field.attrs);
+        }
         columns.push(FieldColumn {
             rust_name,
             ident_span: ident.span(),
@@ -316,6 +345,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
         indexes,
         checks,
         foreign_keys,
+        comment: comments.then(|| doc_text(&input.attrs)).flatten(),
     };
     check::distinct_names(cx, &table, input.ident.span());
     Some(table)
@@ -483,6 +513,7 @@ fn column_of(
         convert: fattrs.convert.get().map(|e| e.value.trim().to_owned()),
         convert_back: fattrs.convert_back.get().map(|e| e.value.trim().to_owned()),
         renamed_from: fattrs.renamed_from.get().map(|r| r.value.clone()),
+        comment: None,
     }
 }
 

@@ -9,6 +9,7 @@ pub const PRIMARY_KEY: &str = "primary_key";
 pub const INDEX: &str = "index";
 pub const CHECK: &str = "check";
 pub const RENAMED_FROM: &str = "renamed_from";
+pub const COMMENTS: &str = "comments";
 // inside struct-level index(…) and check(…)
 pub const COLUMNS: &str = "columns";
 pub const UNIQUE: &str = "unique";
@@ -43,7 +44,15 @@ pub const IDENTITY: &str = "identity";
 pub const SKIP: &str = "skip";
 
 /// Keys accepted on the struct.
-pub const STRUCT_KEYS: &[&str] = &[TABLE, PRIMARY_KEY, INDEX, CHECK, FOREIGN_KEY, RENAMED_FROM];
+pub const STRUCT_KEYS: &[&str] = &[
+    TABLE,
+    PRIMARY_KEY,
+    INDEX,
+    CHECK,
+    FOREIGN_KEY,
+    RENAMED_FROM,
+    COMMENTS,
+];
 /// Keys accepted inside `foreign_key(…)`.
 pub const FOREIGN_KEY_KEYS: &[&str] = &[
     COLUMNS,

@@ -113,3 +113,42 @@ fn reports_every_error_at_once() {
     assert!(errs[0].contains("did you mean `table`"), "{errs:#?}");
     assert!(errs[1].contains("did you mean `primary_key`"), "{errs:#?}");
 }
+
+#[test]
+fn doc_comments_are_comments_only_with_the_flag() {
+    let t = parse(syn::parse_quote! {
+        /// People who buy.
+        ///
+        ///   Indented, kept.
+        #[schema(table = "customers", comments)]
+        struct Customer {
+            /// Where receipts go; it's unique.
+            email: String,
+            name: String,
+            #[doc = "  two spaces: one is rustdoc's"]
+            note: Option<String>,
+        }
+    });
+    assert_eq!(
+        t.comment.as_deref(),
+        Some("People who buy.\n\n  Indented, kept.")
+    );
+    let comments: Vec<Option<&str>> = t.columns.iter().map(|c| c.comment.as_deref()).collect();
+    assert_eq!(
+        comments,
+        [
+            Some("Where receipts go; it's unique."),
+            None,
+            Some(" two spaces: one is rustdoc's")
+        ]
+    );
+    let plain = parse(syn::parse_quote! {
+        /// A developer's note, not the database's.
+        struct Customer {
+            /// Also a note.
+            email: String,
+        }
+    });
+    assert_eq!(plain.comment, None);
+    assert_eq!(plain.columns[0].comment, None);
+}

@@ -60,6 +60,11 @@ pub fn plan(t: &Table) -> Vec<Step> {
             ddl::create_table(t),
         )
     }];
+    steps.extend(
+        ddl::comments_of(t)
+            .into_iter()
+            .map(|sql| super::set_comment::with_new(&t.name, sql)),
+    );
     for ix in &t.indexes {
         steps.push(Step {
             // A constraint's index goes with the constraint.

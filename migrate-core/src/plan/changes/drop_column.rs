@@ -62,6 +62,12 @@ fn drop(table: &str, column: &Column) -> Step {
             ddl::alter_column(table, &column.name, &format!("SET DEFAULT {d}")),
         ));
     }
+    if let Some(text) = &column.comment {
+        down.push(Down::new(
+            Kind::Comment,
+            ddl::comment_on(table, Some(&column.name), Some(text)),
+        ));
+    }
     Step {
         down,
         reversible: Reversible::SchemaOnly(

@@ -25,3 +25,4 @@ pub mod rename_table;
 pub mod replace_foreign_key;
 pub mod replace_index;
 pub mod replaceable;
+pub mod set_comment;

@@ -231,6 +231,10 @@ impl Swap<'_> {
                 )
             },
         ];
+        if let Some(text) = &self.to.comment {
+            let sql = ddl::comment_on(table, Some(self.physical), Some(text));
+            steps.insert(1, crate::plan::changes::set_comment::with_new(table, sql));
+        }
         steps.extend(self.move_default_into_trigger());
         steps.extend(self.relax_old_not_null());
         steps.extend(self.rebuilt().expand());
@@ -473,6 +477,12 @@ impl Swap<'_> {
                 ),
             ),
         ];
+        if let Some(text) = &self.from.comment {
+            restore.push(Down::new(
+                Kind::Comment,
+                ddl::comment_on(table, Some(o), Some(text)),
+            ));
+        }
         if !self.from.nullable && !self.relax_old {
             restore.extend(not_null::route_sql(table, o));
         }
