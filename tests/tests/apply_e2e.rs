@@ -785,3 +785,75 @@ fn a_lone_unmarked_concurrent_build_runs_outside_a_transaction() {
         "1"
     );
 }
+
+/// A unit the server picks as a deadlock's victim (here against a session that locks the
+/// tables in the other order and waits longer before checking for deadlocks) is rolled back
+/// whole and tried again, like a lock timeout, instead of failing the migration.
+#[test]
+fn a_unit_cancelled_by_a_deadlock_is_tried_again() {
+    let db = TestDb::create("apply_deadlock");
+    db.sql("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY)")
+        .unwrap();
+    let sources = vec![MigrationSource {
+        id: "20261201000000_both".to_owned(),
+        path: PathBuf::from("migrations/20261201000000_both"),
+        files: vec![(
+            "expand.up.sql".to_owned(),
+            "BEGIN;\nALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\nCOMMIT;\n"
+                .to_owned(),
+        )],
+    }];
+    let url = db.url.clone();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let other = std::thread::spawn(move || {
+        runtime().block_on(async move {
+            use sqlx::Connection as _;
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql("SET deadlock_timeout = '30s'; BEGIN; LOCK TABLE b")
+                .execute(&mut c)
+                .await
+                .unwrap();
+            held_tx.send(()).unwrap();
+            // Once the migration holds `a` (and queues for `b`), ask for `a`: a cycle.
+            let holds_a = "SELECT count(*) FROM pg_locks WHERE relation = 'a'::regclass AND mode = 'AccessExclusiveLock' AND granted AND pid <> pg_backend_pid()";
+            while sqlx::query_scalar::<_, i64>(holds_a)
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+                == 0
+            {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            sqlx::raw_sql("LOCK TABLE a; COMMIT")
+                .execute(&mut c)
+                .await
+                .unwrap();
+        })
+    });
+    held_rx.recv().unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let mut m = Migrator::new(
+        sources,
+        ApplyOptions {
+            lock_timeout: Duration::from_secs(20),
+            retry_base: Duration::from_millis(50),
+            ..ApplyOptions::default()
+        },
+    )
+    .on_event(move |e| sink.lock().unwrap().push(e.clone()));
+    let r = runtime().block_on(m.apply(db.url.as_str()));
+    other.join().unwrap();
+    r.unwrap();
+    let retries = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, Event::Retry { .. }))
+        .count();
+    assert_eq!(retries, 1, "the deadlock's victim was tried again once");
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_attribute WHERE attname IN ('x', 'y') AND attrelid IN ('a'::regclass, 'b'::regclass)"),
+        "2"
+    );
+}

@@ -45,10 +45,13 @@ fn first_line(sql: &str) -> String {
     sql.lines().next().unwrap_or("").to_owned()
 }
 
+/// A lock timeout (55P03), or a deadlock the server broke by cancelling this statement
+/// (40P01, e.g. against autovacuum): the unit's transaction is rolled back whole, so it is
+/// tried again like a timeout.
 fn is_lock_timeout(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .and_then(|d| d.code())
-        .is_some_and(|c| c == "55P03")
+        .is_some_and(|c| c == "55P03" || c == "40P01")
 }
 
 fn millis(d: Duration) -> u128 {
@@ -203,8 +206,8 @@ impl Ctx<'_, '_> {
         )
     }
 
-    /// Runs `attempt` until it succeeds, retrying lock timeouts with exponential backoff
-    /// and jitter.
+    /// Runs `attempt` until it succeeds, retrying lock timeouts (and deadlocks) with
+    /// exponential backoff and jitter.
     async fn retrying<T>(
         &mut self,
         mut attempt: impl AsyncFnMut(&mut Self) -> Result<T, Failure>,

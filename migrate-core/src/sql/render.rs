@@ -63,6 +63,8 @@ fn grouped<'a>(
     body: impl Fn(usize, &Step) -> (String, usize),
 ) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::new();
+    // Per unit: the tables its first step locks ACCESS EXCLUSIVE, and its later steps'.
+    let mut locks: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     let mut open_group = false;
     for (n, step) in steps {
         let (text, statements) = body(n, step);
@@ -70,23 +72,77 @@ fn grouped<'a>(
             && step.shares_transaction
             && statements > 0
             && (!down || step.down_atomic);
-        match units.last_mut() {
-            Some(last) if open_group && groupable => {
+        let exclusive = if down {
+            down_exclusive(step)
+        } else {
+            Vec::new()
+        };
+        match (units.last_mut(), locks.last_mut()) {
+            (Some(last), Some((_, later))) if open_group && groupable => {
                 last.text.push('\n');
                 last.text.push_str(&text);
                 last.statements += statements;
                 last.short_lock_timeout |= step.short_lock_timeout();
+                later.extend(exclusive);
             }
-            _ => units.push(Unit {
-                text,
-                statements,
-                short_lock_timeout: step.short_lock_timeout(),
-                atomic: !down || step.down_atomic,
-            }),
+            _ => {
+                units.push(Unit {
+                    text,
+                    statements,
+                    short_lock_timeout: step.short_lock_timeout(),
+                    atomic: !down || step.down_atomic,
+                });
+                locks.push((exclusive, Vec::new()));
+            }
         }
         open_group = groupable;
     }
+    for (unit, (first, later)) in units.iter_mut().zip(locks) {
+        lock_first(unit, &first, &later);
+    }
     units
+}
+
+/// The tables a step's down statements lock ACCESS EXCLUSIVE.
+fn down_exclusive(step: &Step) -> Vec<String> {
+    let exclusive = step.down.iter().any(|d| {
+        d.kind.facts().locks.iter().any(|l| {
+            l.mode == crate::catalogue::LockMode::AccessExclusive
+                && l.on == crate::catalogue::Target::Table
+        })
+    });
+    if exclusive {
+        vec![step.table.clone()]
+    } else {
+        Vec::new()
+    }
+}
+
+/// A unit whose first statement locks no table ACCESS EXCLUSIVE but whose later ones do
+/// (a down unit runs its steps in reverse, so an index rename can come before the column
+/// rename) locks those tables first: it never holds a weaker lock, or a catalog row that
+/// PostgreSQL 18's autovacuum waits on, while it queues for the strong one (a deadlock).
+fn lock_first(unit: &mut Unit, first: &[String], later: &[String]) {
+    if !first.is_empty() {
+        return;
+    }
+    let mut tables: Vec<String> = Vec::new();
+    for t in later {
+        if !tables.contains(t) {
+            tables.push(t.clone());
+        }
+    }
+    if tables.is_empty() {
+        return;
+    }
+    let list: Vec<String> = tables.iter().map(|t| crate::sql::table_ref(t)).collect();
+    unit.text = format!(
+        "-- Its later statements lock {} ACCESS EXCLUSIVE: take the lock first.\nLOCK TABLE {} IN ACCESS EXCLUSIVE MODE;\n\n{}",
+        list.join(", "),
+        list.join(", "),
+        unit.text
+    );
+    unit.statements += 1;
 }
 
 fn render_up(phase: Phase, steps: &[&Step]) -> String {
