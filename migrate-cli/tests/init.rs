@@ -92,6 +92,7 @@ CREATE TABLE order_lines (
     order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
     product_id integer NOT NULL REFERENCES products (id),
     quantity smallint NOT NULL,
+    line_key text GENERATED ALWAYS AS (order_id::text || '-' || product_id::text) STORED,
     PRIMARY KEY (order_id, product_id)
 );
 CREATE INDEX order_lines_product_id_idx ON order_lines (product_id);

@@ -85,11 +85,19 @@ async fn read_table(
     not_valid: &mut Vec<String>,
 ) -> Result<Table, sqlx::Error> {
     // language=SQL
-    type Row = (String, String, bool, Option<String>, String, Option<String>);
+    type Row = (
+        String,
+        String,
+        bool,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+    );
     let columns: Vec<Row> = sqlx::query_as(
         r#"SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                   pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
-                  col_description(a.attrelid, a.attnum)
+                  col_description(a.attrelid, a.attnum), a.attgenerated::text
            FROM pg_attribute a
            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
            WHERE a.attrelid::int8 = $1 AND a.attnum > 0 AND NOT a.attisdropped
@@ -101,11 +109,25 @@ async fn read_table(
     let columns = columns
         .into_iter()
         .map(
-            |(name, sql_type, not_null, default, identity, comment)| Column {
-                default,
-                identity: !identity.is_empty(),
-                comment,
-                ..Column::new(&name, &sql_type, !not_null)
+            |(name, sql_type, not_null, default, identity, comment, generated)| {
+                // A generated column's expression is where a default would be.
+                let (default, generated) = match generated.as_str() {
+                    "" => (default, None),
+                    how => (
+                        None,
+                        default.map(|expr| crate::model::Generated {
+                            expr,
+                            is_virtual: how == "v",
+                        }),
+                    ),
+                };
+                Column {
+                    default,
+                    identity: !identity.is_empty(),
+                    comment,
+                    generated,
+                    ..Column::new(&name, &sql_type, !not_null)
+                }
             },
         )
         .collect();

@@ -94,6 +94,13 @@ fn column_tokens(c: &Column) -> TokenStream {
     let convert_back = opt_string(&c.convert_back);
     let renamed_from = opt_string(&c.renamed_from);
     let comment = opt_string(&c.comment);
+    let generated = match &c.generated {
+        Some(g) => {
+            let (expr, is_virtual) = (string(&g.expr), g.is_virtual);
+            quote!(::core::option::Option::Some(::migrate_core::model::Generated { expr: #expr, is_virtual: #is_virtual }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         ::migrate_core::model::Column {
             name: #name,
@@ -107,6 +114,7 @@ fn column_tokens(c: &Column) -> TokenStream {
             convert_back: #convert_back,
             renamed_from: #renamed_from,
             comment: #comment,
+            generated: #generated,
         }
     }
 }

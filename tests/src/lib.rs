@@ -191,6 +191,9 @@ pub fn structure(tables: &[Table]) -> Vec<Table> {
             let mut t = t.schema_only();
             for c in &mut t.columns {
                 c.default = c.default.as_ref().map(|_| "<expr>".into());
+                if let Some(g) = &mut c.generated {
+                    g.expr = "<expr>".into();
+                }
             }
             for ck in &mut t.checks {
                 ck.expr = "<expr>".into();
@@ -561,6 +564,28 @@ impl Scenario {
             project,
             db: TestDb::create(prefix),
         }
+    }
+
+    /// [`Scenario::new`] with `postgres = major` in the crate's `Migrate.toml`: the plans
+    /// are that server's.
+    pub fn targeting(prefix: &str, major: u32) -> Scenario {
+        let mut sc = Scenario::new(prefix);
+        std::fs::write(
+            sc.root.join("Migrate.toml"),
+            format!("postgres = {major}\n"),
+        )
+        .expect("Migrate.toml");
+        sc.project = Project::open(&sc.root).expect("open project");
+        sc
+    }
+
+    /// The server's major version.
+    pub fn server_major(&self) -> u32 {
+        self.db
+            .value("SHOW server_version_num")
+            .parse::<u32>()
+            .expect("server_version_num")
+            / 10000
     }
 
     /// The crate's models file.

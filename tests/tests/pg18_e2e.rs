@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::plan::Phase;
-use migrate_core::project::Project;
 use migrate_tests::{
     Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at, lock_report,
     up_files,
@@ -31,33 +30,10 @@ fn v2_models() -> String {
 
 const SEED: &str = "INSERT INTO people SELECT g, NULLIF(g % 5, 0) FROM generate_series(1, 10000) g";
 
-/// A scratch crate whose `Migrate.toml` targets PostgreSQL 18.
-fn targeting_18(prefix: &str) -> Scenario {
-    let mut sc = Scenario::new(prefix);
-    let root = sc
-        .models_path()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_owned();
-    std::fs::write(root.join("Migrate.toml"), "postgres = 18\n").unwrap();
-    sc.project = Project::open(&root).unwrap();
-    sc
-}
-
-fn major(sc: &Scenario) -> u32 {
-    sc.db
-        .value("SHOW server_version_num")
-        .parse::<u32>()
-        .unwrap()
-        / 10000
-}
-
 #[test]
 fn not_null_comes_from_a_not_valid_not_null_constraint() {
-    let sc = targeting_18("pg18_not_null");
-    if major(&sc) < 18 {
+    let sc = Scenario::targeting("pg18_not_null", 18);
+    if sc.server_major() < 18 {
         // Only the plan: the statements are PostgreSQL 18's.
         sc.generate(V1, &at("29980101000000"));
         let (v2, _) = sc.generate(&v2_models(), &at("29990101000000"));
@@ -88,7 +64,7 @@ fn not_null_comes_from_a_not_valid_not_null_constraint() {
     }
     assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
 
-    let locks = targeting_18("pg18_not_null_locks");
+    let locks = Scenario::targeting("pg18_not_null_locks", 18);
     locks.start(V1, SEED);
     let (v2, _) = locks.generate(&v2_models(), &at("29990101000000"));
     insta::assert_snapshot!("pg18_not_null_locks", lock_report(&locks.db, &v2.plan));

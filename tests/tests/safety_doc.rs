@@ -349,6 +349,13 @@ fn changes() -> Vec<Change> {
             USERS,
             users_with("#[schema(primary_key)]\n", ""),
         ),
+        Change {
+            title: "Generated column removed",
+            why: "Needs `--allow-drop`. Like any column: dropped at contract; its down adds it back computed (for `STORED`, a rewrite the file marks).",
+            v1: with_users_field("    #[schema(generated = \"lower(email)\")]\n    pub email_key: String,"),
+            v2: USERS,
+            allow_drop: &["users.email_key"],
+        },
         plain(
             "Comments from doc comments",
             "`COMMENT ON` takes SHARE UPDATE EXCLUSIVE and changes the catalog only: reads and writes go on, and old code never sees it.",
@@ -431,6 +438,24 @@ fn refusals() -> Vec<Refusal> {
                     "pub email: String,\n    pub handle: String,",
                 )
                 .leak(),
+        },
+        Refusal {
+            title: "A `STORED` generated column added to a table with rows",
+            v1: USERS,
+            v2: with_users_field(
+                "    #[schema(generated = \"lower(email)\")]\n    pub email_key: String,",
+            ),
+            allow_drop: &[],
+        },
+        Refusal {
+            title: "A generated column's expression changed",
+            v1: with_users_field(
+                "    #[schema(generated = \"lower(email)\")]\n    pub email_key: String,",
+            ),
+            v2: with_users_field(
+                "    #[schema(generated = \"upper(email)\")]\n    pub email_key: String,",
+            ),
+            allow_drop: &[],
         },
         Refusal {
             title: "A column removed without `--allow-drop`",

@@ -90,6 +90,28 @@ pub struct Column {
     /// struct.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `GENERATED ALWAYS AS (expr) STORED | VIRTUAL`: computed from the row, never written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
+}
+
+/// A generated column's expression and how it is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generated {
+    /// The expression over the row.
+    pub expr: String,
+    /// `VIRTUAL` (computed on read, PostgreSQL 18+) rather than `STORED`.
+    #[serde(default, rename = "virtual", skip_serializing_if = "is_false")]
+    pub is_virtual: bool,
+}
+
+impl Generated {
+    /// `GENERATED ALWAYS AS (expr) STORED` or `… VIRTUAL`.
+    pub fn sql(&self) -> String {
+        let how = if self.is_virtual { "VIRTUAL" } else { "STORED" };
+        format!("GENERATED ALWAYS AS ({}) {how}", self.expr)
+    }
 }
 
 fn is_false(b: &bool) -> bool {
@@ -325,6 +347,7 @@ impl Column {
             convert_back: None,
             renamed_from: None,
             comment: None,
+            generated: None,
         }
     }
 }

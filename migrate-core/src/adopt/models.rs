@@ -345,6 +345,13 @@ fn column_attrs(c: &Column, ident: &Ident) -> Vec<TokenStream> {
     if let Some(d) = &c.default {
         out.push(quote!(default = #d));
     }
+    if let Some(g) = &c.generated {
+        let e = &g.expr;
+        out.push(quote!(generated = #e));
+        if g.is_virtual {
+            out.push(quote!(virtual));
+        }
+    }
     out
 }
 

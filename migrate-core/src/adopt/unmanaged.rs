@@ -1,7 +1,7 @@
 //! What a schema holds that the models cannot express yet, read from the catalog (the
 //! baseline makes enum types, extensions and serial sequences; see `prerequisites`): views,
 //! functions, triggers, policies, sequences behind `serial` columns, types, extensions,
-//! rules, generated and ALWAYS identity columns, indexes with expressions or options,
+//! rules, ALWAYS identity columns, indexes with expressions or options,
 //! deferrable UNIQUE and EXCLUDE constraints, MATCH FULL foreign keys, collations, comments,
 //! partitions and table options. Each is a [`Finding`]; the columns and indexes the
 //! models must leave out (they would describe them wrongly) are named too.
@@ -79,15 +79,6 @@ const QUERIES: &[&str] = &[
        FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
        JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND r.rulename <> '_RETURN'"#,
-    // Generated columns: left out (the models would make a plain column with a default).
-    r#"SELECT $2 || c.relname, 'column ' || $2 || c.relname || '.' || a.attname,
-              'GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid)
-                || ') STORED: the models have no generated columns; left out of the model', true
-       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attgenerated <> ''
-         AND NOT a.attisdropped"#,
     // ALWAYS identity: the models write BY DEFAULT.
     r#"SELECT $2 || c.relname, 'column ' || $2 || c.relname || '.' || a.attname,
               'GENERATED ALWAYS AS IDENTITY: the models write BY DEFAULT (an insert may then give the value)', false

@@ -184,6 +184,14 @@ impl fmt::Display for Change {
                 if from.identity != to.identity {
                     write!(f, " identity {} → {}", from.identity, to.identity)?;
                 }
+                if from.generated != to.generated {
+                    let g = |g: &Option<crate::model::Generated>| {
+                        g.as_ref()
+                            .map(|g| g.sql())
+                            .unwrap_or_else(|| "not generated".into())
+                    };
+                    write!(f, " {} → {}", g(&from.generated), g(&to.generated))?;
+                }
                 Ok(())
             }
             Change::SetPrimaryKey { table, to, .. } => match to {
@@ -380,7 +388,8 @@ fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
                 let same = b.sql_type == c.sql_type
                     && b.nullable == c.nullable
                     && b.default == c.default
-                    && b.identity == c.identity;
+                    && b.identity == c.identity
+                    && b.generated == c.generated;
                 if !same {
                     out.push(Change::AlterColumn {
                         table: table.clone(),

@@ -42,12 +42,20 @@ pub struct Down {
     pub kind: Kind,
     /// The statement (no trailing semicolon).
     pub sql: String,
+    /// A lint rule it is exempt from, with why (`(rule, reason)`): a rollback may have to
+    /// do what a forward step never would.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow: Option<(String, String)>,
 }
 
 impl Down {
     /// A down statement of kind `kind`.
     pub fn new(kind: Kind, sql: String) -> Down {
-        Down { kind, sql }
+        Down {
+            kind,
+            sql,
+            allow: None,
+        }
     }
 }
 

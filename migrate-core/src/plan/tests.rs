@@ -918,3 +918,54 @@ fn a_swap_hands_over_sequences_it_can_name_and_refuses_the_rest() {
         "an identity of the new column's own, counting on, under the usual name"
     );
 }
+
+#[test]
+fn generated_columns_are_added_only_virtual_on_18_and_never_changed() {
+    use crate::model::Generated;
+    let gen_col = |is_virtual: bool, nullable: bool| Column {
+        generated: Some(Generated {
+            expr: "id * 2".into(),
+            is_virtual,
+        }),
+        ..Column::new("twice", "bigint", nullable)
+    };
+    let with = |c: Column| {
+        let mut t = keyed("t");
+        t.columns.push(c);
+        t
+    };
+    let pg18 = PlanOptions {
+        pg_version: 18,
+        ..PlanOptions::default()
+    };
+    let refused = |new: Table, opts: &PlanOptions| {
+        plan_of(&[keyed("t")], &[new], opts).unwrap_err()[0].to_string()
+    };
+    assert!(refused(with(gen_col(false, true)), &pg18).contains("rewrites the table"));
+    assert!(refused(with(gen_col(true, true)), &PlanOptions::default()).contains("PostgreSQL 18"));
+    assert!(refused(with(gen_col(true, false)), &pg18).contains("make it an `Option`"));
+    let p = plan_of(&[keyed("t")], &[with(gen_col(true, true))], &pg18).unwrap();
+    assert_eq!(
+        sql_of(&p),
+        [
+            r#"expand ALTER TABLE "t" ADD COLUMN "twice" bigint GENERATED ALWAYS AS (id * 2) VIRTUAL"#
+        ]
+    );
+    // A new expression, or a plain column made generated: refused.
+    let old = with(gen_col(false, true));
+    let mut new = old.clone();
+    new.columns[1].generated.as_mut().unwrap().expr = "id * 3".into();
+    let errs = plan_of(std::slice::from_ref(&old), &[new], &pg18).unwrap_err();
+    assert!(
+        errs[0].to_string().contains("add a new generated column"),
+        "{}",
+        errs[0]
+    );
+    let plain = with(Column::new("twice", "bigint", true));
+    let errs = plan_of(&[plain], &[old], &pg18).unwrap_err();
+    assert!(
+        errs[0].to_string().contains("rewrites the table"),
+        "{}",
+        errs[0]
+    );
+}

@@ -199,6 +199,13 @@ fn undo(n: usize, s: &Step) -> String {
         if !facts.transactional {
             text.push_str(&no_transaction_marker());
         }
+        if let Some((rule, why)) = &d.allow {
+            text.push_str(&format!(
+                "{} {rule}: {}\n",
+                super::phase_file::ALLOW_MARKER,
+                one_line(why)
+            ));
+        }
         text.push_str(&d.sql);
         text.push_str(";\n");
         if waits {

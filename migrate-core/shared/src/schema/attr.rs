@@ -95,6 +95,8 @@ pub struct FieldAttrs {
     pub no_nulls: Slot<()>,
     pub convert: Slot<String>,
     pub convert_back: Slot<String>,
+    pub generated: Slot<String>,
+    pub is_virtual: Slot<()>,
     pub renamed_from: Slot<String>,
     pub references: Slot<(String, String)>,
     pub on_delete: Slot<FkAction>,
@@ -125,6 +127,8 @@ impl FieldAttrs {
         push(NO_NULLS, self.no_nulls.span());
         push(CONVERT, self.convert.span());
         push(CONVERT_BACK, self.convert_back.span());
+        push(GENERATED, self.generated.span());
+        push(VIRTUAL, self.is_virtual.span());
         push(RENAMED_FROM, self.renamed_from.span());
         push(REFERENCES, self.references.span());
         push(ON_DELETE, self.on_delete.span());
@@ -193,6 +197,8 @@ pub fn field(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
         no_nulls: Slot::new(NO_NULLS),
         convert: Slot::new(CONVERT),
         convert_back: Slot::new(CONVERT_BACK),
+        generated: Slot::new(GENERATED),
+        is_virtual: Slot::new(VIRTUAL),
         renamed_from: Slot::new(RENAMED_FROM),
         references: Slot::new(REFERENCES),
         on_delete: Slot::new(ON_DELETE),
@@ -212,6 +218,8 @@ pub fn field(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
             NO_NULLS => flag(cx, &meta, &mut out.no_nulls),
             CONVERT => string_value(cx, &meta, &mut out.convert),
             CONVERT_BACK => string_value(cx, &meta, &mut out.convert_back),
+            GENERATED => string_value(cx, &meta, &mut out.generated),
+            VIRTUAL => flag(cx, &meta, &mut out.is_virtual),
             SKIP => flag(cx, &meta, &mut out.skip),
             COLUMN => string_value(cx, &meta, &mut out.column),
             SQL_TYPE => string_value(cx, &meta, &mut out.sql_type),

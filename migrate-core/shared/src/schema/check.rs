@@ -228,3 +228,39 @@ pub fn index_method(cx: &mut Ctxt, method: &Sp<IndexMethod>, unique: bool, colum
         );
     }
 }
+
+/// `generated = "…"` computes the column: nothing else may give it a value; `virtual` only
+/// with it.
+pub fn generated_alone(cx: &mut Ctxt, attrs: &super::attr::FieldAttrs) {
+    if let Some(span) = attrs.is_virtual.span()
+        && attrs.generated.get().is_none()
+    {
+        cx.error_at(
+            span,
+            "`virtual` is for a generated column: add `generated = \"…\"` (an expression over the row)",
+        );
+    }
+    let Some(generated) = attrs.generated.get() else {
+        return;
+    };
+    let others = [
+        ("default", attrs.default.span()),
+        ("identity", attrs.identity.span()),
+        ("backfill", attrs.backfill.span()),
+        ("primary_key", attrs.primary_key.span()),
+    ];
+    for (key, span) in others {
+        if let Some(span) = span {
+            cx.error_at(
+                span,
+                format!("`{key}` and `generated` both give the column its value: keep one"),
+            );
+        }
+    }
+    if generated.value.trim().is_empty() {
+        cx.error_at(
+            generated.span,
+            "`generated` needs an expression over the row",
+        );
+    }
+}

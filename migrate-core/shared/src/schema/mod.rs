@@ -14,7 +14,7 @@ mod symbol;
 mod types;
 
 use crate::model::{
-    Check, Column, FkAction, ForeignKey, Index, IndexMethod, KeyOrder, PrimaryKey, Table,
+    Check, Column, FkAction, ForeignKey, Generated, Index, IndexMethod, KeyOrder, PrimaryKey, Table,
 };
 use crate::sql::{MAX_IDENT_BYTES, canonical_type, shorten_name};
 use attr::{FieldAttrs, Sp};
@@ -494,9 +494,11 @@ fn column_of(
     if let Some(r) = fattrs.renamed_from.get() {
         check_ident(cx, &r.value, r.span, "previous column name");
     }
+    check::generated_alone(cx, fattrs);
     for (slot, key) in [
         (&fattrs.convert, "convert"),
         (&fattrs.convert_back, "convert_back"),
+        (&fattrs.generated, "generated"),
     ] {
         if let Some(e) = slot.get() {
             check_expr(cx, &e.value, e.span, key);
@@ -514,6 +516,10 @@ fn column_of(
         convert_back: fattrs.convert_back.get().map(|e| e.value.trim().to_owned()),
         renamed_from: fattrs.renamed_from.get().map(|r| r.value.clone()),
         comment: None,
+        generated: fattrs.generated.get().map(|g| Generated {
+            expr: g.value.trim().to_owned(),
+            is_virtual: fattrs.is_virtual.get().is_some(),
+        }),
     }
 }
 

@@ -34,6 +34,8 @@ pub const BACKFILL: &str = "backfill";
 pub const NO_NULLS: &str = "no_nulls";
 pub const CONVERT: &str = "convert";
 pub const CONVERT_BACK: &str = "convert_back";
+pub const GENERATED: &str = "generated";
+pub const VIRTUAL: &str = "virtual";
 pub const REFERENCES: &str = "references";
 pub const FOREIGN_KEY: &str = "foreign_key";
 pub const DEFERRABLE: &str = "deferrable";
@@ -85,6 +87,8 @@ pub const FIELD_KEYS: &[&str] = &[
     NO_NULLS,
     CONVERT,
     CONVERT_BACK,
+    GENERATED,
+    VIRTUAL,
     RENAMED_FROM,
     REFERENCES,
     ON_DELETE,

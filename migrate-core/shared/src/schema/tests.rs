@@ -152,3 +152,44 @@ fn doc_comments_are_comments_only_with_the_flag() {
     assert_eq!(plain.comment, None);
     assert_eq!(plain.columns[0].comment, None);
 }
+
+#[test]
+fn generated_columns_take_no_other_value() {
+    let t = parse(syn::parse_quote! {
+        struct Line {
+            price: i64,
+            #[schema(generated = " price * 2 ")]
+            twice: i64,
+            #[schema(generated = "price * 3", virtual)]
+            thrice: Option<i64>,
+        }
+    });
+    let g: Vec<Option<(&str, bool)>> = t
+        .columns
+        .iter()
+        .map(|c| {
+            c.generated
+                .as_ref()
+                .map(|g| (g.expr.as_str(), g.is_virtual))
+        })
+        .collect();
+    assert_eq!(
+        g,
+        [None, Some(("price * 2", false)), Some(("price * 3", true))]
+    );
+    let errs = errors(syn::parse_quote! {
+        struct Line {
+            #[schema(generated = "1", default = "2")]
+            a: i64,
+            #[schema(virtual)]
+            b: i64,
+        }
+    });
+    assert_eq!(
+        errs,
+        [
+            "`default` and `generated` both give the column its value: keep one",
+            "`virtual` is for a generated column: add `generated = \"…\"` (an expression over the row)",
+        ]
+    );
+}

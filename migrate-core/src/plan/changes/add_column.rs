@@ -16,6 +16,9 @@ use crate::sql::{default_is_constant, ident};
 /// The steps of adding `column` to `table`, or why it is refused.
 pub fn plan(ctx: &Context<'_>, table: &str, column: &Column) -> Result<Vec<Step>, String> {
     refuse(column, ctx.opts)?;
+    if column.generated.is_some() {
+        return super::generated_column::added(column, ctx.opts).map(|()| vec![add(table, column)]);
+    }
     let constant = column.default.as_deref().is_none_or(default_is_constant);
     let backfill_is_default = column.backfill.is_none() || column.backfill == column.default;
     if constant && (column.nullable || (column.default.is_some() && backfill_is_default)) {
@@ -89,6 +92,10 @@ pub fn add(table: &str, c: &Column) -> Step {
             Kind::AddColumn,
             table,
             match (&c.default, c.nullable) {
+                _ if c.generated.is_some() => format!(
+                    "Add the virtual generated column {} (computed when read: no row is touched).",
+                    ident(&c.name)
+                ),
                 (Some(_), false) => format!(
                     "Add column {} NOT NULL with a constant default (stored in the catalog, existing rows read it).",
                     ident(&c.name)

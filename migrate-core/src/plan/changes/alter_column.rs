@@ -16,6 +16,9 @@ pub fn plan(
     from: &Column,
     to: &Column,
 ) -> Result<Vec<Step>, String> {
+    if let Some(why) = super::generated_column::changed(from, to) {
+        return Err(why);
+    }
     let mut steps = Vec::new();
     let route = not_null::Route::for_version(ctx.opts.pg_version);
     if from.identity != to.identity {

@@ -29,6 +29,9 @@ pub fn plan(
     to: &Column,
     out: &mut Planned<'_>,
 ) -> Result<(), String> {
+    if let Some(why) = super::generated_column::changed(from, to) {
+        return Err(why);
+    }
     let before = ctx
         .before(table)
         .ok_or("the table is missing from the last snapshot")?;

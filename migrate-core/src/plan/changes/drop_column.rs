@@ -23,9 +23,10 @@ pub fn plan(ctx: &Context<'_>, table: &str, column: &Column) -> Result<Vec<Step>
         });
     }
     let mut steps = Vec::new();
-    // New code leaves the column out of its inserts: unless a default or identity fills
-    // it, it must allow NULL from expand on.
-    if !column.nullable && column.default.is_none() && !column.identity {
+    // New code leaves the column out of its inserts: unless a default, an identity or its
+    // expression fills it, it must allow NULL from expand on.
+    let filled = column.default.is_some() || column.identity || column.generated.is_some();
+    if !column.nullable && !filled {
         if ctx.key_of(table).is_some_and(|k| k.contains(&column.name)) {
             return Err(PlanError::Unsupported {
                 table: table.to_owned(),
@@ -42,16 +43,28 @@ pub fn plan(ctx: &Context<'_>, table: &str, column: &Column) -> Result<Vec<Step>
 fn drop(table: &str, column: &Column) -> Step {
     // Back without its default first (a volatile default or identity would fill, even
     // rewrite, the table), then the default for new rows.
+    // A generated column comes back whole: it computes its values (NOT NULL holds).
     let restored = Column {
-        nullable: true,
+        nullable: column.nullable || column.generated.is_none(),
         default: None,
         identity: false,
         ..column.clone()
     };
-    let mut down = vec![Down::new(
-        Kind::AddColumn,
-        ddl::add_column(table, &restored),
-    )];
+    let stored = column.generated.as_ref().is_some_and(|g| !g.is_virtual);
+    let kind = if stored {
+        Kind::AddColumnRewrite
+    } else {
+        Kind::AddColumn
+    };
+    let mut down = vec![Down {
+        allow: stored.then(|| {
+            (
+                "volatile-default".to_owned(),
+                "the rollback gives the generated column back; PostgreSQL computes it for every row".to_owned(),
+            )
+        }),
+        ..Down::new(kind, ddl::add_column(table, &restored))
+    }];
     if let Some(d) = column
         .default
         .as_deref()
@@ -70,10 +83,16 @@ fn drop(table: &str, column: &Column) -> Step {
     }
     Step {
         down,
-        reversible: Reversible::SchemaOnly(
-            "contract.down.sql adds the column back, nullable and empty; its values are not restored"
-                .into(),
-        ),
+        reversible: match &column.generated {
+            Some(g) if !g.is_virtual => Reversible::Caveat(
+                "contract.down.sql adds the generated column back: computing every row, it rewrites the table under ACCESS EXCLUSIVE".into(),
+            ),
+            Some(_) => Reversible::Yes,
+            None => Reversible::SchemaOnly(
+                "contract.down.sql adds the column back, nullable and empty; its values are not restored"
+                    .into(),
+            ),
+        },
         destroys: vec![format!("column {}.{}", crate::sql::table_ref(table), ident(&column.name))],
         ..Step::new(
             Phase::Contract,

@@ -18,6 +18,7 @@ pub mod drop_column;
 pub mod drop_foreign_key;
 pub mod drop_index;
 pub mod drop_table;
+pub mod generated_column;
 pub mod rename_column;
 pub mod rename_constraint;
 pub mod rename_index;

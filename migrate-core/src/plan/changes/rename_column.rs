@@ -20,6 +20,9 @@ pub fn plan(
     let (Some(before), Some(after)) = (ctx.old_column(table, from), after) else {
         return Err("the renamed column is missing from one of the schemas".into());
     };
+    if let Some(why) = super::generated_column::changed(before, after) {
+        return Err(why);
+    }
     if before.default != after.default {
         return Err("rename the column in one migration, and change its default in the next: during the transition the old column's default (moved into the sync trigger) applies to both".into());
     }
