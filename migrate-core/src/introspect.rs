@@ -257,6 +257,7 @@ async fn read_table(
         checks,
         foreign_keys,
         comment: table_comment(conn, oid).await?,
+        extensions: Vec::new(),
     })
 }
 

@@ -68,6 +68,7 @@ fn table_tokens(t: &Table) -> TokenStream {
     });
     let foreign_keys = t.foreign_keys.iter().map(fk_tokens);
     let comment = opt_string(&t.comment);
+    let extensions = strings(&t.extensions);
     quote! {
         ::migrate_core::model::Table {
             name: #name,
@@ -78,6 +79,7 @@ fn table_tokens(t: &Table) -> TokenStream {
             checks: ::std::vec![#(#checks),*],
             foreign_keys: ::std::vec![#(#foreign_keys),*],
             comment: #comment,
+            extensions: #extensions,
         }
     }
 }

@@ -283,5 +283,6 @@ pub fn cases() -> Vec<Case> {
             ..case(RenameSequence, "ALTER SEQUENCE t_n_seq RENAME TO t_n_seq2")
         },
         case(Comment, "COMMENT ON COLUMN t.a IS 'the a'"),
+        case(CreateExtension, "CREATE EXTENSION IF NOT EXISTS pg_trgm"),
     ]
 }

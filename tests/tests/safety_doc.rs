@@ -357,6 +357,14 @@ fn changes() -> Vec<Change> {
             allow_drop: &["users.email_key"],
         },
         plain(
+            "Extension a model needs",
+            "Installed first in expand, before the columns, types and defaults that use it; it locks no table. Never dropped: other objects may use it.",
+            USERS,
+            users_with("#[schema(table = \"users\")]", "#[schema(table = \"users\", extensions(\"citext\"))]")
+                .replacen("    pub email: String,", "    pub email: String,\n    #[schema(sql_type = \"citext\")]\n    pub handle: Option<String>,", 1)
+                .leak(),
+        ),
+        plain(
             "Comments from doc comments",
             "`COMMENT ON` takes SHARE UPDATE EXCLUSIVE and changes the catalog only: reads and writes go on, and old code never sees it.",
             USERS,

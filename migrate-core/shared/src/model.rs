@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 ///     checks: vec![],
 ///     foreign_keys: vec![],
 ///     comment: None,
+///     extensions: vec![],
 /// };
 /// assert_eq!(t.column("id").unwrap().sql_type, "bigint");
 /// ```
@@ -49,6 +50,10 @@ pub struct Table {
     /// `COMMENT ON TABLE`: the struct's doc comment, with `#[schema(comments)]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Extensions its columns, defaults or checks need (`citext`, `pgcrypto`), created
+    /// before it; sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
 }
 
 /// A column.
@@ -364,6 +369,7 @@ impl Table {
             checks: Vec::new(),
             foreign_keys: Vec::new(),
             comment: None,
+            extensions: Vec::new(),
         }
     }
 

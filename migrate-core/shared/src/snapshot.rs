@@ -127,6 +127,7 @@ mod tests {
             checks: vec![],
             foreign_keys: vec![],
             comment: None,
+            extensions: vec![],
         }
     }
 

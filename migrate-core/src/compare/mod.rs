@@ -127,6 +127,7 @@ fn facts(t: &Table, options: Options) -> Facts {
         checks,
         foreign_keys,
         comment,
+        extensions: _, // installed for the database, not a fact of the table
     } = t;
     let mut out = Vec::new();
     let mut fact = |object: String, f: String| out.push((object, f));

@@ -37,6 +37,7 @@ fn users() -> Table {
         }],
         foreign_keys: vec![],
         comment: None,
+        extensions: vec![],
     }
 }
 
@@ -62,6 +63,7 @@ fn posts() -> Table {
             initially_deferred: false,
         }],
         comment: None,
+        extensions: vec![],
     }
 }
 

@@ -85,6 +85,12 @@ pub enum Change {
         table: String,
         foreign_key: ForeignKey,
     },
+    /// An extension a table needs that no table needed before (`table`: the first that
+    /// does). One no table needs any more is left installed.
+    CreateExtension {
+        table: String,
+        name: String,
+    },
     /// The comment of a table (`column: None`) or of a column set, changed or removed.
     SetComment {
         table: String,
@@ -114,7 +120,8 @@ impl Change {
             | Change::DropCheck { table, .. }
             | Change::AddForeignKey { table, .. }
             | Change::DropForeignKey { table, .. }
-            | Change::SetComment { table, .. } => table,
+            | Change::SetComment { table, .. }
+            | Change::CreateExtension { table, .. } => table,
         }
     }
 
@@ -140,6 +147,7 @@ impl Change {
             Change::DropCheck { check, .. } => format!("drop_{}", check.name),
             Change::AddForeignKey { foreign_key, .. } => format!("fk_{}", foreign_key.name),
             Change::DropForeignKey { foreign_key, .. } => format!("drop_{}", foreign_key.name),
+            Change::CreateExtension { name, .. } => format!("extension_{name}"),
             Change::SetComment { table, column, .. } => match column {
                 Some(c) => format!("comment_{table}_{c}"),
                 None => format!("comment_{table}"),
@@ -236,6 +244,9 @@ impl fmt::Display for Change {
                     foreign_key.name
                 )
             }
+            Change::CreateExtension { table, name } => {
+                write!(f, "extension \"{name}\" needed by \"{table}\"")
+            }
             Change::SetComment {
                 table, column, to, ..
             } => {
@@ -294,7 +305,7 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
         })
         .collect();
     let old = old.as_slice();
-    let mut changes = Vec::new();
+    let mut changes = new_extensions(old, new);
     let find = |tables: &'_ [Table], name: &str| -> Option<Table> {
         tables.iter().find(|t| t.name == name).cloned()
     };
@@ -351,6 +362,29 @@ fn push_comment(
             to: to.clone(),
         });
     }
+}
+
+/// The extensions tables of `new` need that no table of `old` did, each with the first
+/// table (by name) that needs it.
+fn new_extensions(old: &[Table], new: &[Table]) -> Vec<Change> {
+    let had: Vec<&String> = old.iter().flat_map(|t| &t.extensions).collect();
+    let mut tables: Vec<&Table> = new.iter().collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out: Vec<Change> = Vec::new();
+    for t in tables {
+        for name in &t.extensions {
+            let listed = out
+                .iter()
+                .any(|c| matches!(c, Change::CreateExtension { name: n, .. } if n == name));
+            if !had.contains(&name) && !listed {
+                out.push(Change::CreateExtension {
+                    table: t.name.clone(),
+                    name: name.clone(),
+                });
+            }
+        }
+    }
+    out
 }
 
 fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {

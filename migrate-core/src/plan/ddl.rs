@@ -305,7 +305,14 @@ pub fn dollar_tag(body: &str) -> String {
 /// Statements creating `tables` from nothing, in one go (tables, then indexes, then
 /// foreign keys): the reference a migrated database is compared with.
 pub fn create_schema(tables: &[Table]) -> Vec<String> {
-    let mut out: Vec<String> = tables.iter().map(create_table).collect();
+    let mut extensions: Vec<&String> = tables.iter().flat_map(|t| &t.extensions).collect();
+    extensions.sort();
+    extensions.dedup();
+    let mut out: Vec<String> = extensions
+        .into_iter()
+        .map(|e| create_extension(e))
+        .collect();
+    out.extend(tables.iter().map(create_table));
     out.extend(tables.iter().flat_map(comments_of));
     for t in tables {
         for ix in &t.indexes {
@@ -340,4 +347,9 @@ pub fn comments_of(t: &Table) -> Vec<String> {
             .map(|text| comment_on(&t.name, Some(&c.name), Some(text)))
     });
     table.chain(columns).collect()
+}
+
+/// `CREATE EXTENSION IF NOT EXISTS e` (in the first schema of the search path).
+pub fn create_extension(name: &str) -> String {
+    format!("CREATE EXTENSION IF NOT EXISTS {}", ident(name))
 }

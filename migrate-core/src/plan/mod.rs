@@ -40,6 +40,7 @@ pub fn plan(
         &ctx.created().collect::<Vec<_>>(),
         old,
     ));
+    out.steps.extend(create_extension::plan(changes));
     for t in ctx.created() {
         out.steps.extend(create_table::plan(t));
     }
@@ -60,7 +61,9 @@ fn dispatch<'a>(
 ) -> Result<(), PlanError> {
     let refused = |reason: String| ctx.unsupported(change, &reason);
     let steps = match change {
-        Change::CreateTable(_) | Change::DropTable(_) => Vec::new(),
+        Change::CreateTable(_) | Change::DropTable(_) | Change::CreateExtension { .. } => {
+            Vec::new()
+        }
         Change::AddColumn { table, column } => {
             add_column::plan(ctx, table, column).map_err(refused)?
         }

@@ -132,6 +132,8 @@ pub enum Kind {
     RenameSequence,
     /// `COMMENT ON TABLE | COLUMN … IS …`.
     Comment,
+    /// `CREATE EXTENSION`.
+    CreateExtension,
 }
 
 impl Kind {
@@ -698,6 +700,12 @@ static CATALOGUE: &[Facts] = &[
             [Yes, Yes, Yes],
         )
     },
+    lock_free(
+        Kind::CreateExtension,
+        "CREATE EXTENSION IF NOT EXISTS e",
+        "(an extension locks no table: it creates its own objects)",
+        [Yes, No(SCHEMA_IN_BACKFILL), Yes],
+    ),
 ];
 
 /// The row of `kind` (the rows are in [`Kind`] order: a test checks it).

@@ -54,6 +54,8 @@ pub struct ContainerAttrs {
     pub renamed_from: Slot<String>,
     /// The doc comments are the table's and its columns' `COMMENT`s.
     pub comments: Slot<()>,
+    /// `extensions("citext", "pgcrypto")`.
+    pub extensions: Vec<Sp<String>>,
     pub indexes: Vec<IndexAttr>,
     pub checks: Vec<CheckAttr>,
     pub foreign_keys: Vec<super::foreign_key::ForeignKeyAttr>,
@@ -146,6 +148,7 @@ pub fn container(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
         primary_key: Slot::new(PRIMARY_KEY),
         renamed_from: Slot::new(RENAMED_FROM),
         comments: Slot::new(COMMENTS),
+        extensions: Vec::new(),
         indexes: Vec::new(),
         checks: Vec::new(),
         foreign_keys: Vec::new(),
@@ -156,6 +159,10 @@ pub fn container(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
             TABLE => string_value(cx, &meta, &mut out.table),
             RENAMED_FROM => string_value(cx, &meta, &mut out.renamed_from),
             COMMENTS => flag(cx, &meta, &mut out.comments),
+            EXTENSIONS => {
+                out.extensions.extend(string_list(cx, &meta)?);
+                Ok(())
+            }
             PRIMARY_KEY => {
                 let cols = ident_list(cx, &meta)?;
                 out.primary_key.set(cx, meta.path.span(), cols);
@@ -517,6 +524,30 @@ pub(super) fn fk_action(
 }
 
 /// `(a, b)` — a parenthesised list of column names.
+/// `key("a", "b")`: string literals (extension names may hold `-`).
+fn string_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Sp<String>>> {
+    let key = key_of(meta);
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`{key}` takes a list of names, e.g. `{key}(\"citext\", \"pgcrypto\")`"),
+        );
+        skip_value(meta)?;
+        return Ok(Vec::new());
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let names =
+        syn::punctuated::Punctuated::<syn::LitStr, syn::Token![,]>::parse_terminated(&content)?;
+    Ok(names
+        .into_iter()
+        .map(|n| Sp {
+            value: n.value(),
+            span: n.span(),
+        })
+        .collect())
+}
+
 pub(super) fn ident_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Sp<String>>> {
     let mut cols = Vec::new();
     if !meta.input.peek(syn::token::Paren) {

@@ -63,6 +63,28 @@ pub fn derives_schema(attrs: &[syn::Attribute]) -> bool {
         })
 }
 
+/// The extension names, checked, sorted and without repeats.
+fn extensions(cx: &mut Ctxt, names: &[Sp<String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let fine = !n.value.is_empty()
+            && n.value.len() <= MAX_IDENT_BYTES
+            && n.value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !fine {
+            cx.error_at(
+                n.span,
+                format!("`{}` is not an extension name (letters, digits, `_` and `-`, at most 63 bytes)", n.value),
+            );
+        }
+        out.push(n.value.clone());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The text of the `///` doc comments in `attrs`, as rustdoc reads it (one leading space
 /// of each line dropped, the lines joined by newlines, blank lines around trimmed); `None`
 /// when there is none.
@@ -346,6 +368,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
         checks,
         foreign_keys,
         comment: comments.then(|| doc_text(&input.attrs)).flatten(),
+        extensions: extensions(cx, &cattrs.extensions),
     };
     check::distinct_names(cx, &table, input.ident.span());
     Some(table)

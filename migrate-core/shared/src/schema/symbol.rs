@@ -10,6 +10,7 @@ pub const INDEX: &str = "index";
 pub const CHECK: &str = "check";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const COMMENTS: &str = "comments";
+pub const EXTENSIONS: &str = "extensions";
 // inside struct-level index(…) and check(…)
 pub const COLUMNS: &str = "columns";
 pub const UNIQUE: &str = "unique";
@@ -54,6 +55,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     FOREIGN_KEY,
     RENAMED_FROM,
     COMMENTS,
+    EXTENSIONS,
 ];
 /// Keys accepted inside `foreign_key(…)`.
 pub const FOREIGN_KEY_KEYS: &[&str] = &[

@@ -193,3 +193,24 @@ fn generated_columns_take_no_other_value() {
         ]
     );
 }
+
+#[test]
+fn extensions_are_named_by_strings_sorted_once() {
+    let t = parse(syn::parse_quote! {
+        #[schema(extensions("pgcrypto", "citext"), extensions("uuid-ossp", "citext"))]
+        struct Member {
+            id: i64,
+        }
+    });
+    assert_eq!(t.extensions, ["citext", "pgcrypto", "uuid-ossp"]);
+    let errs = errors(syn::parse_quote! {
+        #[schema(extensions("pg trgm"))]
+        struct Member {
+            id: i64,
+        }
+    });
+    assert_eq!(
+        errs,
+        ["`pg trgm` is not an extension name (letters, digits, `_` and `-`, at most 63 bytes)"]
+    );
+}

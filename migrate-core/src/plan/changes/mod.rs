@@ -12,6 +12,7 @@ pub mod change_identity;
 pub mod change_key_type;
 pub mod change_primary_key;
 pub mod change_type;
+pub mod create_extension;
 pub mod create_table;
 pub mod drop_check;
 pub mod drop_column;
