@@ -198,7 +198,7 @@ async fn read_table(
                   EXISTS (SELECT 1 FROM pg_constraint k
                           WHERE k.conindid = i.indexrelid AND k.contype = 'u') AS constraint,
                   am.amname::text AS method, pg_get_expr(i.indpred, i.indrelid) AS predicate,
-                  ARRAY(SELECT CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true)
+                  ARRAY(SELECT CASE WHEN k.n = 0 THEN '(' || pg_get_indexdef(i.indexrelid, k.o::int, true) || ')'
                                     ELSE a.attname::text END
                         FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
                         LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
@@ -206,7 +206,23 @@ async fn read_table(
                   i.indnkeyatts::int4 AS keys,
                   ARRAY(SELECT o::int4 FROM unnest(i.indoption::int2[]) WITH ORDINALITY x(o, n)
                         ORDER BY x.n) AS options,
-                  coalesce(ic.reloptions, '{}')::text[] AS with
+                  coalesce(ic.reloptions, '{}')::text[] AS with,
+                  ARRAY(SELECT CASE WHEN oc.opcdefault THEN ''
+                                    WHEN ns.nspname IN ('pg_catalog', 'public') THEN oc.opcname::text
+                                    ELSE ns.nspname || '.' || oc.opcname END
+                        FROM unnest(i.indclass::oid[]) WITH ORDINALITY k(c, o)
+                        JOIN pg_opclass oc ON oc.oid = k.c
+                        JOIN pg_namespace ns ON ns.oid = oc.opcnamespace
+                        ORDER BY k.o) AS ops,
+                  ARRAY(SELECT CASE WHEN k.coll = 0 THEN ''
+                                    WHEN (i.indkey::int2[])[k.o - 1] = 0 AND k.coll = 100 THEN ''
+                                    WHEN k.coll = (SELECT a.attcollation FROM pg_attribute a
+                                                   WHERE a.attrelid = i.indrelid
+                                                     AND a.attnum = (i.indkey::int2[])[k.o - 1]) THEN ''
+                                    ELSE co.collname::text END
+                        FROM unnest(i.indcollation::oid[]) WITH ORDINALITY k(coll, o)
+                        LEFT JOIN pg_collation co ON co.oid = k.coll
+                        ORDER BY k.o) AS collations
            FROM pg_index i
            JOIN pg_class ic ON ic.oid = i.indexrelid
            JOIN pg_am am ON am.oid = ic.relam
@@ -244,6 +260,8 @@ async fn read_table(
                 },
                 include,
                 with: i.with,
+                ops: Index::unless_default(i.ops),
+                collations: Index::unless_default(i.collations),
             }
         })
         .collect();
@@ -321,6 +339,8 @@ struct IndexRow {
     keys: i32,
     options: Vec<i32>,
     with: Vec<String>,
+    ops: Vec<String>,
+    collations: Vec<String>,
 }
 
 /// `pg_constraint.confdeltype` letters.

@@ -145,6 +145,8 @@ fn index_tokens(ix: &Index) -> TokenStream {
     });
     let include = strings(&ix.include);
     let with = strings(&ix.with);
+    let ops = strings(&ix.ops);
+    let collations = strings(&ix.collations);
     quote! {
         ::migrate_core::model::Index {
             name: #name,
@@ -156,6 +158,8 @@ fn index_tokens(ix: &Index) -> TokenStream {
             order: ::std::vec![#(#order),*],
             include: #include,
             with: #with,
+            ops: #ops,
+            collations: #collations,
         }
     }
 }

@@ -200,6 +200,11 @@ pub fn structure(tables: &[Table]) -> Vec<Table> {
             }
             for ix in &mut t.indexes {
                 ix.predicate = ix.predicate.as_ref().map(|_| "<expr>".into());
+                for k in &mut ix.columns {
+                    if migrate_core::model::Index::is_expression(k) {
+                        *k = "(<expr>)".into();
+                    }
+                }
             }
             t
         })

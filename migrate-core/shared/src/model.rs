@@ -139,7 +139,8 @@ pub struct PrimaryKey {
 pub struct Index {
     /// Index name (unique in the schema).
     pub name: String,
-    /// Indexed columns, in order.
+    /// Index keys, in order: a column's name, or an expression in parentheses
+    /// (`(lower(email))`, see [`Index::is_expression`]).
     pub columns: Vec<String>,
     /// `UNIQUE`.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -165,6 +166,41 @@ pub struct Index {
     /// Storage parameters as PostgreSQL lists them (`fillfactor=70`, `pages_per_range=1`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub with: Vec<String>,
+    /// Each key's operator class (`gin_trgm_ops`, `text_pattern_ops`), in `columns` order,
+    /// `""` for the type's default; empty when every one is the default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ops: Vec<String>,
+    /// Each key's collation (`C`), in `columns` order, `""` for the column's own; empty
+    /// when every one is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collations: Vec<String>,
+}
+
+impl Index {
+    /// Whether the key `key` (an entry of `columns`) is an expression, not a column.
+    pub fn is_expression(key: &str) -> bool {
+        key.starts_with('(')
+    }
+
+    /// Whether the index keys or includes `column`, or names it in a key expression or
+    /// its predicate.
+    pub fn mentions(&self, column: &str) -> bool {
+        let named = |e: &str| crate::sql::references_column(e, column);
+        self.columns
+            .iter()
+            .chain(&self.include)
+            .any(|c| c == column || (Index::is_expression(c) && named(c)))
+            || self.predicate.as_deref().is_some_and(named)
+    }
+
+    /// Empty when every entry is `""` (the defaults), else `v`.
+    pub fn unless_default(v: Vec<String>) -> Vec<String> {
+        if v.iter().all(String::is_empty) {
+            Vec::new()
+        } else {
+            v
+        }
+    }
 }
 
 /// How one key column of an index sorts.

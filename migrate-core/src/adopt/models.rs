@@ -132,6 +132,9 @@ fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
             && ix.order.is_empty()
             && ix.include.is_empty()
             && ix.with.is_empty()
+            && ix.ops.is_empty()
+            && ix.collations.is_empty()
+            && !Index::is_expression(&ix.columns[0])
             && ix.name == index_name(bare(t), &ix.columns[0], ix.unique)
     };
     for ix in t.indexes.iter().filter(|ix| !field_level(ix)) {
@@ -266,6 +269,10 @@ fn actions(fk: &ForeignKey) -> Vec<TokenStream> {
 fn struct_index(ix: &Index, field_of: &dyn Fn(&str) -> Option<Ident>) -> TokenStream {
     let name = &ix.name;
     let keys = ix.columns.iter().enumerate().filter_map(|(i, c)| {
+        if Index::is_expression(c) {
+            let e = &c[1..c.len() - 1];
+            return Some(quote!(expr = #e));
+        }
         let field = field_of(c)?;
         let o = ix.order.get(i).copied().unwrap_or_default();
         let mut order = Vec::new();
@@ -276,6 +283,12 @@ fn struct_index(ix: &Index, field_of: &dyn Fn(&str) -> Option<Ident>) -> TokenSt
             Some(true) => order.push(quote!(nulls_first)),
             Some(false) => order.push(quote!(nulls_last)),
             None => {}
+        }
+        if let Some(ops) = ix.ops.get(i).filter(|o| !o.is_empty()) {
+            order.push(quote!(ops = #ops));
+        }
+        if let Some(c) = ix.collations.get(i).filter(|c| !c.is_empty()) {
+            order.push(quote!(collate = #c));
         }
         Some(if order.is_empty() {
             quote!(#field)

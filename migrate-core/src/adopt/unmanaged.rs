@@ -1,10 +1,9 @@
 //! What a schema holds that the models cannot express yet, read from the catalog (the
 //! baseline makes enum types, extensions and serial sequences; see `prerequisites`): views,
 //! functions, triggers, policies, sequences behind `serial` columns, types, extensions,
-//! rules, ALWAYS identity columns, indexes with expressions or options,
-//! deferrable UNIQUE and EXCLUDE constraints, MATCH FULL foreign keys, collations, comments,
-//! partitions and table options. Each is a [`Finding`]; the columns and indexes the
-//! models must leave out (they would describe them wrongly) are named too.
+//! rules, ALWAYS identity columns, deferrable UNIQUE and EXCLUDE constraints, MATCH FULL
+//! foreign keys, column collations, partitions and table options. Each is a [`Finding`];
+//! the indexes the models must leave out (they would describe them wrongly) are named too.
 
 use super::Finding;
 use sqlx::PgConnection;
@@ -94,21 +93,6 @@ const QUERIES: &[&str] = &[
        JOIN pg_type ty ON ty.oid = a.atttypid JOIN pg_collation co ON co.oid = a.attcollation
        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0
          AND NOT a.attisdropped AND a.attcollation <> ty.typcollation"#,
-    // Indexes the models cannot express: left out (they would lose the expression or option).
-    r#"SELECT $2 || c.relname, 'index ' || $2 || c.relname || '.' || ic.relname,
-              'not expressible yet (expression, operator class or collation); left out of the model: '
-                || pg_get_indexdef(i.indexrelid), true
-       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-       JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = $1 AND NOT i.indisprimary
-         AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'x')
-         AND (i.indexprs IS NOT NULL
-              OR EXISTS (SELECT FROM unnest(i.indclass::oid[]) oc JOIN pg_opclass op ON op.oid = oc
-                         WHERE NOT op.opcdefault)
-              OR EXISTS (SELECT FROM unnest(i.indcollation::oid[]) WITH ORDINALITY k(coll, pos)
-                         JOIN pg_attribute a ON a.attrelid = i.indrelid
-                          AND a.attnum = (i.indkey::int2[])[k.pos - 1]
-                         WHERE k.coll <> 0 AND k.coll <> a.attcollation))"#,
     // Constraints: deferrable UNIQUE (read as an immediate one), EXCLUDE (left out),
     // MATCH FULL foreign keys.
     r#"SELECT $2 || c.relname,

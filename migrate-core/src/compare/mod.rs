@@ -206,11 +206,26 @@ fn index(ix: &Index) -> String {
         order,
         include,
         with,
+        ops,
+        collations,
     } = ix;
+    let part = |v: &[String], i: usize, before: &str| {
+        v.get(i)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("{before}{s}"))
+            .unwrap_or_default()
+    };
     let keys: Vec<String> = columns
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{c}{}", order.get(i).map(|o| o.sql()).unwrap_or_default()))
+        .map(|(i, c)| {
+            format!(
+                "{c}{}{}{}",
+                part(collations, i, " COLLATE "),
+                part(ops, i, " "),
+                order.get(i).map(|o| o.sql()).unwrap_or_default()
+            )
+        })
         .collect();
     let mut s = format!(
         "{}{}{} ({})",

@@ -30,6 +30,8 @@ fn users() -> Table {
             order: Vec::new(),
             include: Vec::new(),
             with: Vec::new(),
+            ops: Vec::new(),
+            collations: Vec::new(),
         }],
         checks: vec![Check {
             name: "users_email_check".into(),

@@ -31,6 +31,8 @@ fn detects_table_and_column_changes() {
         order: Vec::new(),
         include: Vec::new(),
         with: Vec::new(),
+        ops: Vec::new(),
+        collations: Vec::new(),
     });
     let mut posts = users(vec![Column::new("id", "bigint", false)]);
     posts.name = "posts".into();

@@ -51,7 +51,8 @@ pub fn create_index(table: &str, ix: &Index, concurrently: bool) -> String {
     sql
 }
 
-/// `("a" DESC, "b")`: the key columns with their order.
+/// `("a" DESC, (lower(b)), "c" COLLATE "C" text_pattern_ops)`: the keys (a column quoted,
+/// an expression as written) with their collation, operator class and order.
 fn index_keys(ix: &Index) -> String {
     let keys: Vec<String> = ix
         .columns
@@ -59,7 +60,20 @@ fn index_keys(ix: &Index) -> String {
         .enumerate()
         .map(|(i, c)| {
             let order = ix.order.get(i).map(KeyOrder::sql).unwrap_or_default();
-            format!("{}{order}", ident(c))
+            let key = if Index::is_expression(c) {
+                c.clone()
+            } else {
+                ident(c)
+            };
+            let collate = match ix.collations.get(i).filter(|c| !c.is_empty()) {
+                Some(c) => format!(" COLLATE {}", ident(c)),
+                None => String::new(),
+            };
+            let ops = match ix.ops.get(i).filter(|o| !o.is_empty()) {
+                Some(o) => format!(" {o}"),
+                None => String::new(),
+            };
+            format!("{key}{collate}{ops}{order}")
         })
         .collect();
     format!("({})", keys.join(", "))

@@ -156,6 +156,8 @@ fn a_foreign_key_cannot_wait_for_a_unique_index_built_in_the_same_migration() {
         order: Vec::new(),
         include: Vec::new(),
         with: Vec::new(),
+        ops: Vec::new(),
+        collations: Vec::new(),
     });
     let mut invites = keyed("invites");
     invites.columns.push(Column::new("code", "text", true));
@@ -401,6 +403,8 @@ fn every_type_change_goes_through_a_swapped_column() {
         order: Vec::new(),
         include: Vec::new(),
         with: Vec::new(),
+        ops: Vec::new(),
+        collations: Vec::new(),
     };
     let mut indexed = with("integer");
     indexed.indexes.push(ix.clone());
@@ -489,6 +493,8 @@ fn dropped_tables_go_in_one_statement_before_index_drops() {
         order: Vec::new(),
         include: Vec::new(),
         with: Vec::new(),
+        ops: Vec::new(),
+        collations: Vec::new(),
     });
     let opts = PlanOptions {
         allow_drop: vec!["a".into(), "b".into()],
@@ -753,6 +759,8 @@ fn index(name: &str, columns: &[&str], unique: bool) -> crate::model::Index {
         order: Vec::new(),
         include: Vec::new(),
         with: Vec::new(),
+        ops: Vec::new(),
+        collations: Vec::new(),
     }
 }
 

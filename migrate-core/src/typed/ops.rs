@@ -176,6 +176,8 @@ impl CreateIndex {
                 order: Vec::new(),
                 include: Vec::new(),
                 with: Vec::new(),
+                ops: Vec::new(),
+                collations: Vec::new(),
             },
         }
     }

@@ -67,8 +67,12 @@ pub struct IndexAttr {
     pub columns: Slot<Vec<Sp<String>>>,
     pub unique: Slot<()>,
     pub constraint: Slot<()>,
-    /// Each key column's order, beside `columns`.
+    /// Each key's order, operator class and collation, and whether it is an expression,
+    /// beside `columns`.
     pub order: Vec<KeyOrder>,
+    pub ops: Vec<String>,
+    pub collations: Vec<String>,
+    pub exprs: Vec<bool>,
     pub include: Slot<Vec<Sp<String>>>,
     pub with: Slot<Vec<String>>,
     pub name: Slot<String>,
@@ -284,6 +288,9 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<IndexAttr> {
         unique: Slot::new(UNIQUE),
         constraint: Slot::new(CONSTRAINT),
         order: Vec::new(),
+        ops: Vec::new(),
+        collations: Vec::new(),
+        exprs: Vec::new(),
         include: Slot::new(INCLUDE),
         with: Slot::new(WITH),
         name: Slot::new(NAME),
@@ -301,9 +308,13 @@ fn index_attr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<IndexAttr> {
         let key = key_of(&inner);
         match key.as_str() {
             COLUMNS => {
-                let (cols, order) = index_keys::key_list(cx, &inner)?.into_iter().unzip();
-                index.columns.set(cx, inner.path.span(), cols);
-                index.order = order;
+                let keys = index_keys::key_list(cx, &inner)?;
+                index.order = keys.iter().map(|k| k.order).collect();
+                index.ops = keys.iter().map(|k| k.ops.clone()).collect();
+                index.collations = keys.iter().map(|k| k.collate.clone()).collect();
+                index.exprs = keys.iter().map(|k| k.expr).collect();
+                let names = keys.into_iter().map(|k| k.name).collect();
+                index.columns.set(cx, inner.path.span(), names);
                 Ok(())
             }
             INCLUDE => {

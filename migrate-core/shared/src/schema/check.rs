@@ -264,3 +264,20 @@ pub fn generated_alone(cx: &mut Ctxt, attrs: &super::attr::FieldAttrs) {
         );
     }
 }
+
+/// An index with an expression key needs its `name` (one made from the expression would be
+/// unreadable), and cannot back a UNIQUE constraint (PostgreSQL's are on columns only).
+pub fn expression_keys(cx: &mut Ctxt, ix: &super::attr::IndexAttr) {
+    if !ix.exprs.iter().any(|e| *e) {
+        return;
+    }
+    if ix.name.get().is_none() {
+        cx.error_at(ix.span, "an index with an `expr` key needs `name = \"…\"`");
+    }
+    if let Some(c) = ix.constraint.get() {
+        cx.error_at(
+            c.span,
+            "a UNIQUE constraint is on columns only: drop `constraint` (a unique index can have an `expr` key)",
+        );
+    }
+}

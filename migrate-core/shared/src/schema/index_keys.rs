@@ -1,6 +1,7 @@
-//! The parts of a struct-level `index(...)` beyond names: key columns with their order,
-//! `columns(published(desc), id(desc, nulls_last))`, and storage parameters,
-//! `with(fillfactor = 70, pages_per_range = 1)`.
+//! The parts of a struct-level `index(...)` beyond names: keys with their order, operator
+//! class and collation, `columns(published(desc), email(ops = "text_pattern_ops",
+//! collate = "C"), expr = "lower(email)")`, and storage parameters, `with(fillfactor = 70,
+//! pages_per_range = 1)`.
 
 use super::attr::{Sp, key_of, skip_value, unknown_key, value_expr};
 use super::ctxt::Ctxt;
@@ -9,8 +10,22 @@ use crate::model::KeyOrder;
 use syn::meta::ParseNestedMeta;
 use syn::{Expr, Lit};
 
-/// `(a, b(desc), c(nulls_first))` — key columns, each with its order.
-pub fn key_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<(Sp<String>, KeyOrder)>> {
+/// One key of an index as written: a column (its name) or an expression (`expr = "…"`).
+pub struct Key {
+    /// The column's name, or the expression.
+    pub name: Sp<String>,
+    /// An expression rather than a column.
+    pub expr: bool,
+    /// Its order.
+    pub order: KeyOrder,
+    /// Its operator class, `""` for the default.
+    pub ops: String,
+    /// Its collation, `""` for the column's own.
+    pub collate: String,
+}
+
+/// `(a, b(desc), c(nulls_first, ops = "…", collate = "…"), expr = "lower(d)")` — the keys.
+pub fn key_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Key>> {
     let mut keys = Vec::new();
     if !meta.input.peek(syn::token::Paren) {
         let key = key_of(meta);
@@ -22,15 +37,28 @@ pub fn key_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<(Sp<St
         return Ok(keys);
     }
     meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(EXPR) && inner.input.peek(syn::Token![=]) {
+            if let Some(e) = word(cx, &inner, "an expression, e.g. `expr = \"lower(email)\"`")? {
+                keys.push(Key {
+                    name: e,
+                    expr: true,
+                    order: KeyOrder::default(),
+                    ops: String::new(),
+                    collate: String::new(),
+                });
+            }
+            return Ok(());
+        }
         let Some(id) = inner
             .path
             .get_ident()
             .filter(|_| !inner.input.peek(syn::Token![=]))
         else {
-            cx.error_spanned_by(&inner.path, "expected a column name");
+            cx.error_spanned_by(&inner.path, "expected a column name, or `expr = \"…\"`");
             return skip_value(&inner);
         };
         let (mut desc, mut nulls_first) = (false, None);
+        let (mut ops, mut collate) = (String::new(), String::new());
         if inner.input.peek(syn::token::Paren) {
             inner.parse_nested_meta(|o| {
                 match key_of(&o).as_str() {
@@ -38,24 +66,67 @@ pub fn key_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<(Sp<St
                     DESC => desc = true,
                     NULLS_FIRST => nulls_first = Some(true),
                     NULLS_LAST => nulls_first = Some(false),
-                    other => unknown_key(cx, &o, other, ORDER_KEYS, "in a column's order")?,
+                    OPS => ops = name_value(cx, &o)?,
+                    COLLATE => collate = name_value(cx, &o)?,
+                    other => unknown_key(cx, &o, other, ORDER_KEYS, "in a key's options")?,
                 }
                 Ok(())
             })?;
         }
-        keys.push((
-            Sp {
+        keys.push(Key {
+            name: Sp {
                 value: id.to_string().trim_start_matches("r#").to_owned(),
                 span: id.span(),
             },
-            KeyOrder::new(desc, nulls_first),
-        ));
+            expr: false,
+            order: KeyOrder::new(desc, nulls_first),
+            ops,
+            collate,
+        });
         Ok(())
     })?;
     if keys.is_empty() {
         cx.error_spanned_by(&meta.path, "the column list is empty");
     }
     Ok(keys)
+}
+
+/// `= "text"`: the string, or an error saying `what` it should be.
+fn word(cx: &mut Ctxt, meta: &ParseNestedMeta, what: &str) -> syn::Result<Option<Sp<String>>> {
+    let Some(expr) = value_expr(cx, meta)? else {
+        return Ok(None);
+    };
+    match &expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(s), ..
+        }) if !s.value().trim().is_empty() => Ok(Some(Sp {
+            value: s.value().trim().to_owned(),
+            span: s.span(),
+        })),
+        _ => {
+            cx.error_spanned_by(&expr, format!("expected {what}"));
+            Ok(None)
+        }
+    }
+}
+
+/// `ops = "gin_trgm_ops"`, `collate = "C"`: a name (letters, digits, `_`, `.`, `-`).
+fn name_value(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<String> {
+    let key = key_of(meta);
+    let Some(w) = word(cx, meta, &format!("a name, e.g. `{key} = \"…\"`"))? else {
+        return Ok(String::new());
+    };
+    let fine = w.value.len() <= crate::sql::MAX_IDENT_BYTES * 2 + 1
+        && w.value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if !fine {
+        cx.error_at(
+            w.span,
+            format!("`{key}` is a name: letters, digits, `_`, `.` and `-`"),
+        );
+    }
+    Ok(w.value)
 }
 
 /// `(fillfactor = 70, autosummarize = true, buffering = "auto")` — as `name=value`, the way

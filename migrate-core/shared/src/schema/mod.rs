@@ -257,6 +257,8 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
                 order: Vec::new(),
                 include: Vec::new(),
                 with: Vec::new(),
+                ops: Vec::new(),
+                collations: Vec::new(),
             });
         }
         if let Some(expr) = f.attrs.check.get() {
@@ -291,8 +293,21 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             );
             continue;
         };
-        let resolved: Vec<String> = cols.value.iter().filter_map(|c| resolve(cx, c)).collect();
+        let resolved: Vec<String> = cols
+            .value
+            .iter()
+            .zip(ix.exprs.iter().chain(std::iter::repeat(&false)))
+            .filter_map(|(c, &expr)| {
+                if expr {
+                    check_expr(cx, &c.value, c.span, "expr");
+                    Some(format!("({})", c.value))
+                } else {
+                    resolve(cx, c)
+                }
+            })
+            .collect();
         check::no_repeats(cx, &cols.value, &resolved, "index");
+        check::expression_keys(cx, ix);
         let unique = ix.unique.get().is_some();
         if let Some(m) = ix.method.get() {
             check::index_method(cx, m, unique, resolved.len());
@@ -338,6 +353,8 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
             order,
             include,
             with: ix.with.get().map(|w| w.value.clone()).unwrap_or_default(),
+            ops: Index::unless_default(ix.ops.clone()),
+            collations: Index::unless_default(ix.collations.clone()),
         });
     }
     for fk in &cattrs.foreign_keys {

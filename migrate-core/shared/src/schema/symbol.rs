@@ -25,6 +25,8 @@ pub const ASC: &str = "asc";
 pub const DESC: &str = "desc";
 pub const NULLS_FIRST: &str = "nulls_first";
 pub const NULLS_LAST: &str = "nulls_last";
+pub const OPS: &str = "ops";
+pub const COLLATE: &str = "collate";
 pub const EXPR: &str = "expr";
 // field level
 pub const COLUMN: &str = "column";
@@ -72,7 +74,7 @@ pub const INDEX_KEYS: &[&str] = &[
     COLUMNS, UNIQUE, CONSTRAINT, INCLUDE, WITH, NAME, WHERE, USING,
 ];
 /// Keys accepted in a key column's order: `columns(a(desc, nulls_last))`.
-pub const ORDER_KEYS: &[&str] = &[ASC, DESC, NULLS_FIRST, NULLS_LAST];
+pub const ORDER_KEYS: &[&str] = &[ASC, DESC, NULLS_FIRST, NULLS_LAST, OPS, COLLATE];
 /// Keys accepted inside `check(…)`.
 pub const CHECK_KEYS: &[&str] = &[NAME, EXPR];
 /// Keys accepted on a field.

@@ -214,3 +214,34 @@ fn extensions_are_named_by_strings_sorted_once() {
         ["`pg trgm` is not an extension name (letters, digits, `_` and `-`, at most 63 bytes)"]
     );
 }
+
+#[test]
+fn index_keys_take_expressions_operator_classes_and_collations() {
+    let t = parse(syn::parse_quote! {
+        #[schema(index(name = "people_search", columns(expr = "lower(email)", name(ops = "gin_trgm_ops"), code(collate = "C")), using = "gin"))]
+        struct Person {
+            email: String,
+            name: String,
+            code: String,
+        }
+    });
+    let ix = &t.indexes[0];
+    assert_eq!(ix.columns, ["(lower(email))", "name", "code"]);
+    assert_eq!(ix.ops, ["", "gin_trgm_ops", ""]);
+    assert_eq!(ix.collations, ["", "", "C"]);
+    let errs = errors(syn::parse_quote! {
+        #[schema(index(columns(expr = "lower(email)"), unique, constraint))]
+        #[schema(index(name = "x", columns(email(ops = "not an opclass"))))]
+        struct Person {
+            email: String,
+        }
+    });
+    assert_eq!(
+        errs,
+        [
+            "`ops` is a name: letters, digits, `_`, `.` and `-`",
+            "an index with an `expr` key needs `name = \"…\"`",
+            "a UNIQUE constraint is on columns only: drop `constraint` (a unique index can have an `expr` key)",
+        ]
+    );
+}

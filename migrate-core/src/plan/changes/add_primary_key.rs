@@ -57,6 +57,8 @@ pub fn key_index(name: &str, columns: &[String]) -> Index {
         order: Vec::new(),
         include: Vec::new(),
         with: Vec::new(),
+        ops: Vec::new(),
+        collations: Vec::new(),
     }
 }
 

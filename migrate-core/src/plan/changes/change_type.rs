@@ -139,13 +139,10 @@ fn other_swaps(ctx: &Context<'_>, table: &str, column: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether index `ix` keys or includes `column`, or names it in its predicate.
+/// Whether index `ix` keys or includes `column`, or names it in a key expression or its
+/// predicate.
 fn index_covers(ix: &Index, column: &str) -> bool {
-    ix.columns.iter().chain(&ix.include).any(|c| c == column)
-        || ix
-            .predicate
-            .as_deref()
-            .is_some_and(|p| references_column(p, column))
+    ix.mentions(column)
 }
 
 /// The indexes on the column, rebuilt on the new one (and those new in this migration,

@@ -24,10 +24,17 @@ pub fn check(table: &str, from: &Column, to: &Column, new: &[Table]) -> Result<(
         .iter()
         .map(|c| c.expr.as_str())
         .chain(t.indexes.iter().filter_map(|i| i.predicate.as_deref()))
+        .chain(
+            t.indexes
+                .iter()
+                .flat_map(|i| &i.columns)
+                .filter(|k| crate::model::Index::is_expression(k))
+                .map(String::as_str),
+        )
         .any(|e| references_column(e, &from.name));
     if stale && from.name != to.name {
         return Err(format!(
-            "a check or index predicate of the models still names \"{}\"; contract drops that column and the constraint with it",
+            "a check, index predicate or index expression of the models still names \"{}\"; contract drops that column and the constraint or index with it",
             from.name
         ));
     }

@@ -330,8 +330,8 @@ impl Swap<'_> {
         })
     }
 
-    /// The column's index `ix` on the new column (its predicate too), under a temporary
-    /// name.
+    /// The column's index `ix` on the new column (its key expressions and predicate too),
+    /// under a temporary name.
     fn on_new(&self, ix: &Index) -> Index {
         let (from, physical) = (&self.from.name, self.physical);
         let moved = |cols: &[String]| -> Vec<String> {
@@ -339,6 +339,8 @@ impl Swap<'_> {
                 .map(|c| {
                     if c == from {
                         physical.to_owned()
+                    } else if Index::is_expression(c) {
+                        crate::sql::rename_column_in(c, from, physical)
                     } else {
                         c.clone()
                     }

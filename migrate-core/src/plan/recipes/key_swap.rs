@@ -79,6 +79,8 @@ impl KeySwap<'_> {
             order: Vec::new(),
             include: Vec::new(),
             with: Vec::new(),
+            ops: Vec::new(),
+            collations: Vec::new(),
         })
     }
 
