@@ -632,6 +632,20 @@ impl Scenario {
         }
     }
 
+    /// Runs every phase's up file of the migration at `path`, in order.
+    pub fn up(&self, path: &Path) {
+        for phase in Phase::ALL {
+            self.apply(path, phase, "up");
+        }
+    }
+
+    /// Runs every phase's down file of the migration at `path`, contract first.
+    pub fn down(&self, path: &Path) {
+        for phase in Phase::ALL.iter().rev() {
+            self.apply(path, *phase, "down");
+        }
+    }
+
     /// Generates `models`, applies every phase, then runs `seed`: the starting point.
     pub fn start(&self, models: &str, seed: &str) -> Pending {
         let (pending, path) = self.generate(models, &GenerateOptions::default());

@@ -4,7 +4,6 @@
 //! with the models, then rolled back to the first version's comments.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::plan::Phase;
 use migrate_tests::{Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at};
 
 const V1: &str = r#"
@@ -76,17 +75,13 @@ fn doc_comments_are_the_table_and_column_comments() {
         expand.contains("-- lock: SHARE UPDATE EXCLUSIVE on \"notes\" (reads and writes continue), brief (catalog only)"),
         "{expand}"
     );
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
     assert_schema_matches(&sc.db, &v2.snapshot.tables, "comments changed");
     assert_eq!(
         comments(&sc),
         "Notes people write, and keep. | body=-, id=The note's number., rank=Higher comes first., tags=Added with its comment., title=Renamed from heading."
     );
-    for phase in Phase::ALL.iter().rev() {
-        sc.apply(&path, *phase, "down");
-    }
+    sc.down(&path);
     assert_schema_matches_any_column_order(&sc.db, &v1.snapshot.tables, "rolled back");
     assert_eq!(
         comments(&sc),

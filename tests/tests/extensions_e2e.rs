@@ -4,7 +4,6 @@
 //! the models, and rolled back (the extensions stay, said in the plan).
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::plan::Phase;
 use migrate_tests::{
     Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at, up_files,
 };
@@ -51,9 +50,7 @@ fn extensions_come_before_what_uses_them() {
         &at("29990101000000"),
     );
     insta::assert_snapshot!("extensions_added", up_files(&v2));
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
     assert_schema_matches(&sc.db, &v2.snapshot.tables, "pgcrypto's default");
     assert_eq!(installed(&sc), "citext,pgcrypto");
     assert_eq!(
@@ -61,9 +58,7 @@ fn extensions_come_before_what_uses_them() {
             .value("SELECT count(*) FROM members WHERE length(token) = 8"),
         "5000"
     );
-    for phase in Phase::ALL.iter().rev() {
-        sc.apply(&path, *phase, "down");
-    }
+    sc.down(&path);
     assert_schema_matches_any_column_order(&sc.db, &v1.snapshot.tables, "rolled back");
     assert_eq!(
         installed(&sc),

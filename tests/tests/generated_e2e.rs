@@ -5,7 +5,6 @@
 //! touches no row (read from a second connection), then rolled back.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::plan::Phase;
 use migrate_core::project::GenerateOptions;
 use migrate_tests::{
     Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at, lock_report,
@@ -50,14 +49,10 @@ fn a_stored_generated_column_is_created_kept_dropped_and_restored() {
         },
     );
     insta::assert_snapshot!("generated_dropped", up_files(&v2));
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
     assert_schema_matches(&sc.db, &v2.snapshot.tables, "dropped");
     sc.db.sql("INSERT INTO lines VALUES (20001, 3, 4)").unwrap();
-    for phase in Phase::ALL.iter().rev() {
-        sc.apply(&path, *phase, "down");
-    }
+    sc.down(&path);
     assert_schema_matches_any_column_order(&sc.db, &v1.snapshot.tables, "rolled back");
     assert_eq!(sc.db.value(wrong), "0", "computed again, for every row");
     assert_eq!(
@@ -93,18 +88,14 @@ fn on_postgres_18_a_virtual_generated_column_is_added_without_touching_rows() {
     let v1 = sc.start(&models(""), SEED);
     let (v2, path) = sc.generate(&models(VIRTUAL), &at("29990101000000"));
     insta::assert_snapshot!("generated_virtual_added", up_files(&v2));
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
     assert_schema_matches(&sc.db, &v2.snapshot.tables, "virtual column added");
     assert_eq!(
         sc.db
             .value("SELECT count(*) FROM lines WHERE total IS DISTINCT FROM price * qty"),
         "0"
     );
-    for phase in Phase::ALL.iter().rev() {
-        sc.apply(&path, *phase, "down");
-    }
+    sc.down(&path);
     assert_schema_matches_any_column_order(&sc.db, &v1.snapshot.tables, "rolled back");
 
     let locks = Scenario::targeting("generated_virtual_locks", 18);

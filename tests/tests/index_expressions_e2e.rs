@@ -6,7 +6,6 @@
 //! of going with the old column. Rolled back each time.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use migrate_core::plan::Phase;
 use migrate_tests::{
     Scenario, assert_schema_matches, assert_schema_matches_any_column_order, at, up_files,
 };
@@ -47,9 +46,7 @@ fn expression_keys_operator_classes_and_collations_are_built_and_kept() {
     );
     let (v2, path) = sc.generate(&models("text", INDEXES), &at("29990101000000"));
     insta::assert_snapshot!("index_expressions_added", up_files(&v2));
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
     assert_schema_matches(&sc.db, &v2.snapshot.tables, "indexes built");
     for (index, says) in [
         ("people_email_lower_key", "(lower(email))"),
@@ -66,26 +63,18 @@ fn expression_keys_operator_classes_and_collations_are_built_and_kept() {
             .is_err(),
         "unique on lower(email)"
     );
-    for phase in Phase::ALL.iter().rev() {
-        sc.apply(&path, *phase, "down");
-    }
+    sc.down(&path);
     assert_schema_matches_any_column_order(&sc.db, &v1.snapshot.tables, "rolled back");
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
 
     // The column under the expression index retyped: the index moves with it.
     let (v3, path) = sc.generate(
         &models("character varying(320)", INDEXES),
         &at("29990102000000"),
     );
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
     assert_schema_matches(&sc.db, &v3.snapshot.tables, "email retyped");
     assert!(definition(&sc, "people_email_lower_key").contains("lower((email)::text)"));
-    for phase in Phase::ALL.iter().rev() {
-        sc.apply(&path, *phase, "down");
-    }
+    sc.down(&path);
     assert_schema_matches_any_column_order(&sc.db, &v2.snapshot.tables, "retype rolled back");
 }

@@ -117,9 +117,7 @@ fn primary_keys_move_to_other_columns_under_traffic() {
         &models(MEMBERS_BEFORE, UNIQUE_ID, ""),
         &at("29990101000000"),
     );
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
     assert_schema_matches(db, &v1.snapshot.tables, "id unique");
     assert!(v0.snapshot.tables != v1.snapshot.tables);
     let (v2, path) = sc.generate(
@@ -171,13 +169,9 @@ fn primary_keys_move_to_other_columns_under_traffic() {
     // Rolled back (the duplicate user first: the old key would refuse it), then again.
     db.sql("DELETE FROM members WHERE action = 'second action'")
         .unwrap();
-    for phase in Phase::ALL.iter().rev() {
-        sc.apply(&path, *phase, "down");
-    }
+    sc.down(&path);
     assert_schema_matches_any_column_order(db, &v1.snapshot.tables, "rolled back");
-    for phase in Phase::ALL {
-        sc.apply(&path, phase, "up");
-    }
+    sc.up(&path);
     assert_schema_matches(db, &v2.snapshot.tables, "keys moved again");
 
     // The surrogate key of tags dropped for the natural one: swapped, then the column goes.
@@ -207,9 +201,7 @@ fn primary_keys_move_to_other_columns_under_traffic() {
         !down.contains(r#"PRIMARY KEY USING INDEX "tags_pkey""#),
         "{down}"
     );
-    for phase in Phase::ALL.iter().rev() {
-        sc.apply(&path, *phase, "down");
-    }
+    sc.down(&path);
     assert_eq!(
         db.value("SELECT count(*) FROM tags WHERE id IS NULL"),
         db.value("SELECT count(*) FROM tags")
