@@ -857,3 +857,31 @@ fn a_unit_cancelled_by_a_deadlock_is_tried_again() {
         "2"
     );
 }
+
+/// A migration planned for a newer PostgreSQL (`postgres = N` in Migrate.toml, recorded in
+/// its snapshot) is refused on an older server before anything runs, saying both versions;
+/// planned for this server, the same models apply.
+#[test]
+fn a_migration_planned_for_a_newer_server_is_refused_before_anything_runs() {
+    let probe = Scenario::new("apply_newer_probe");
+    let server = probe.server_major();
+    let sc = Scenario::targeting("apply_newer", server + 1);
+    sc.generate(V1, &GenerateOptions::default());
+    let dir = sc.project.migrations_dir();
+    let (r, _) = apply(&dir, &sc.db, through_contract());
+    let err = r.unwrap_err();
+    assert!(
+        matches!(&err, ApplyError::ServerTooOld { needs, server: s, .. } if *needs == server + 1 && *s == server),
+        "{err}"
+    );
+    assert!(err.to_string().contains("Nothing ran"), "{err}");
+    assert_eq!(
+        sc.db
+            .value("SELECT count(*) FROM pg_tables WHERE tablename = 'orders'"),
+        "0"
+    );
+    let here = Scenario::targeting("apply_this_server", server);
+    here.generate(V1, &GenerateOptions::default());
+    let dir = here.project.migrations_dir();
+    apply(&dir, &here.db, through_contract()).0.unwrap();
+}

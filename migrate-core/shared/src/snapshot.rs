@@ -31,6 +31,10 @@ pub struct Snapshot {
     /// drift, baseline, verify and the dependents check read these and no other.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
+    /// The PostgreSQL major version the migration was planned for (`postgres` in
+    /// Migrate.toml): its statements may need it, so `apply` refuses an older server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgres: Option<u32>,
 }
 
 /// Why a snapshot could not be read.
@@ -68,6 +72,7 @@ impl Snapshot {
             unmanaged: Vec::new(),
             squashes: Vec::new(),
             schemas: Vec::new(),
+            postgres: None,
         }
     }
 

@@ -508,6 +508,18 @@ pub enum ApplyError {
         /// The id given.
         id: String,
     },
+    /// A pending migration planned for a newer PostgreSQL than the server's.
+    #[error(
+        "{id} was planned for PostgreSQL {needs} (`postgres = {needs}` in Migrate.toml) and may use what only it has; this server is PostgreSQL {server}. Nothing ran. Apply it on PostgreSQL {needs} or later, or plan it again with `postgres = {server}`"
+    )]
+    ServerTooOld {
+        /// The migration.
+        id: String,
+        /// The major version it was planned for.
+        needs: u32,
+        /// The server's major version.
+        server: u32,
+    },
     /// `baseline` without any migration.
     #[error(
         "the migrations folder is empty: generate the baseline migration first (`cargo migrate init --from-database` writes it for an existing database)"
@@ -922,6 +934,7 @@ impl Migrator {
                 return Err(ApplyError::Dependents { dependents: found });
             }
         }
+        self.check_server_version(work, &rows).await?;
         let mut report = ApplyReport::default();
         let sources = self.sources.clone();
         for m in &sources {
@@ -977,6 +990,47 @@ impl Migrator {
 
 impl Migrator {
     /// Whether a run has a phase to start or finish (within `through`).
+    /// Refuses to start when a migration with work left was planned for a newer server.
+    async fn check_server_version(
+        &self,
+        conn: &mut PgConnection,
+        rows: &[Row],
+    ) -> Result<(), ApplyError> {
+        let mut server: Option<u32> = None;
+        for m in &self.sources {
+            let pending = Phase::ALL.into_iter().any(|p| {
+                p <= self.options.through
+                    && m.file(&format!("{p}.up.sql")).is_some()
+                    && !done(rows, &m.id, p)
+            });
+            let Some(needs) = drift::snapshot(m)?.and_then(|s| s.postgres) else {
+                continue;
+            };
+            if !pending {
+                continue;
+            }
+            let major = match server {
+                Some(v) => v,
+                None => {
+                    let num: String =
+                        sqlx::query_scalar("SELECT current_setting('server_version_num')")
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    let v = num.parse::<u32>().unwrap_or(0) / 10_000;
+                    *server.insert(v)
+                }
+            };
+            if major < needs {
+                return Err(ApplyError::ServerTooOld {
+                    id: m.id.clone(),
+                    needs,
+                    server: major,
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn has_work(&self, rows: &[Row]) -> bool {
         self.sources.iter().any(|m| {
             Phase::ALL.into_iter().any(|p| {

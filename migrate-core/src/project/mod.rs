@@ -210,6 +210,7 @@ impl Project {
             &physical_order(old, &status.models),
         );
         snapshot.unmanaged = head.map_or_else(Vec::new, |m| m.snapshot.unmanaged.clone());
+        snapshot.postgres = Some(self.config.postgres);
         if self.config.schemas != ["public"] {
             snapshot.schemas = self.config.schemas.clone();
         }
