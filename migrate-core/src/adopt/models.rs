@@ -75,7 +75,7 @@ fn commented(t: &Table) -> bool {
 
 /// `#[doc]` lines giving `text` back as the derive reads it.
 fn doc_lines(text: &str) -> Vec<String> {
-    text.lines().map(|l| format!(" {l}")).collect()
+    text.split('\n').map(|l| format!(" {l}")).collect()
 }
 
 /// A blank line before each item after the header.

@@ -86,8 +86,8 @@ fn extensions(cx: &mut Ctxt, names: &[Sp<String>]) -> Vec<String> {
 }
 
 /// The text of the `///` doc comments in `attrs`, as rustdoc reads it (one leading space
-/// of each line dropped, the lines joined by newlines, blank lines around trimmed); `None`
-/// when there is none.
+/// of each line dropped, the lines joined by newlines: an empty `///` line is an empty
+/// line of the comment); `None` when there is none.
 fn doc_text(attrs: &[syn::Attribute]) -> Option<String> {
     let lines: Vec<String> = attrs
         .iter()
@@ -106,7 +106,7 @@ fn doc_text(attrs: &[syn::Attribute]) -> Option<String> {
         .flat_map(|d| d.split('\n').map(str::to_owned).collect::<Vec<_>>())
         .map(|l| l.strip_prefix(' ').unwrap_or(&l).to_owned())
         .collect();
-    let text = lines.join("\n").trim_matches('\n').to_owned();
+    let text = lines.join("\n");
     (!text.trim().is_empty()).then_some(text)
 }
 
