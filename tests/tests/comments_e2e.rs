@@ -88,3 +88,30 @@ fn doc_comments_are_the_table_and_column_comments() {
         "Notes people write.\nOne row per note. | body=What it says: it's free text., heading=Soon renamed., id=The note's number., rank=-"
     );
 }
+
+/// Without `#[schema(comments)]` the database's comments are its own: a DBA's comment is
+/// not drift, and no migration touches it.
+#[test]
+fn comments_on_a_table_whose_models_keep_none_are_left_alone() {
+    let sc = Scenario::new("comments_unmanaged");
+    let plain = V1.replace(", comments)]", ")]");
+    let v1 = sc.start(&plain, "");
+    sc.db
+        .sql("COMMENT ON TABLE notes IS 'by hand'; COMMENT ON COLUMN notes.body IS 'also'")
+        .unwrap();
+    assert_schema_matches(&sc.db, &v1.snapshot.tables, "a hand-made comment");
+    let (v2, path) = sc.generate(
+        &plain.replace(
+            "pub rank: i32,",
+            "pub rank: i32,\n    pub extra: Option<i32>,",
+        ),
+        &at("29990101000000"),
+    );
+    assert!(!migrate_tests::up_files(&v2).contains("COMMENT"));
+    sc.up(&path);
+    assert_eq!(
+        sc.db
+            .value("SELECT obj_description('notes'::regclass, 'pg_class')"),
+        "by hand"
+    );
+}

@@ -42,6 +42,13 @@ pub fn plan(
     ));
     out.steps.extend(create_extension::plan(changes));
     for t in ctx.created() {
+        if let Err(reason) = generated_column::created(t, opts) {
+            out.errors.push(PlanError::Unsupported {
+                table: t.name.clone(),
+                change: format!("new table \"{}\"", t.name),
+                reason,
+            });
+        }
         out.steps.extend(create_table::plan(t));
     }
     for change in changes {

@@ -977,3 +977,122 @@ fn generated_columns_are_added_only_virtual_on_18_and_never_changed() {
         errs[0]
     );
 }
+
+#[test]
+fn what_a_generated_column_or_an_expression_names_is_not_dropped_or_swapped_under_it() {
+    use crate::model::Generated;
+    let mut old = keyed("t");
+    old.columns.push(Column::new("price", "bigint", false));
+    old.columns.push(Column {
+        generated: Some(Generated {
+            expr: "price * 2".into(),
+            is_virtual: false,
+        }),
+        ..Column::new("twice", "bigint", true)
+    });
+    let drop_all = PlanOptions {
+        allow_drop: vec!["t.price".into(), "t.twice".into()],
+        ..PlanOptions::default()
+    };
+    let errs = plan_of(std::slice::from_ref(&old), &[keyed("t")], &drop_all).unwrap_err();
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("drop \"twice\" in one migration"),
+        "{}",
+        errs[0]
+    );
+    let mut retyped = old.clone();
+    retyped.columns[1].sql_type = "integer".into();
+    let errs = plan_of(
+        std::slice::from_ref(&old),
+        &[retyped],
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        errs[0].to_string().contains("computed from it"),
+        "{}",
+        errs[0]
+    );
+
+    // An expression index the models keep on a dropped column.
+    let mut old = keyed("t");
+    old.columns.push(Column::new("email", "text", true));
+    let mut lower = index("t_lower_email", &["(lower(email))"], false);
+    old.indexes.push(lower.clone());
+    let mut new = keyed("t");
+    lower.name = "t_lower_email".into();
+    new.indexes.push(lower);
+    let opts = PlanOptions {
+        allow_drop: vec!["t.email".into()],
+        ..PlanOptions::default()
+    };
+    let errs = plan_of(&[old], &[new], &opts).unwrap_err();
+    assert!(
+        errs[0].to_string().contains("still names it"),
+        "{}",
+        errs[0]
+    );
+
+    // A virtual column on a new table before PostgreSQL 18.
+    let mut created = keyed("n");
+    created.columns.push(Column {
+        generated: Some(Generated {
+            expr: "id * 2".into(),
+            is_virtual: true,
+        }),
+        ..Column::new("twice", "bigint", true)
+    });
+    let errs = plan_of(&[], &[created], &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs[0].to_string().contains("needs PostgreSQL 18"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn a_moving_key_refuses_what_would_hold_on_to_the_old_one() {
+    // The old key column made nullable while the key moves: it is NOT NULL until contract.
+    let [t, _] = keyed_and_referenced();
+    let mut new = t.clone();
+    new.primary_key.as_mut().unwrap().columns = vec!["code".into()];
+    new.columns[0].nullable = true;
+    let errs = plan_of(std::slice::from_ref(&t), &[new], &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("in the migration after the key moves"),
+        "{}",
+        errs[0]
+    );
+    // A reference to the old key's columns added in the same migration.
+    let mut old = keyed_and_referenced();
+    old[0].indexes.push(index("t_id_key", &["id"], true));
+    old[1].foreign_keys.clear();
+    let mut new = keyed_and_referenced();
+    new[0].indexes.push(index("t_id_key", &["id"], true));
+    new[0].primary_key.as_mut().unwrap().columns = vec!["code".into()];
+    let errs = plan_of(&old, &new, &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.to_string().contains("in the next migration")),
+        "{errs:#?}"
+    );
+    // A new key on a column made NOT NULL in the same migration.
+    let mut old = keyed("t");
+    old.columns.push(Column::new("code", "text", true));
+    let mut new = keyed("t");
+    new.columns.push(Column {
+        backfill: Some("'x'".into()),
+        ..Column::new("code", "text", false)
+    });
+    new.primary_key.as_mut().unwrap().columns = vec!["code".into()];
+    let errs = plan_of(&[old], &[new], &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.to_string().contains("NOT NULL before this migration")),
+        "{errs:#?}"
+    );
+}

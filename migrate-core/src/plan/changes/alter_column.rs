@@ -19,6 +19,9 @@ pub fn plan(
     if let Some(why) = super::generated_column::changed(from, to) {
         return Err(why);
     }
+    if !from.nullable && to.nullable && ctx.key_of(table).is_some_and(|k| k.contains(&from.name)) {
+        return Err("the column is in the primary key until contract, and PostgreSQL keeps a key column NOT NULL: make it nullable in the migration after the key moves".into());
+    }
     let mut steps = Vec::new();
     let route = not_null::Route::for_version(ctx.opts.pg_version);
     if from.identity != to.identity {

@@ -47,6 +47,16 @@ pub fn plan<'a>(
     contract.push(drop_key(table, from, column_dropped));
     if let Some(pk) = to {
         columns_not_null(ctx, table, pk)?;
+        // A column made NOT NULL in this migration gets it in contract, after the key is
+        // attached: the down would drop its NOT NULL while it is in the key.
+        let was_nullable = ctx.before(table).is_some_and(|t| {
+            pk.columns
+                .iter()
+                .any(|c| t.column(c).is_none_or(|c| c.nullable))
+        });
+        if was_nullable {
+            return Err("the new key's columns must be NOT NULL before this migration: make them NOT NULL in one migration and move the key in the next".into());
+        }
         let taken = pk.name == from.name
             || ctx
                 .before(table)
@@ -115,6 +125,25 @@ fn still_referencing<'a>(
     from: &PrimaryKey,
 ) -> Result<Vec<(&'a str, &'a ForeignKey)>, String> {
     let refs_old_key = |fk: &ForeignKey| fk.ref_table == table && fk.ref_columns == from.columns;
+    // A reference to the old key's columns new in this migration (or redefined: its new
+    // definition is added in expand) would be tied to the old key's index.
+    let fresh = ctx
+        .new
+        .iter()
+        .flat_map(|t| t.foreign_keys.iter().map(move |f| (t.name.as_str(), f)))
+        .find(|(t, fk)| {
+            refs_old_key(fk)
+                && !ctx
+                    .before(t)
+                    .is_some_and(|b| b.foreign_keys.iter().any(|o| o == *fk))
+        });
+    if let Some((t, fk)) = fresh {
+        return Err(format!(
+            "foreign key \"{}\" of \"{t}\", new or redefined in this migration, references ({}), the old key's columns: PostgreSQL would tie it to the old key's index, which contract drops. Add or change it in the next migration",
+            fk.name,
+            from.columns.join(", ")
+        ));
+    }
     let found: Vec<(&str, &ForeignKey)> = ctx
         .new
         .iter()

@@ -22,17 +22,36 @@ pub fn plan(ctx: &Context<'_>, table: &str, column: &Column) -> Result<Vec<Step>
             flag,
         });
     }
+    let refused = |reason: String| PlanError::Unsupported {
+        table: table.to_owned(),
+        change: format!("column \"{table}\".\"{}\" removed", column.name),
+        reason,
+    };
+    if let Some(g) = ctx
+        .before(table)
+        .and_then(|t| super::generated_column::depending_on(t, &column.name))
+    {
+        return Err(refused(format!(
+            "the generated column \"{}\" is computed from it (PostgreSQL refuses the drop, and the rollback would add \"{}\" back before it): drop \"{}\" in one migration and this column in the next",
+            g.name, g.name, g.name
+        )));
+    }
+    if let Some(ix) = ctx
+        .after(table)
+        .and_then(|t| t.indexes.iter().find(|i| i.mentions(&column.name)))
+    {
+        return Err(refused(format!(
+            "index \"{}\" of the models still names it (in an expression or its predicate); contract's DROP COLUMN would take the index along",
+            ix.name
+        )));
+    }
     let mut steps = Vec::new();
     // New code leaves the column out of its inserts: unless a default, an identity or its
     // expression fills it, it must allow NULL from expand on.
     let filled = column.default.is_some() || column.identity || column.generated.is_some();
     if !column.nullable && !filled {
         if ctx.key_of(table).is_some_and(|k| k.contains(&column.name)) {
-            return Err(PlanError::Unsupported {
-                table: table.to_owned(),
-                change: format!("column \"{table}\".\"{}\" removed", column.name),
-                reason: "it is in the primary key until contract, so it stays NOT NULL, and new code's inserts leave it out: give it a default in an earlier migration (`default = \"...\"`), then drop it".into(),
-            });
+            return Err(refused("it is in the primary key until contract, so it stays NOT NULL, and new code's inserts leave it out: give it a default in an earlier migration (`default = \"...\"`), then drop it".into()));
         }
         steps.push(not_null::drop(table, &column.name));
     }

@@ -81,6 +81,11 @@ fn recreate(tables: &[&Table]) -> Vec<Down> {
         .collect();
     for t in tables {
         out.extend(
+            ddl::comments_of(t)
+                .into_iter()
+                .map(|sql| Down::new(Kind::Comment, sql)),
+        );
+        out.extend(
             t.indexes
                 .iter()
                 .map(|ix| Down::new(Kind::CreateIndex, ddl::create_index(&t.name, ix, false))),

@@ -37,3 +37,30 @@ pub fn changed(from: &Column, to: &Column) -> Option<String> {
         _ => "changing a generated column (its expression, VIRTUAL or STORED, its type or name) rewrites the table or breaks old code: add a new generated column and drop the old one in a later migration".into(),
     })
 }
+
+/// The generated column of `table` (other than `column` itself) whose expression names
+/// `column`: PostgreSQL refuses to drop a column one depends on, and a swap ends in that
+/// drop.
+pub fn depending_on<'a>(table: &'a crate::model::Table, column: &str) -> Option<&'a Column> {
+    table.columns.iter().find(|c| {
+        c.name != column
+            && c.generated
+                .as_ref()
+                .is_some_and(|g| crate::sql::references_column(&g.expr, column))
+    })
+}
+
+/// A new table's generated columns: `virtual` ones need PostgreSQL 18.
+pub fn created(table: &crate::model::Table, opts: &PlanOptions) -> Result<(), String> {
+    let virtual_ = table
+        .columns
+        .iter()
+        .find(|c| c.generated.as_ref().is_some_and(|g| g.is_virtual));
+    match virtual_ {
+        Some(c) if opts.pg_version < 18 => Err(format!(
+            "column \"{}\" is a virtual generated column, which needs PostgreSQL 18; Migrate.toml says `postgres = {}`",
+            c.name, opts.pg_version
+        )),
+        _ => Ok(()),
+    }
+}

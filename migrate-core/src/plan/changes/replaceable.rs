@@ -19,6 +19,14 @@ pub fn check(table: &str, from: &Column, to: &Column, new: &[Table]) -> Result<(
     let Some(t) = new.iter().find(|t| t.name == table) else {
         return Ok(());
     };
+    if let Some(g) = super::generated_column::depending_on(t, &to.name)
+        .or_else(|| super::generated_column::depending_on(t, &from.name))
+    {
+        return Err(format!(
+            "the generated column \"{}\" is computed from it, and the swap ends by dropping the old column, which PostgreSQL refuses while a generated column depends on it: drop or redefine \"{}\" in an earlier migration",
+            g.name, g.name
+        ));
+    }
     let stale = t
         .checks
         .iter()
