@@ -103,6 +103,7 @@ CREATE TABLE events (
     payload jsonb NOT NULL
 );
 CREATE INDEX events_payload_idx ON events USING gin (payload);
+CREATE INDEX events_ts_idx ON events ((payload->>'ts') DESC NULLS LAST, id);
 CREATE VIEW big_orders AS SELECT o.id, o.customer_id FROM orders o;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();

@@ -30,7 +30,8 @@ const INDEXES: &str = r#",
     index(name = "people_email_lower_key", columns(expr = "lower(email)"), unique),
     index(name = "people_email_prefix_idx", columns(email(ops = "text_pattern_ops"))),
     index(name = "people_name_c_idx", columns(name(collate = "C", desc))),
-    index(name = "people_name_trgm_idx", columns(name(ops = "gin_trgm_ops")), using = "gin")"#;
+    index(name = "people_name_trgm_idx", columns(name(ops = "gin_trgm_ops")), using = "gin"),
+    index(name = "people_lower_name_idx", columns(expr("lower(name)", desc, collate = "C")))"#;
 
 fn definition(sc: &Scenario, index: &str) -> String {
     sc.db
@@ -53,6 +54,7 @@ fn expression_keys_operator_classes_and_collations_are_built_and_kept() {
         ("people_email_prefix_idx", "(email text_pattern_ops)"),
         ("people_name_c_idx", "(name COLLATE \"C\" DESC)"),
         ("people_name_trgm_idx", "gin (name gin_trgm_ops)"),
+        ("people_lower_name_idx", "(lower(name) COLLATE \"C\" DESC)"),
     ] {
         let def = definition(&sc, index);
         assert!(def.contains(says), "{says}: {def}");

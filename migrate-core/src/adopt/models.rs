@@ -269,27 +269,21 @@ fn actions(fk: &ForeignKey) -> Vec<TokenStream> {
 fn struct_index(ix: &Index, field_of: &dyn Fn(&str) -> Option<Ident>) -> TokenStream {
     let name = &ix.name;
     let keys = ix.columns.iter().enumerate().filter_map(|(i, c)| {
+        let o = ix.order.get(i).copied().unwrap_or_default();
+        let plain = o == Default::default()
+            && ix.ops.get(i).is_none_or(|o| o.is_empty())
+            && ix.collations.get(i).is_none_or(|c| c.is_empty());
         if Index::is_expression(c) {
             let e = &c[1..c.len() - 1];
-            return Some(quote!(expr = #e));
+            if plain {
+                return Some(quote!(expr = #e));
+            }
+            let mut options = vec![quote!(#e)];
+            options.extend(key_options(ix, i));
+            return Some(quote!(expr(#(#options),*)));
         }
         let field = field_of(c)?;
-        let o = ix.order.get(i).copied().unwrap_or_default();
-        let mut order = Vec::new();
-        if o.desc {
-            order.push(quote!(desc));
-        }
-        match o.nulls_first {
-            Some(true) => order.push(quote!(nulls_first)),
-            Some(false) => order.push(quote!(nulls_last)),
-            None => {}
-        }
-        if let Some(ops) = ix.ops.get(i).filter(|o| !o.is_empty()) {
-            order.push(quote!(ops = #ops));
-        }
-        if let Some(c) = ix.collations.get(i).filter(|c| !c.is_empty()) {
-            order.push(quote!(collate = #c));
-        }
+        let order = key_options(ix, i);
         Some(if order.is_empty() {
             quote!(#field)
         } else {
@@ -319,6 +313,27 @@ fn struct_index(ix: &Index, field_of: &dyn Fn(&str) -> Option<Ident>) -> TokenSt
         parts.push(quote!(where = #p));
     }
     quote!(index(#(#parts),*))
+}
+
+/// Key `i`'s options as the derive reads them: `desc`, `nulls_first`, `ops = "…"`, ….
+fn key_options(ix: &Index, i: usize) -> Vec<TokenStream> {
+    let o = ix.order.get(i).copied().unwrap_or_default();
+    let mut out = Vec::new();
+    if o.desc {
+        out.push(quote!(desc));
+    }
+    match o.nulls_first {
+        Some(true) => out.push(quote!(nulls_first)),
+        Some(false) => out.push(quote!(nulls_last)),
+        None => {}
+    }
+    if let Some(ops) = ix.ops.get(i).filter(|o| !o.is_empty()) {
+        out.push(quote!(ops = #ops));
+    }
+    if let Some(c) = ix.collations.get(i).filter(|c| !c.is_empty()) {
+        out.push(quote!(collate = #c));
+    }
+    out
 }
 
 /// `fillfactor=70` → `fillfactor = 70` (numbers and `true` / `false` as literals, other

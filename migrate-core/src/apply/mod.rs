@@ -989,8 +989,8 @@ impl Migrator {
 }
 
 impl Migrator {
-    /// Whether a run has a phase to start or finish (within `through`).
-    /// Refuses to start when a migration with work left was planned for a newer server.
+    /// Refuses to start when a migration this run reaches was planned for a newer server
+    /// (a run stops at the first phase past `through`, as `apply_locked` does).
     async fn check_server_version(
         &self,
         conn: &mut PgConnection,
@@ -998,39 +998,43 @@ impl Migrator {
     ) -> Result<(), ApplyError> {
         let mut server: Option<u32> = None;
         for m in &self.sources {
-            let pending = Phase::ALL.into_iter().any(|p| {
-                p <= self.options.through
-                    && m.file(&format!("{p}.up.sql")).is_some()
-                    && !done(rows, &m.id, p)
-            });
-            let Some(needs) = drift::snapshot(m)?.and_then(|s| s.postgres) else {
+            let left: Vec<Phase> = Phase::ALL
+                .into_iter()
+                .filter(|p| m.file(&format!("{p}.up.sql")).is_some() && !done(rows, &m.id, *p))
+                .collect();
+            let Some(&first) = left.first() else {
                 continue;
             };
-            if !pending {
-                continue;
+            if first > self.options.through {
+                return Ok(());
             }
-            let major = match server {
-                Some(v) => v,
-                None => {
-                    let num: String =
-                        sqlx::query_scalar("SELECT current_setting('server_version_num')")
-                            .fetch_one(&mut *conn)
-                            .await?;
-                    let v = num.parse::<u32>().unwrap_or(0) / 10_000;
-                    *server.insert(v)
+            if let Some(needs) = drift::snapshot(m)?.and_then(|s| s.postgres) {
+                let major = match server {
+                    Some(v) => v,
+                    None => {
+                        let num: String =
+                            sqlx::query_scalar("SELECT current_setting('server_version_num')")
+                                .fetch_one(&mut *conn)
+                                .await?;
+                        *server.insert(num.parse::<u32>().unwrap_or(0) / 10_000)
+                    }
+                };
+                if major < needs {
+                    return Err(ApplyError::ServerTooOld {
+                        id: m.id.clone(),
+                        needs,
+                        server: major,
+                    });
                 }
-            };
-            if major < needs {
-                return Err(ApplyError::ServerTooOld {
-                    id: m.id.clone(),
-                    needs,
-                    server: major,
-                });
+            }
+            if left.iter().any(|p| *p > self.options.through) {
+                return Ok(());
             }
         }
         Ok(())
     }
 
+    /// Whether a run has a phase to start or finish (within `through`).
     fn has_work(&self, rows: &[Row]) -> bool {
         self.sources.iter().any(|m| {
             Phase::ALL.into_iter().any(|p| {

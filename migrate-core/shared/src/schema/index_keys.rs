@@ -37,6 +37,10 @@ pub fn key_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Key>> 
         return Ok(keys);
     }
     meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(EXPR) && inner.input.peek(syn::token::Paren) {
+            keys.extend(expr_with_options(cx, &inner)?);
+            return Ok(());
+        }
         if inner.path.is_ident(EXPR) && inner.input.peek(syn::Token![=]) {
             if let Some(e) = word(cx, &inner, "an expression, e.g. `expr = \"lower(email)\"`")? {
                 keys.push(Key {
@@ -89,6 +93,73 @@ pub fn key_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Key>> 
         cx.error_spanned_by(&meta.path, "the column list is empty");
     }
     Ok(keys)
+}
+
+/// `expr("lower(name)", desc, ops = "gin_trgm_ops", collate = "C")`: an expression key
+/// with its options.
+fn expr_with_options(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Key>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let expr: syn::LitStr = content.parse()?;
+    let mut key = Key {
+        name: Sp {
+            value: expr.value().trim().to_owned(),
+            span: expr.span(),
+        },
+        expr: true,
+        order: KeyOrder::default(),
+        ops: String::new(),
+        collate: String::new(),
+    };
+    let (mut desc, mut nulls_first) = (false, None);
+    while content.peek(syn::Token![,]) {
+        content.parse::<syn::Token![,]>()?;
+        if content.is_empty() {
+            break;
+        }
+        let word: syn::Ident = syn::ext::IdentExt::parse_any(&content)?;
+        match word.to_string().as_str() {
+            ASC => desc = false,
+            DESC => desc = true,
+            NULLS_FIRST => nulls_first = Some(true),
+            NULLS_LAST => nulls_first = Some(false),
+            k @ (OPS | COLLATE) => {
+                content.parse::<syn::Token![=]>()?;
+                let v: syn::LitStr = content.parse()?;
+                let fine = !v.value().is_empty()
+                    && v.value()
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+                if !fine {
+                    cx.error_at(
+                        v.span(),
+                        format!("`{k}` is a name: letters, digits, `_`, `.` and `-`"),
+                    );
+                }
+                if k == OPS {
+                    key.ops = v.value();
+                } else {
+                    key.collate = v.value();
+                }
+            }
+            other => cx.error_at(
+                word.span(),
+                format!(
+                    "unknown option `{other}` of an expression key; expected one of: {}",
+                    ORDER_KEYS.join(", ")
+                ),
+            ),
+        }
+    }
+    if key.name.value.is_empty() {
+        cx.error_at(
+            expr.span(),
+            "expected an expression, e.g. `expr(\"lower(email)\")`",
+        );
+        return Ok(None);
+    }
+    key.order = KeyOrder::new(desc, nulls_first);
+    Ok(Some(key))
 }
 
 /// `= "text"`: the string, or an error saying `what` it should be.
