@@ -104,6 +104,8 @@ CREATE TABLE events (
 );
 CREATE INDEX events_payload_idx ON events USING gin (payload);
 CREATE INDEX events_ts_idx ON events ((payload->>'ts') DESC NULLS LAST, id);
+CREATE INDEX events_payload_path_idx ON events USING gin (payload jsonb_path_ops);
+CREATE INDEX events_search_idx ON events USING gist (to_tsvector('simple', payload::text) tsvector_ops (siglen = 100));
 CREATE VIEW big_orders AS SELECT o.id, o.customer_id FROM orders o;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();
@@ -126,6 +128,7 @@ fn a_hand_made_schema_becomes_models_that_round_trip() {
         "function touch()",
         "trigger orders.orders_touch",
         "enum type order_state",
+        "index events.events_search_idx: operator class parameters are not expressible yet",
         "Found the sqlx history _sqlx_migrations (2 migrations, newest 20230601000000)",
         "The models' field types come from: chrono, rust_decimal, serde_json, uuid",
         "as applied on this database, without running it",
@@ -152,10 +155,15 @@ fn a_hand_made_schema_becomes_models_that_round_trip() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("ok   rollback all"), "{}", text(&o));
 
-    // The baseline on an empty database: the same schema, the expression index too.
+    // The baseline on an empty database: the same schema, the expression index too; only
+    // the index init left out is missing.
     let fresh = TestDb::create("init_shop_fresh");
     let differences = baseline_on(dir.path(), &db, &fresh);
-    assert_eq!(differences, Vec::<String>::new(), "nothing left out");
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert!(
+        differences[0].starts_with("- index events.events_search_idx: missing"),
+        "{differences:?}"
+    );
 }
 
 #[test]
