@@ -167,14 +167,24 @@ fn facts(t: &Table, options: Options) -> Facts {
         fact(format!("foreign key {table}.{}", fk.name), foreign_key(fk));
     }
     if let Some(text) = comment {
-        fact(format!("comment on {table}"), text.clone());
+        fact(format!("comment on {table}"), comment_text(text));
     }
     for c in columns {
         if let Some(text) = &c.comment {
-            fact(format!("comment on {table}.{}", c.name), text.clone());
+            fact(format!("comment on {table}.{}", c.name), comment_text(text));
         }
     }
     out
+}
+
+/// A comment as doc comments can say it: without `\r` or spaces ending a line (the
+/// formatter of `///` lines drops them), so an adopted comment is not drift for them.
+fn comment_text(text: &str) -> String {
+    text.replace('\r', "")
+        .split('\n')
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn column(c: &Column) -> String {

@@ -154,3 +154,21 @@ fn how_an_object_got_its_name_or_data_is_not_compared() {
     model.columns[1].backfill = Some("'x'".into());
     assert!(compare(&[model], &[users()], Options::default()).is_empty());
 }
+
+#[test]
+fn comments_compare_as_doc_comments_can_say_them() {
+    let mut model = users();
+    model.comment = Some("People.\nWho buy.".into());
+    let mut live = model.clone();
+    live.comment = Some("People.  \r\nWho buy.".into());
+    assert!(compare(&[model.clone()], &[live.clone()], Options::default()).is_empty());
+    live.comment = Some("People.\nWho sell.".into());
+    assert_eq!(
+        shown(&compare(&[model], &[live], Options::default())),
+        ["~ comment on users: expected People.\nWho buy., found People.\nWho sell."]
+    );
+    // A table whose models keep no comments ignores the database's.
+    let mut live = users();
+    live.comment = Some("by hand".into());
+    assert!(compare(&[users()], &[live], Options::default()).is_empty());
+}

@@ -165,9 +165,14 @@ impl fmt::Display for Change {
             Change::RenameTable { from, to } => write!(f, "table \"{from}\" renamed to \"{to}\""),
             Change::AddColumn { table, column } => write!(
                 f,
-                "new column \"{table}\".\"{}\" {}{}",
+                "new column \"{table}\".\"{}\" {}{}{}",
                 column.name,
                 column.sql_type,
+                column
+                    .generated
+                    .as_ref()
+                    .map(|g| format!(" {}", g.sql()))
+                    .unwrap_or_default(),
                 if column.nullable { "" } else { " NOT NULL" }
             ),
             Change::DropColumn { table, column } => {

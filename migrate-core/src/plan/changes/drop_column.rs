@@ -106,6 +106,9 @@ fn drop(table: &str, column: &Column) -> Step {
             Some(g) if !g.is_virtual => Reversible::Caveat(
                 "contract.down.sql adds the generated column back: computing every row, it rewrites the table under ACCESS EXCLUSIVE".into(),
             ),
+            Some(_) if !column.nullable => Reversible::Caveat(
+                "contract.down.sql adds the virtual column back NOT NULL, which checks every row under ACCESS EXCLUSIVE".into(),
+            ),
             Some(_) => Reversible::Yes,
             None => Reversible::SchemaOnly(
                 "contract.down.sql adds the column back, nullable and empty; its values are not restored"
