@@ -284,5 +284,17 @@ pub fn cases() -> Vec<Case> {
         },
         case(Comment, "COMMENT ON COLUMN t.a IS 'the a'"),
         case(CreateExtension, "CREATE EXTENSION IF NOT EXISTS pg_trgm"),
+        case(CreateType, "CREATE TYPE mood AS ENUM ('ok', 'sad')"),
+        Case {
+            setup: "CREATE TYPE mood AS ENUM ('ok', 'sad')",
+            ..case(
+                AddEnumValue,
+                "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh' AFTER 'ok'",
+            )
+        },
+        Case {
+            setup: "CREATE TYPE mood AS ENUM ('ok', 'sad')",
+            ..case(DropType, "DROP TYPE IF EXISTS mood")
+        },
     ]
 }

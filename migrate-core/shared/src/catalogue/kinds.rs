@@ -134,6 +134,12 @@ pub enum Kind {
     Comment,
     /// `CREATE EXTENSION`.
     CreateExtension,
+    /// `CREATE TYPE … AS ENUM` (or any other new type).
+    CreateType,
+    /// `ALTER TYPE … ADD VALUE` (a label added to an enum type).
+    AddEnumValue,
+    /// `DROP TYPE`.
+    DropType,
 }
 
 impl Kind {
@@ -706,6 +712,29 @@ static CATALOGUE: &[Facts] = &[
         "(an extension locks no table: it creates its own objects)",
         [Yes, No(SCHEMA_IN_BACKFILL), Yes],
     ),
+    lock_free(
+        Kind::CreateType,
+        "CREATE TYPE e AS ENUM ('a', 'b')",
+        "(a new type, no table)",
+        [Yes, No(SCHEMA_IN_BACKFILL), Yes],
+    ),
+    // Since PostgreSQL 12 it runs in a transaction block, but the label is usable only
+    // once that transaction commits: the planner runs it alone.
+    lock_free(
+        Kind::AddEnumValue,
+        "ALTER TYPE e ADD VALUE IF NOT EXISTS 'c' AFTER 'b'",
+        "(a type, no table: the new label is usable once it commits)",
+        [Yes, No(SCHEMA_IN_BACKFILL), Yes],
+    ),
+    Facts {
+        backward_compatible: false,
+        ..lock_free(
+            Kind::DropType,
+            "DROP TYPE IF EXISTS e",
+            "(a type, no table: it fails while a column has the type)",
+            [No(OLD_CODE_RUNS), No(OLD_CODE_RUNS), Yes],
+        )
+    },
 ];
 
 /// The row of `kind` (the rows are in [`Kind`] order: a test checks it).

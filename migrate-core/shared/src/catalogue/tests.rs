@@ -60,14 +60,17 @@ fn variant_index(k: Kind) -> usize {
         | Kind::SetSequenceValue
         | Kind::RenameSequence
         | Kind::Comment
-        | Kind::CreateExtension => k as usize,
+        | Kind::CreateExtension
+        | Kind::CreateType
+        | Kind::AddEnumValue
+        | Kind::DropType => k as usize,
     }
 }
 
 #[test]
 fn every_kind_has_its_own_row_in_order() {
     let all: Vec<Kind> = Kind::all().collect();
-    assert_eq!(all.len(), Kind::CreateExtension as usize + 1);
+    assert_eq!(all.len(), Kind::DropType as usize + 1);
     for (i, k) in all.iter().enumerate() {
         assert_eq!(variant_index(*k), i, "{k:?} is out of order");
         assert_eq!(k.facts().kind, *k);

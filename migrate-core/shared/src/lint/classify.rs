@@ -465,8 +465,11 @@ fn statement(stmt: &ast::Stmt, out: &mut Vec<Action>) {
         ast::Stmt::Select(s) => out.push(set_sequence_value(s).unwrap_or(Action::Other)),
         ast::Stmt::AlterType(t) => out.push(match t.action() {
             Some(ast::AlterTypeAction::RenameValue(_)) => catalogued(Kind::RenameEnumValue, None),
+            Some(ast::AlterTypeAction::AddValue(_)) => catalogued(Kind::AddEnumValue, None),
             _ => Action::Other,
         }),
+        ast::Stmt::CreateType(_) => out.push(catalogued(Kind::CreateType, None)),
+        ast::Stmt::DropType(_) => out.push(catalogued(Kind::DropType, None)),
         ast::Stmt::AlterMaterializedView(v) => {
             let view = path_ref(v.view_ref().and_then(|r| r.path_ref()));
             for action in v.action() {
@@ -1039,6 +1042,12 @@ mod tests {
             ("ALTER SEQUENCE s RENAME TO s2", Kind::RenameSequence),
             ("COMMENT ON COLUMN t.c IS 'it''s'", Kind::Comment),
             ("COMMENT ON TABLE s.t IS NULL", Kind::Comment),
+            ("CREATE TYPE s.e AS ENUM ('a')", Kind::CreateType),
+            (
+                "ALTER TYPE e ADD VALUE IF NOT EXISTS 'b' BEFORE 'a'",
+                Kind::AddEnumValue,
+            ),
+            ("DROP TYPE IF EXISTS e", Kind::DropType),
             (
                 "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"",
                 Kind::CreateExtension,
