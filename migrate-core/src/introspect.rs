@@ -5,7 +5,7 @@
 //! is an expression is read as its text (`lower((email)::text)`) in place of a column.
 
 use crate::model::{
-    Check, Column, FkAction, ForeignKey, Index, IndexMethod, KeyOrder, PrimaryKey, Table,
+    Check, Column, EnumType, FkAction, ForeignKey, Index, IndexMethod, KeyOrder, PrimaryKey, Table,
 };
 use sqlx::PgConnection;
 
@@ -276,7 +276,43 @@ async fn read_table(
         foreign_keys,
         comment: table_comment(conn, oid).await?,
         extensions: Vec::new(),
+        enums: enums_of(conn, oid, nsp).await?,
     })
+}
+
+/// The enum types the table's columns (or arrays of them) have, by name (one of schema
+/// `nsp.0` named as one of `nsp.1`).
+async fn enums_of(
+    conn: &mut PgConnection,
+    oid: i64,
+    nsp: (&str, &str),
+) -> Result<Vec<EnumType>, sqlx::Error> {
+    // language=SQL
+    let rows: Vec<(String, String, Vec<String>)> = sqlx::query_as(
+        r#"SELECT n.nspname::text, t.typname::text,
+                  ARRAY(SELECT e.enumlabel::text FROM pg_enum e
+                        WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE t.typtype = 'e' AND EXISTS (
+             SELECT FROM pg_attribute a
+             WHERE a.attrelid = $1::int8::oid AND a.attnum > 0 AND NOT a.attisdropped
+               AND a.atttypid IN (t.oid, t.typarray))"#,
+    )
+    .bind(oid)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<EnumType> = rows
+        .into_iter()
+        .map(|(schema, name, values)| {
+            let schema = if schema == nsp.0 { nsp.1 } else { &schema };
+            EnumType {
+                name: crate::sql::table_key(schema, &name),
+                values,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 async fn table_comment(conn: &mut PgConnection, oid: i64) -> Result<Option<String>, sqlx::Error> {

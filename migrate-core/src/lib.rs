@@ -38,8 +38,17 @@ pub use migrate_macros::Schema;
 #[cfg(feature = "derive")]
 pub use migrate_macros::migrations;
 
-/// Implemented by `#[derive(Schema)]`: the table a struct describes.
+/// Implemented by `#[derive(Schema)]` on a struct: the table it describes.
 pub trait Schema {
-    /// The table model, exactly as `cargo migrate generate` sees the struct.
+    /// The table model, as `cargo migrate generate` sees the struct (which also attaches
+    /// the enum types its columns name to `enums`).
     fn table() -> model::Table;
+}
+
+/// Implemented by `#[derive(Schema)]` on an enum: the PostgreSQL enum type it describes.
+pub trait SchemaEnum {
+    /// The type's name (`post_status`), as a column names it in `sql_type`.
+    const TYPE_NAME: &'static str;
+    /// The type and its labels.
+    fn enum_type() -> model::EnumType;
 }

@@ -3,12 +3,15 @@
 //! our errors and not a cascade of "trait not implemented" ones.
 
 use migrate_shared::model::{
-    Check, Column, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table,
+    Check, Column, EnumType, FkAction, ForeignKey, Index, IndexMethod, PrimaryKey, Table,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn derive(input: &syn::DeriveInput) -> TokenStream {
+    if let syn::Data::Enum(_) = input.data {
+        return derive_enum(input);
+    }
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let (body, errors) = match migrate_shared::schema::table_from_derive(input) {
@@ -29,6 +32,37 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
             }
         }
     }
+}
+
+/// An enum: `impl migrate_core::SchemaEnum`, or the errors plus a fallback impl.
+fn derive_enum(input: &syn::DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let (name, body, errors) = match migrate_shared::schema::enum_from_derive(input) {
+        Ok(e) => (e.name.clone(), enum_tokens(&e), TokenStream::new()),
+        Err(e) => (
+            String::new(),
+            quote!(::core::unreachable!(
+                "`#[derive(Schema)]` failed to compile"
+            )),
+            e.to_compile_error(),
+        ),
+    };
+    quote! {
+        #errors
+        #[automatically_derived]
+        impl #impl_generics ::migrate_core::SchemaEnum for #ident #ty_generics #where_clause {
+            const TYPE_NAME: &'static str = #name;
+            fn enum_type() -> ::migrate_core::model::EnumType {
+                #body
+            }
+        }
+    }
+}
+
+fn enum_tokens(e: &EnumType) -> TokenStream {
+    let (name, values) = (string(&e.name), strings(&e.values));
+    quote!(::migrate_core::model::EnumType { name: #name, values: #values })
 }
 
 fn string(s: &str) -> TokenStream {
@@ -69,6 +103,7 @@ fn table_tokens(t: &Table) -> TokenStream {
     let foreign_keys = t.foreign_keys.iter().map(fk_tokens);
     let comment = opt_string(&t.comment);
     let extensions = strings(&t.extensions);
+    let enums = t.enums.iter().map(enum_tokens);
     quote! {
         ::migrate_core::model::Table {
             name: #name,
@@ -80,6 +115,7 @@ fn table_tokens(t: &Table) -> TokenStream {
             foreign_keys: ::std::vec![#(#foreign_keys),*],
             comment: #comment,
             extensions: #extensions,
+            enums: ::std::vec![#(#enums),*],
         }
     }
 }

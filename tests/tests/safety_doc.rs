@@ -54,6 +54,14 @@ fn users_keyed_on_email(extra: &str) -> &'static str {
         .leak()
 }
 
+/// `users` with a `plan` column of enum type `plan` whose variants are `variants`.
+fn users_with_plan(variants: &str) -> &'static str {
+    leak(format!(
+        "{}\n#[derive(Schema)]\n#[schema(type_name = \"plan\", rename_all = \"snake_case\")]\npub enum Plan {{\n{variants}\n}}\n",
+        with_users_field("    #[schema(sql_type = \"plan\")]\n    pub plan: Option<Plan>,")
+    ))
+}
+
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
@@ -365,6 +373,25 @@ fn changes() -> Vec<Change> {
                 .leak(),
         ),
         plain(
+            "Enum type a model needs",
+            "A `#[derive(Schema)]` enum a column names in `sql_type`: `CREATE TYPE … AS ENUM` first in expand, before the tables and columns that have it; it locks no table. The down drops it after them.",
+            USERS,
+            users_with_plan("    Free,\n    Pro,"),
+        ),
+        plain(
+            "Enum labels added",
+            "One `ALTER TYPE … ADD VALUE IF NOT EXISTS` per label, in its place (`BEFORE` / `AFTER` its neighbour), each committed on its own: a label is unusable in the transaction that adds it. No table is locked and old code never writes the new label. PostgreSQL cannot remove a label, so the down leaves it (said in the file). A type the database already had, now declared by an enum, gets its missing labels the same way.",
+            users_with_plan("    Free,\n    Pro,"),
+            users_with_plan("    Free,\n    Team,\n    Pro,\n    Enterprise,"),
+        ),
+        Change {
+            title: "Enum type no column has any more",
+            why: "Dropped last in contract, after the columns that had it (`DROP TYPE` locks no table); the down creates it again.",
+            v1: users_with_plan("    Free,\n    Pro,"),
+            v2: USERS,
+            allow_drop: &["users.plan"],
+        },
+        plain(
             "Comments from doc comments",
             "`COMMENT ON` takes SHARE UPDATE EXCLUSIVE and changes the catalog only: reads and writes go on, and old code never sees it.",
             USERS,
@@ -499,6 +526,18 @@ fn refusals() -> Vec<Refusal> {
                 "    pub age: Option<i32>,",
                 "    #[schema(default = \"1\")]\n    pub age: Option<i64>,",
             ),
+        },
+        Refusal {
+            title: "An enum label removed or renamed",
+            allow_drop: &[],
+            v1: users_with_plan("    Free,\n    Pro,"),
+            v2: users_with_plan("    Free,\n    Premium,"),
+        },
+        Refusal {
+            title: "Enum labels reordered",
+            allow_drop: &[],
+            v1: users_with_plan("    Free,\n    Pro,"),
+            v2: users_with_plan("    Pro,\n    Free,"),
         },
         Refusal {
             title: "A `numeric` scale reduction",

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 ///     foreign_keys: vec![],
 ///     comment: None,
 ///     extensions: vec![],
+///     enums: vec![],
 /// };
 /// assert_eq!(t.column("id").unwrap().sql_type, "bigint");
 /// ```
@@ -54,6 +55,45 @@ pub struct Table {
     /// before it; sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<String>,
+    /// The enum types (`#[derive(Schema)]` enums) its columns use, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<EnumType>,
+}
+
+/// An enum type (`CREATE TYPE … AS ENUM`), from a `#[derive(Schema)]` Rust enum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumType {
+    /// Type name, unquoted: `post_status`, or `billing.state` in another schema.
+    pub name: String,
+    /// Its labels in sort order (the variants' order).
+    pub values: Vec<String>,
+}
+
+impl EnumType {
+    /// The type as a column's `sql_type` spells it (as `format_type()` prints it): each
+    /// part bare when it is a plain lower-case identifier, quoted otherwise.
+    pub fn sql_type(&self) -> String {
+        let part = |p: &str| {
+            let plain = p.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+            if plain {
+                p.to_owned()
+            } else {
+                crate::sql::ident(p)
+            }
+        };
+        match self.name.split_once('.') {
+            Some((schema, name)) => format!("{}.{}", part(schema), part(name)),
+            None => part(&self.name),
+        }
+    }
+
+    /// Whether a column of `sql_type` (or an array of it) has this type.
+    pub fn types(&self, sql_type: &str) -> bool {
+        sql_type.trim_end_matches("[]") == self.sql_type()
+    }
 }
 
 /// A column.
@@ -406,6 +446,7 @@ impl Table {
             foreign_keys: Vec::new(),
             comment: None,
             extensions: Vec::new(),
+            enums: Vec::new(),
         }
     }
 
@@ -434,6 +475,7 @@ impl Table {
         t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
         t.checks.sort_by(|a, b| a.name.cmp(&b.name));
         t.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        t.enums.sort_by(|a, b| a.name.cmp(&b.name));
         t
     }
 

@@ -133,6 +133,7 @@ mod tests {
             foreign_keys: vec![],
             comment: None,
             extensions: vec![],
+            enums: vec![],
         }
     }
 

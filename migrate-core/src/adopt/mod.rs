@@ -160,15 +160,15 @@ fn leave_out(tables: &mut [Table], findings: &[Finding]) {
 }
 
 fn parse_back(source: &str) -> Result<Vec<Table>, AdoptError> {
-    let found = crate::project::scan_source(Path::new("models.rs"), source).map_err(|errors| {
-        AdoptError::Unparsable {
+    let found = crate::project::scan_source(Path::new("models.rs"), source)
+        .and_then(crate::project::Scanned::resolve)
+        .map_err(|errors| AdoptError::Unparsable {
             errors: errors
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; "),
-        }
-    })?;
+        })?;
     Ok(found.into_iter().map(|m| m.table).collect())
 }
 

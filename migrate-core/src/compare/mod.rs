@@ -68,7 +68,13 @@ pub fn compare(expected: &[Table], actual: &[Table], options: Options) -> Vec<Di
                 if !keeps_comments(e) {
                     actual.retain(|(o, _)| !o.starts_with("comment on "));
                 }
-                out.extend(compare_facts(facts(e, options), actual))
+                // An enum type counts where the models declare it (a `#[derive(Schema)]`
+                // enum); one a column merely names (`sql_type`) is the database's.
+                let expected = facts(e, options);
+                actual.retain(|(o, _)| {
+                    !o.starts_with("enum type ") || expected.iter().any(|(x, _)| x == o)
+                });
+                out.extend(compare_facts(expected, actual))
             }
         }
     }
@@ -141,6 +147,7 @@ fn facts(t: &Table, options: Options) -> Facts {
         foreign_keys,
         comment,
         extensions: _, // installed for the database, not a fact of the table
+        enums,
     } = t;
     let mut out = Vec::new();
     let mut fact = |object: String, f: String| out.push((object, f));
@@ -173,6 +180,10 @@ fn facts(t: &Table, options: Options) -> Facts {
         if let Some(text) = &c.comment {
             fact(format!("comment on {table}.{}", c.name), comment_text(text));
         }
+    }
+    for e in enums {
+        let labels: Vec<String> = e.values.iter().map(|v| crate::sql::literal(v)).collect();
+        fact(format!("enum type {}", e.name), labels.join(", "));
     }
     out
 }

@@ -40,6 +40,7 @@ fn users() -> Table {
         foreign_keys: vec![],
         comment: None,
         extensions: vec![],
+        enums: vec![],
     }
 }
 
@@ -66,6 +67,7 @@ fn posts() -> Table {
         }],
         comment: None,
         extensions: vec![],
+        enums: vec![],
     }
 }
 

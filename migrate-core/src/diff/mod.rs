@@ -2,7 +2,9 @@
 //! models). Pure and deterministic: tables in name order, and within a table columns,
 //! then keys, indexes, checks and foreign keys.
 
-use crate::model::{Check, Column, ForeignKey, Index, PrimaryKey, Table};
+mod enums;
+
+use crate::model::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table};
 use std::fmt;
 
 /// One difference between two schemas.
@@ -91,6 +93,26 @@ pub enum Change {
         table: String,
         name: String,
     },
+    /// An enum type the models declare that the old schema did not (`table`: the first
+    /// that uses it). `existing`: an old column already had the type, made outside the
+    /// models, so its labels are added where missing rather than the type created.
+    CreateEnum {
+        table: String,
+        enum_type: EnumType,
+        existing: bool,
+    },
+    /// An enum type whose labels changed.
+    AlterEnum {
+        table: String,
+        from: EnumType,
+        to: EnumType,
+    },
+    /// An enum type the models declared that no column has any more (`table`: the first
+    /// old table that used it).
+    DropEnum {
+        table: String,
+        enum_type: EnumType,
+    },
     /// The comment of a table (`column: None`) or of a column set, changed or removed.
     SetComment {
         table: String,
@@ -121,6 +143,9 @@ impl Change {
             | Change::AddForeignKey { table, .. }
             | Change::DropForeignKey { table, .. }
             | Change::SetComment { table, .. }
+            | Change::CreateEnum { table, .. }
+            | Change::AlterEnum { table, .. }
+            | Change::DropEnum { table, .. }
             | Change::CreateExtension { table, .. } => table,
         }
     }
@@ -148,6 +173,10 @@ impl Change {
             Change::AddForeignKey { foreign_key, .. } => format!("fk_{}", foreign_key.name),
             Change::DropForeignKey { foreign_key, .. } => format!("drop_{}", foreign_key.name),
             Change::CreateExtension { name, .. } => format!("extension_{name}"),
+            Change::CreateEnum { enum_type, .. } | Change::AlterEnum { to: enum_type, .. } => {
+                format!("enum_{}", enum_type.name)
+            }
+            Change::DropEnum { enum_type, .. } => format!("drop_enum_{}", enum_type.name),
             Change::SetComment { table, column, .. } => match column {
                 Some(c) => format!("comment_{table}_{c}"),
                 None => format!("comment_{table}"),
@@ -252,6 +281,19 @@ impl fmt::Display for Change {
             Change::CreateExtension { table, name } => {
                 write!(f, "extension \"{name}\" needed by \"{table}\"")
             }
+            Change::CreateEnum { enum_type, .. } => {
+                write!(f, "new enum type \"{}\"", enum_type.name)
+            }
+            Change::AlterEnum { from, to, .. } => write!(
+                f,
+                "enum type \"{}\" labels ({}) → ({})",
+                to.name,
+                from.values.join(", "),
+                to.values.join(", ")
+            ),
+            Change::DropEnum { enum_type, .. } => {
+                write!(f, "enum type \"{}\" removed", enum_type.name)
+            }
             Change::SetComment {
                 table, column, to, ..
             } => {
@@ -311,6 +353,8 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
         .collect();
     let old = old.as_slice();
     let mut changes = new_extensions(old, new);
+    let (enum_changes, enum_drops) = enums::changes(old, new);
+    changes.extend(enum_changes);
     let find = |tables: &'_ [Table], name: &str| -> Option<Table> {
         tables.iter().find(|t| t.name == name).cloned()
     };
@@ -348,6 +392,7 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
             .into_iter()
             .map(|t| Change::DropTable(t.schema_only())),
     );
+    changes.extend(enum_drops);
     changes
 }
 

@@ -146,6 +146,8 @@ pub(super) struct Planned<'a> {
     /// Contract, after those: the swaps of key columns (no foreign key on the old key is
     /// left by then).
     pub key_contract: Vec<Step>,
+    /// Contract, last: the enum types no column has any more.
+    pub type_drops: Vec<Step>,
 }
 
 impl Planned<'_> {

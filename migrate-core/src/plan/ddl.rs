@@ -1,7 +1,7 @@
 //! SQL text of the statements the planner emits, with every identifier through `ident`.
 //! Text only: which step a statement becomes, and what it locks, is decided elsewhere.
 
-use crate::model::{Column, ForeignKey, Index, IndexMethod, KeyOrder, Table};
+use crate::model::{Column, EnumType, ForeignKey, Index, IndexMethod, KeyOrder, Table};
 use crate::sql::{ident, in_schema_of, literal, qualified_columns, table_ref};
 
 /// `CREATE TABLE` with columns, primary key and checks (foreign keys and indexes are
@@ -326,6 +326,10 @@ pub fn create_schema(tables: &[Table]) -> Vec<String> {
         .into_iter()
         .map(|e| create_extension(e))
         .collect();
+    let mut enums: Vec<&EnumType> = tables.iter().flat_map(|t| &t.enums).collect();
+    enums.sort_by(|a, b| a.name.cmp(&b.name));
+    enums.dedup_by(|a, b| a.name == b.name);
+    out.extend(enums.into_iter().map(create_enum));
     out.extend(tables.iter().map(create_table));
     out.extend(tables.iter().flat_map(comments_of));
     for t in tables {
@@ -366,4 +370,43 @@ pub fn comments_of(t: &Table) -> Vec<String> {
 /// `CREATE EXTENSION IF NOT EXISTS e` (in the first schema of the search path).
 pub fn create_extension(name: &str) -> String {
     format!("CREATE EXTENSION IF NOT EXISTS {}", ident(name))
+}
+
+/// `CREATE TYPE … AS ENUM ('a', 'b')`.
+pub fn create_enum(e: &EnumType) -> String {
+    let labels: Vec<String> = e.values.iter().map(|v| literal(v)).collect();
+    format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        table_ref(&e.name),
+        labels.join(", ")
+    )
+}
+
+/// Where a new label goes: `BEFORE` or `AFTER` an existing one, or last.
+pub enum LabelPlace<'a> {
+    /// Before this label.
+    Before(&'a str),
+    /// After this label.
+    After(&'a str),
+    /// After every label.
+    Last,
+}
+
+/// `ALTER TYPE … ADD VALUE IF NOT EXISTS 'c' [BEFORE | AFTER 'b']`.
+pub fn add_enum_value(type_name: &str, label: &str, place: LabelPlace<'_>) -> String {
+    let place = match place {
+        LabelPlace::Before(l) => format!(" BEFORE {}", literal(l)),
+        LabelPlace::After(l) => format!(" AFTER {}", literal(l)),
+        LabelPlace::Last => String::new(),
+    };
+    format!(
+        "ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{place}",
+        table_ref(type_name),
+        literal(label)
+    )
+}
+
+/// `DROP TYPE IF EXISTS …`.
+pub fn drop_type(type_name: &str) -> String {
+    format!("DROP TYPE IF EXISTS {}", table_ref(type_name))
 }

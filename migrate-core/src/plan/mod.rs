@@ -41,6 +41,14 @@ pub fn plan(
         old,
     ));
     out.steps.extend(create_extension::plan(changes));
+    out.steps.extend(create_enum::plan(changes));
+    for labels in add_enum_values::plan(changes) {
+        match labels {
+            Ok(steps) => out.steps.extend(steps),
+            Err((change, reason)) => out.errors.push(ctx.unsupported(change, &reason)),
+        }
+    }
+    out.type_drops.extend(drop_enum::plan(changes));
     for t in ctx.created() {
         if let Err(reason) = generated_column::created(t, opts) {
             out.errors.push(PlanError::Unsupported {
@@ -68,9 +76,13 @@ fn dispatch<'a>(
 ) -> Result<(), PlanError> {
     let refused = |reason: String| ctx.unsupported(change, &reason);
     let steps = match change {
-        Change::CreateTable(_) | Change::DropTable(_) | Change::CreateExtension { .. } => {
-            Vec::new()
-        }
+        // Planned whole, before (or, dropped, after) the changes on tables.
+        Change::CreateTable(_)
+        | Change::DropTable(_)
+        | Change::CreateExtension { .. }
+        | Change::CreateEnum { .. }
+        | Change::AlterEnum { .. }
+        | Change::DropEnum { .. } => Vec::new(),
         Change::AddColumn { table, column } => {
             add_column::plan(ctx, table, column).map_err(refused)?
         }
@@ -168,7 +180,8 @@ fn dispatch<'a>(
 /// step finds what it rebuilds on), then the rest, then the re-pointed foreign keys taking
 /// over and the key columns' swaps, and the version schema's views last: they follow the
 /// swapped columns (views track columns by number), so new code keeps reading the same
-/// types until the table itself has them.
+/// types until the table itself has them; the enum types no column has any more after
+/// everything.
 fn assemble(ctx: &Context<'_>, mut out: Planned<'_>) -> Result<Plan, Vec<PlanError>> {
     let views: Vec<&Table> = ctx
         .new
@@ -219,6 +232,7 @@ fn assemble(ctx: &Context<'_>, mut out: Planned<'_>) -> Result<Plan, Vec<PlanErr
     steps.extend(out.late_contract);
     steps.extend(out.key_contract);
     steps.extend(view_contract);
+    steps.extend(out.type_drops);
     Ok(Plan {
         steps,
         version_schema: (!views.is_empty()).then(|| ctx.opts.version_schema.clone()),

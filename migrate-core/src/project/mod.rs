@@ -7,7 +7,7 @@ mod scan;
 mod squash;
 
 pub use config::{CONFIG_FILE, Config, manageable_schema};
-pub use scan::{FoundModel, Location, SourceError, scan_source, source_files};
+pub use scan::{FoundEnum, FoundModel, Location, Scanned, SourceError, scan_source, source_files};
 pub use squash::Squashed;
 
 use crate::diff::{Change, diff, physical_order, slugify};
@@ -112,7 +112,7 @@ impl Project {
     /// Every model in the sources, checked against each other.
     pub fn models(&self) -> Result<Vec<FoundModel>, ProjectError> {
         let files = source_files(&self.root, &self.config.models).map_err(ProjectError::Config)?;
-        let mut found = Vec::new();
+        let mut scanned = Scanned::default();
         let mut errors = Vec::new();
         for rel in files {
             let text = match std::fs::read_to_string(self.root.join(&rel)) {
@@ -130,10 +130,17 @@ impl Project {
                 }
             };
             match scan_source(&rel, &text) {
-                Ok(models) => found.extend(models),
+                Ok(s) => {
+                    scanned.models.extend(s.models);
+                    scanned.enums.extend(s.enums);
+                }
                 Err(errs) => errors.extend(errs),
             }
         }
+        let found = scanned.resolve().unwrap_or_else(|errs| {
+            errors.extend(errs);
+            Vec::new()
+        });
         errors.extend(validate_models(&found));
         errors.extend(self.outside_schemas(&found));
         if errors.is_empty() {

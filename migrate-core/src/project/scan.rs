@@ -1,8 +1,8 @@
 //! Finds every `#[derive(Schema)]` struct in the model sources by parsing them with syn —
 //! no compile of the user's crate, so it is fast and works while the crate does not build.
 
-use crate::model::Table;
-use crate::schema::{derives_schema, table_from_derive};
+use crate::model::{EnumType, Table};
+use crate::schema::{Derived, derives_schema, from_derive};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,89 @@ pub struct FoundModel {
     pub struct_name: String,
     /// Where it is defined.
     pub location: Location,
+}
+
+/// An enum type found in the sources (`#[derive(Schema)]` on an enum).
+#[derive(Debug, Clone)]
+pub struct FoundEnum {
+    /// The type it describes.
+    pub enum_type: EnumType,
+    /// The Rust enum's name.
+    pub enum_name: String,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+/// What the sources define: tables and enum types.
+#[derive(Debug, Clone, Default)]
+pub struct Scanned {
+    /// The structs' tables, their `enums` not yet attached.
+    pub models: Vec<FoundModel>,
+    /// The enums.
+    pub enums: Vec<FoundEnum>,
+}
+
+impl Scanned {
+    /// The models, each table with the enum types its columns name (in `sql_type`, or an
+    /// array of one); an error for two enums of one type name.
+    pub fn resolve(self) -> Result<Vec<FoundModel>, Vec<SourceError>> {
+        let mut errors = Vec::new();
+        for (i, e) in self.enums.iter().enumerate() {
+            if let Some(first) = self.enums[..i]
+                .iter()
+                .find(|f| f.enum_type.name == e.enum_type.name)
+            {
+                errors.push(SourceError {
+                    location: e.location.clone(),
+                    message: format!(
+                        "enum `{}` describes type \"{}\", which enum `{}` at {} already does; give one of them another `type_name`",
+                        e.enum_name, e.enum_type.name, first.enum_name, first.location
+                    ),
+                });
+            }
+        }
+        for m in &self.models {
+            errors.extend(m.table.columns.iter().filter_map(|c| {
+                let e = self.enums.iter().find(|e| unquoted(e, &c.sql_type))?;
+                Some(SourceError {
+                    location: m.location.clone(),
+                    message: format!(
+                        "column \"{}\".\"{}\" has type {}, but enum `{}` is type {} (a name with upper case is quoted): write `sql_type = {:?}`",
+                        m.table.name,
+                        c.name,
+                        c.sql_type,
+                        e.enum_name,
+                        e.enum_type.sql_type(),
+                        c.sql_type.replace(c.sql_type.trim_end_matches("[]"), &e.enum_type.sql_type())
+                    ),
+                })
+            }));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut models = self.models;
+        for m in &mut models {
+            for e in &self.enums {
+                if m.table
+                    .columns
+                    .iter()
+                    .any(|c| e.enum_type.types(&c.sql_type))
+                {
+                    m.table.enums.push(e.enum_type.clone());
+                }
+            }
+            m.table.enums.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(models)
+    }
+}
+
+/// Whether `sql_type` names enum `e` without the quotes its upper-case name needs (and no
+/// other enum has that lower-case name).
+fn unquoted(e: &FoundEnum, sql_type: &str) -> bool {
+    let (base, name) = (sql_type.trim_end_matches("[]"), &e.enum_type.name);
+    base != name && base == name.to_lowercase()
 }
 
 /// A place in a source file (1-based line and column).
@@ -61,15 +144,15 @@ fn located(path: &Path, err: &syn::Error) -> SourceError {
     }
 }
 
-/// Parses one file's text and returns its models, or every error in it.
-pub fn scan_source(path: &Path, text: &str) -> Result<Vec<FoundModel>, Vec<SourceError>> {
+/// Parses one file's text and returns its models and enums, or every error in it.
+pub fn scan_source(path: &Path, text: &str) -> Result<Scanned, Vec<SourceError>> {
     let file = syn::parse_file(text).map_err(|e| {
         vec![SourceError {
             message: format!("cannot parse this file: {}", e),
             ..located(path, &e)
         }]
     })?;
-    let mut found = Vec::new();
+    let mut found = Scanned::default();
     let mut errors = Vec::new();
     visit(path, &file.items, &mut found, &mut errors);
     if errors.is_empty() {
@@ -79,12 +162,7 @@ pub fn scan_source(path: &Path, text: &str) -> Result<Vec<FoundModel>, Vec<Sourc
     }
 }
 
-fn visit(
-    path: &Path,
-    items: &[syn::Item],
-    found: &mut Vec<FoundModel>,
-    errors: &mut Vec<SourceError>,
-) {
+fn visit(path: &Path, items: &[syn::Item], found: &mut Scanned, errors: &mut Vec<SourceError>) {
     for item in items {
         let input: syn::DeriveInput = match item {
             syn::Item::Struct(s) if derives_schema(&s.attrs) => s.clone().into(),
@@ -98,19 +176,23 @@ fn visit(
             }
             _ => continue,
         };
-        match table_from_derive(&input) {
-            Ok(table) => {
-                let start = input.ident.span().start();
-                found.push(FoundModel {
-                    table,
-                    struct_name: input.ident.to_string(),
-                    location: Location {
-                        path: path.to_owned(),
-                        line: start.line,
-                        column: start.column + 1,
-                    },
-                });
-            }
+        let start = input.ident.span().start();
+        let location = Location {
+            path: path.to_owned(),
+            line: start.line,
+            column: start.column + 1,
+        };
+        match from_derive(&input) {
+            Ok(Derived::Table(table)) => found.models.push(FoundModel {
+                table: *table,
+                struct_name: input.ident.to_string(),
+                location,
+            }),
+            Ok(Derived::Enum(enum_type)) => found.enums.push(FoundEnum {
+                enum_type,
+                enum_name: input.ident.to_string(),
+                location,
+            }),
             Err(e) => errors.extend(e.into_iter().map(|e| located(path, &e))),
         }
     }

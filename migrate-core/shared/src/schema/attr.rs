@@ -383,25 +383,39 @@ fn check_attr(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<CheckAttr> {
 
 /// Runs `f` for each key of each `#[schema(...)]` attribute; a syntax error aborts only the
 /// attribute it is in.
-fn for_each_key<F>(cx: &mut Ctxt, attrs: &[syn::Attribute], mut f: F)
+fn for_each_key<F>(cx: &mut Ctxt, attrs: &[syn::Attribute], f: F)
 where
     F: FnMut(&mut Ctxt, ParseNestedMeta) -> syn::Result<()>,
 {
-    for attr in attrs.iter().filter(|a| a.path().is_ident(SCHEMA)) {
+    for_each_key_of(cx, attrs, SCHEMA, f)
+}
+
+/// [`for_each_key`] of the attributes called `name` (`schema`, or `sqlx` whose keys an
+/// enum shares).
+pub(super) fn for_each_key_of<F>(cx: &mut Ctxt, attrs: &[syn::Attribute], name: &str, mut f: F)
+where
+    F: FnMut(&mut Ctxt, ParseNestedMeta) -> syn::Result<()>,
+{
+    for attr in attrs.iter().filter(|a| a.path().is_ident(name)) {
         if let syn::Meta::List(list) = &attr.meta
             && list.tokens.is_empty()
         {
             continue;
         }
         if !matches!(attr.meta, syn::Meta::List(_)) {
-            cx.error_spanned_by(
-                attr,
-                "expected `#[schema(...)]`, e.g. `#[schema(primary_key)]`",
-            );
+            if name == SCHEMA {
+                cx.error_spanned_by(
+                    attr,
+                    "expected `#[schema(...)]`, e.g. `#[schema(primary_key)]`",
+                );
+            }
             continue;
         }
-        // Meaning errors go into `cx` inside the closure; a syntax error stops this attribute.
-        if let Err(e) = attr.parse_nested_meta(|meta| f(cx, meta)) {
+        // Meaning errors go into `cx` inside the closure; a syntax error stops this
+        // attribute (another derive's attribute is that derive's to report).
+        if let Err(e) = attr.parse_nested_meta(|meta| f(cx, meta))
+            && name == SCHEMA
+        {
             cx.syn_error(e);
         }
     }

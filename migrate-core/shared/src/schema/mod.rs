@@ -8,13 +8,17 @@
 mod attr;
 mod check;
 mod ctxt;
+mod enum_type;
 mod foreign_key;
 mod index_keys;
 mod symbol;
 mod types;
 
+pub use enum_type::enum_from_derive;
+
 use crate::model::{
-    Check, Column, FkAction, ForeignKey, Generated, Index, IndexMethod, KeyOrder, PrimaryKey, Table,
+    Check, Column, EnumType, FkAction, ForeignKey, Generated, Index, IndexMethod, KeyOrder,
+    PrimaryKey, Table,
 };
 use crate::sql::{MAX_IDENT_BYTES, canonical_type, shorten_name};
 use attr::{FieldAttrs, Sp};
@@ -44,6 +48,23 @@ pub fn table_from_derive(input: &syn::DeriveInput) -> Result<Table, syn::Error> 
     let table = build(&mut cx, input);
     cx.check()?;
     table.ok_or_else(|| syn::Error::new(input.ident.span(), "invalid `Schema` input"))
+}
+
+/// What a `#[derive(Schema)]` item describes: a struct a table, an enum an enum type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Derived {
+    /// From a struct.
+    Table(Box<Table>),
+    /// From an enum.
+    Enum(EnumType),
+}
+
+/// The model of any `#[derive(Schema)]` item, or every error found in it.
+pub fn from_derive(input: &syn::DeriveInput) -> Result<Derived, syn::Error> {
+    match input.data {
+        syn::Data::Enum(_) => enum_from_derive(input).map(Derived::Enum),
+        _ => table_from_derive(input).map(|t| Derived::Table(Box::new(t))),
+    }
 }
 
 /// Whether an item carries `#[derive(…Schema…)]` (the scanner's filter).
@@ -386,6 +407,7 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
         foreign_keys,
         comment: comments.then(|| doc_text(&input.attrs)).flatten(),
         extensions: extensions(cx, &cattrs.extensions),
+        enums: Vec::new(),
     };
     check::distinct_names(cx, &table, input.ident.span());
     Some(table)

@@ -47,6 +47,15 @@ pub const ON_DELETE: &str = "on_delete";
 pub const ON_UPDATE: &str = "on_update";
 pub const IDENTITY: &str = "identity";
 pub const SKIP: &str = "skip";
+// on an enum and its variants (sqlx's keys)
+pub const TYPE_NAME: &str = "type_name";
+pub const RENAME_ALL: &str = "rename_all";
+pub const RENAME: &str = "rename";
+
+/// Keys accepted on an enum.
+pub const ENUM_KEYS: &[&str] = &[TYPE_NAME, RENAME_ALL];
+/// Keys accepted on an enum's variant.
+pub const VARIANT_KEYS: &[&str] = &[RENAME];
 
 /// Keys accepted on the struct.
 pub const STRUCT_KEYS: &[&str] = &[

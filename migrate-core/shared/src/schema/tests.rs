@@ -245,3 +245,90 @@ fn index_keys_take_expressions_operator_classes_and_collations() {
         ]
     );
 }
+
+fn enum_errors(input: syn::DeriveInput) -> Vec<String> {
+    match super::enum_from_derive(&input) {
+        Ok(e) => panic!("expected errors, got {e:?}"),
+        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+#[test]
+fn enum_types_follow_sqlx_keys_and_ours_win() {
+    let e = super::enum_from_derive(&syn::parse_quote! {
+        #[derive(sqlx::Type, Schema)]
+        #[sqlx(type_name = "post_status", rename_all = "snake_case", no_pg_array)]
+        enum PostStatus {
+            Draft,
+            InReview,
+            #[sqlx(rename = "live")]
+            Published,
+            #[schema(rename = "gone")]
+            #[sqlx(rename = "ignored")]
+            Archived,
+        }
+    })
+    .unwrap();
+    assert_eq!(e.name, "post_status");
+    assert_eq!(e.values, ["draft", "in_review", "live", "gone"]);
+    assert_eq!(e.sql_type(), "post_status");
+
+    let e = super::enum_from_derive(&syn::parse_quote! {
+        #[schema(type_name = "billing.State")]
+        #[sqlx(type_name = "state")]
+        enum State { Open, Closed }
+    })
+    .unwrap();
+    assert_eq!(e.name, "billing.State");
+    assert_eq!(e.values, ["Open", "Closed"], "verbatim, as sqlx");
+    assert_eq!(e.sql_type(), "billing.\"State\"");
+    assert!(e.types("billing.\"State\"[]"));
+}
+
+#[test]
+fn enum_type_errors_name_the_token() {
+    let errs = enum_errors(syn::parse_quote! {
+        #[schema(type_nme = "s")]
+        #[sqlx(rename_all = "Title Case")]
+        enum Status {
+            Active(u8),
+            #[schema(rename = "b")]
+            A,
+            B,
+            #[schema(renamed = "x")]
+            C,
+        }
+    });
+    let want = [
+        "unknown schema attribute `type_nme` on an enum; did you mean `type_name`?",
+        "name the PostgreSQL type of enum `Status`",
+    ];
+    assert_eq!(errs.len(), 5, "every mistake at once: {errs:#?}");
+    for w in want {
+        assert!(errs.iter().any(|e| e.contains(w)), "{w}: {errs:#?}");
+    }
+    let errs = enum_errors(syn::parse_quote! {
+        #[schema(type_name = "status", rename_all = "lowercase")]
+        enum Status {
+            Active(u8),
+            #[schema(rename = "b")]
+            A,
+            B,
+            #[schema(renamed = "x")]
+            C,
+        }
+    });
+    let want = [
+        "this one carries data",
+        "the label 'b' is already an earlier variant's",
+        "unknown schema attribute `renamed` on an enum variant; did you mean `rename`?",
+    ];
+    for w in want {
+        assert!(errs.iter().any(|e| e.contains(w)), "{w}: {errs:#?}");
+    }
+    let errs = enum_errors(syn::parse_quote! {
+        #[schema(type_name = "status")]
+        enum Status {}
+    });
+    assert!(errs[0].contains("at least one variant"), "{errs:?}");
+}

@@ -4,6 +4,7 @@
 
 pub mod add_check;
 pub mod add_column;
+pub mod add_enum_values;
 pub mod add_foreign_key;
 pub mod add_index;
 pub mod add_primary_key;
@@ -12,10 +13,12 @@ pub mod change_identity;
 pub mod change_key_type;
 pub mod change_primary_key;
 pub mod change_type;
+pub mod create_enum;
 pub mod create_extension;
 pub mod create_table;
 pub mod drop_check;
 pub mod drop_column;
+pub mod drop_enum;
 pub mod drop_foreign_key;
 pub mod drop_index;
 pub mod drop_table;
