@@ -2,8 +2,8 @@
 //! labels added (in their place, each committed alone) while old code writes the old
 //! labels and new code the new ones, a type the database already had taken over, a
 //! removed or moved label refused with the way forward, and a type no column has any
-//! more dropped after its column; every step applied with rows, compared with the models
-//! and rolled back.
+//! more dropped after its column, a text column made an enum through the column swap;
+//! every step applied with rows, compared with the models and rolled back.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::plan::Phase;
@@ -218,4 +218,34 @@ fn a_type_the_database_has_is_taken_over_and_a_type_no_column_has_is_dropped() {
         labels(&sc, "post_status"),
         "draft,scheduled,published,archived"
     );
+}
+
+#[test]
+fn a_text_column_becomes_an_enum_through_the_column_swap() {
+    let sc = Scenario::new("enums_retype");
+    let text = models(V1, false, false)
+        .replace("#[schema(sql_type = \"post_status\", default = \"'draft'\")]\n    pub status: PostStatus,", "#[schema(default = \"'draft'\")]\n    pub status: String,")
+        .replace("#[derive(Debug, Schema, sqlx::Type)]", "");
+    let v1 = sc.start(&text, &SEED.replace("::post_status", ""));
+    let (v2, path) = sc.generate(&models(V1, false, false), &at("29990101000000"));
+    insta::assert_snapshot!("enum_from_text", up_files(&v2));
+    let old = Workload::start(
+        &sc.db,
+        "",
+        &[
+            "INSERT INTO posts (id, title, status) VALUES (100000 + (random() * 1e9)::int, 'old', 'published')",
+        ],
+    );
+    old.wait_for(20);
+    sc.up(&path);
+    old.wait_for(20);
+    assert_clean(old.stop(), "old code");
+    assert_schema_matches(&sc.db, &v2.snapshot.tables, "retyped");
+    assert_eq!(
+        sc.db
+            .value("SELECT count(*) FROM posts WHERE status IS NULL"),
+        "0"
+    );
+    sc.down(&path);
+    assert_schema_matches_any_column_order(&sc.db, &v1.snapshot.tables, "rolled back");
 }
