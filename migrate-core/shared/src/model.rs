@@ -450,6 +450,12 @@ impl Table {
         }
     }
 
+    /// Whether the table or a column has a comment: its model keeps its comments (from
+    /// doc comments, `#[schema(comments)]`), so they are compared and written.
+    pub fn keeps_comments(&self) -> bool {
+        self.comment.is_some() || self.columns.iter().any(|c| c.comment.is_some())
+    }
+
     /// The column called `name`.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)

@@ -39,7 +39,7 @@ pub fn source(schemas: &[String], tables: &[Table], findings: &[Finding]) -> Str
             .collect()
     };
     // A commented table's doc comments are its comments: its findings go up here.
-    for t in tables.iter().filter(|t| commented(t)) {
+    for t in tables.iter().filter(|t| t.keeps_comments()) {
         let own = own(t);
         if !own.is_empty() {
             header.push(String::new());
@@ -68,11 +68,6 @@ pub fn source(schemas: &[String], tables: &[Table], findings: &[Finding]) -> Str
     }
 }
 
-/// Whether the table or a column has a comment: its model takes its doc comments as them.
-fn commented(t: &Table) -> bool {
-    t.comment.is_some() || t.columns.iter().any(|c| c.comment.is_some())
-}
-
 /// `#[doc]` lines giving `text` back as the derive reads it.
 fn doc_lines(text: &str) -> Vec<String> {
     text.split('\n').map(|l| format!(" {l}")).collect()
@@ -96,7 +91,7 @@ fn spaced(source: &str) -> String {
 }
 
 fn model(t: &Table, findings: &[&Finding], name: Ident) -> TokenStream {
-    let commented = commented(t);
+    let commented = t.keeps_comments();
     let mut docs = vec![format!(" Table `{}`.", t.name)];
     if commented {
         docs = t.comment.as_deref().map(doc_lines).unwrap_or_default();

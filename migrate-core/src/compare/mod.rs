@@ -65,7 +65,7 @@ pub fn compare(expected: &[Table], actual: &[Table], options: Options) -> Vec<Di
                 // Comments count only where the models keep them (`#[schema(comments)]`):
                 // a table without has the database's comments, untouched.
                 let mut actual = facts(a, options);
-                if !keeps_comments(e) {
+                if !e.keeps_comments() {
                     actual.retain(|(o, _)| !o.starts_with("comment on "));
                 }
                 // An enum type counts where the models declare it (a `#[derive(Schema)]`
@@ -88,11 +88,6 @@ pub fn compare(expected: &[Table], actual: &[Table], options: Options) -> Vec<Di
         }
     }
     out
-}
-
-/// Whether the model of `t` has a comment on it or a column (so keeps its comments).
-fn keeps_comments(t: &Table) -> bool {
-    t.comment.is_some() || t.columns.iter().any(|c| c.comment.is_some())
 }
 
 /// Expected facts in their order, then facts only `actual` has.

@@ -61,32 +61,21 @@ pub fn key_list(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Vec<Key>> 
             cx.error_spanned_by(&inner.path, "expected a column name, or `expr = \"…\"`");
             return skip_value(&inner);
         };
-        let (mut desc, mut nulls_first) = (false, None);
-        let (mut ops, mut collate) = (String::new(), String::new());
+        let mut options = KeyOptions::default();
         if inner.input.peek(syn::token::Paren) {
             inner.parse_nested_meta(|o| {
-                match key_of(&o).as_str() {
-                    ASC => desc = false,
-                    DESC => desc = true,
-                    NULLS_FIRST => nulls_first = Some(true),
-                    NULLS_LAST => nulls_first = Some(false),
-                    OPS => ops = name_value(cx, &o)?,
-                    COLLATE => collate = name_value(cx, &o)?,
-                    other => unknown_key(cx, &o, other, ORDER_KEYS, "in a key's options")?,
+                let k = key_of(&o);
+                if !options.set(&k, || name_value(cx, &o))? {
+                    unknown_key(cx, &o, &k, ORDER_KEYS, "in a key's options")?;
                 }
                 Ok(())
             })?;
         }
-        keys.push(Key {
-            name: Sp {
-                value: id.to_string().trim_start_matches("r#").to_owned(),
-                span: id.span(),
-            },
-            expr: false,
-            order: KeyOrder::new(desc, nulls_first),
-            ops,
-            collate,
-        });
+        let name = Sp {
+            value: id.to_string().trim_start_matches("r#").to_owned(),
+            span: id.span(),
+        };
+        keys.push(options.key(name, false));
         Ok(())
     })?;
     if keys.is_empty() {
@@ -101,65 +90,82 @@ fn expr_with_options(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<Optio
     let content;
     syn::parenthesized!(content in meta.input);
     let expr: syn::LitStr = content.parse()?;
-    let mut key = Key {
-        name: Sp {
-            value: expr.value().trim().to_owned(),
-            span: expr.span(),
-        },
-        expr: true,
-        order: KeyOrder::default(),
-        ops: String::new(),
-        collate: String::new(),
-    };
-    let (mut desc, mut nulls_first) = (false, None);
+    let mut options = KeyOptions::default();
     while content.peek(syn::Token![,]) {
         content.parse::<syn::Token![,]>()?;
         if content.is_empty() {
             break;
         }
         let word: syn::Ident = syn::ext::IdentExt::parse_any(&content)?;
-        match word.to_string().as_str() {
-            ASC => desc = false,
-            DESC => desc = true,
-            NULLS_FIRST => nulls_first = Some(true),
-            NULLS_LAST => nulls_first = Some(false),
-            k @ (OPS | COLLATE) => {
-                content.parse::<syn::Token![=]>()?;
-                let v: syn::LitStr = content.parse()?;
-                let fine = !v.value().is_empty()
-                    && v.value()
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-                if !fine {
-                    cx.error_at(
-                        v.span(),
-                        format!("`{k}` is a name: letters, digits, `_`, `.` and `-`"),
-                    );
-                }
-                if k == OPS {
-                    key.ops = v.value();
-                } else {
-                    key.collate = v.value();
-                }
-            }
-            other => cx.error_at(
+        let w = word.to_string();
+        let known = options.set(&w, || {
+            content.parse::<syn::Token![=]>()?;
+            let v: syn::LitStr = content.parse()?;
+            Ok(checked_name(cx, &w, v.value(), v.span()))
+        })?;
+        if !known {
+            cx.error_at(
                 word.span(),
                 format!(
-                    "unknown option `{other}` of an expression key; expected one of: {}",
+                    "unknown option `{w}` of an expression key; expected one of: {}",
                     ORDER_KEYS.join(", ")
                 ),
-            ),
+            );
         }
     }
-    if key.name.value.is_empty() {
+    let text = expr.value().trim().to_owned();
+    if text.is_empty() {
         cx.error_at(
             expr.span(),
             "expected an expression, e.g. `expr(\"lower(email)\")`",
         );
         return Ok(None);
     }
-    key.order = KeyOrder::new(desc, nulls_first);
-    Ok(Some(key))
+    let name = Sp {
+        value: text,
+        span: expr.span(),
+    };
+    Ok(Some(options.key(name, true)))
+}
+
+/// A key's options as written: order, operator class, collation.
+#[derive(Default)]
+struct KeyOptions {
+    desc: bool,
+    nulls_first: Option<bool>,
+    ops: String,
+    collate: String,
+}
+
+impl KeyOptions {
+    /// Sets option `word` (`value` reads the name `ops` and `collate` take); `false` for a
+    /// word that is no option.
+    fn set(
+        &mut self,
+        word: &str,
+        value: impl FnOnce() -> syn::Result<String>,
+    ) -> syn::Result<bool> {
+        match word {
+            ASC => self.desc = false,
+            DESC => self.desc = true,
+            NULLS_FIRST => self.nulls_first = Some(true),
+            NULLS_LAST => self.nulls_first = Some(false),
+            OPS => self.ops = value()?,
+            COLLATE => self.collate = value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn key(self, name: Sp<String>, expr: bool) -> Key {
+        Key {
+            name,
+            expr,
+            order: KeyOrder::new(self.desc, self.nulls_first),
+            ops: self.ops,
+            collate: self.collate,
+        }
+    }
 }
 
 /// `= "text"`: the string, or an error saying `what` it should be.
@@ -187,17 +193,24 @@ fn name_value(cx: &mut Ctxt, meta: &ParseNestedMeta) -> syn::Result<String> {
     let Some(w) = word(cx, meta, &format!("a name, e.g. `{key} = \"…\"`"))? else {
         return Ok(String::new());
     };
-    let fine = w.value.len() <= crate::sql::MAX_IDENT_BYTES * 2 + 1
-        && w.value
+    Ok(checked_name(cx, &key, w.value, w.span))
+}
+
+/// `value` of option `key`, with an error at `span` unless it is a name (letters, digits,
+/// `_`, `.`, `-`; a schema-qualified identifier at most).
+fn checked_name(cx: &mut Ctxt, key: &str, value: String, span: proc_macro2::Span) -> String {
+    let fine = !value.is_empty()
+        && value.len() <= crate::sql::MAX_IDENT_BYTES * 2 + 1
+        && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if !fine {
         cx.error_at(
-            w.span,
+            span,
             format!("`{key}` is a name: letters, digits, `_`, `.` and `-`"),
         );
     }
-    Ok(w.value)
+    value
 }
 
 /// `(fillfactor = 70, autosummarize = true, buffering = "auto")` — as `name=value`, the way

@@ -63,7 +63,7 @@ pub fn plan(t: &Table) -> Vec<Step> {
     steps.extend(
         ddl::comments_of(t)
             .into_iter()
-            .map(|sql| super::set_comment::with_new(&t.name, sql)),
+            .map(|sql| crate::plan::recipes::comment::with_new(&t.name, sql)),
     );
     for ix in &t.indexes {
         steps.push(Step {

@@ -1,7 +1,8 @@
 //! A table's or a column's comment (from the doc comments of a `#[schema(comments)]`
 //! struct) set, changed or removed: `COMMENT ON` in expand, catalog only under SHARE UPDATE
 //! EXCLUSIVE (reads and writes go on); the down puts the old text back. A new table's
-//! comments come with its `CREATE TABLE`, a swapped column's with the new column.
+//! comments come with its `CREATE TABLE`, a swapped column's with the new column
+//! (`recipes::comment`).
 
 use crate::catalogue::Kind;
 use crate::phase::Phase;
@@ -30,20 +31,6 @@ pub fn plan(table: &str, column: Option<&str>, from: Option<&str>, to: Option<&s
             table,
             summary,
             ddl::comment_on(table, column, to),
-        )
-    }
-}
-
-/// A new object's comment, in the transaction that creates it (its down goes with it).
-pub fn with_new(table: &str, sql: String) -> Step {
-    Step {
-        shares_transaction: true,
-        ..Step::new(
-            Phase::Expand,
-            Kind::Comment,
-            table,
-            "Set its comment.".into(),
-            sql,
         )
     }
 }

@@ -233,7 +233,7 @@ impl Swap<'_> {
         ];
         if let Some(text) = &self.to.comment {
             let sql = ddl::comment_on(table, Some(self.physical), Some(text));
-            steps.insert(1, crate::plan::changes::set_comment::with_new(table, sql));
+            steps.insert(1, super::comment::with_new(table, sql));
         }
         steps.extend(self.move_default_into_trigger());
         steps.extend(self.relax_old_not_null());

@@ -5,6 +5,7 @@
 
 pub mod backfill;
 pub mod column_swap;
+pub mod comment;
 pub mod defaults;
 pub mod fill;
 pub mod grants;
