@@ -187,6 +187,7 @@ impl Swap<'_> {
             self.table,
             &names::sync_trigger(self.table, o, n),
             &names::sync_function(self.table, o, n),
+            None,
         )
     }
 

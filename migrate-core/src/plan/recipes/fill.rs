@@ -19,12 +19,15 @@ pub fn function_sql(table: &str, column: &str, expr: &str) -> String {
     ddl::create_trigger_function(table, &names::fill_function(table, column), &body, &[])
 }
 
-/// The `CREATE TRIGGER`.
+/// The `CREATE TRIGGER`, only for rows that leave the column NULL: the backfill's own
+/// updates (and new code's writes) set it, and skip the function call.
 pub fn trigger_sql(table: &str, column: &str) -> String {
+    let when = format!("NEW.{} IS NULL", ident(column));
     ddl::create_row_trigger(
         table,
         &names::fill_trigger(table, column),
         &names::fill_function(table, column),
+        Some(&when),
     )
 }
 
