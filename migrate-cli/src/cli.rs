@@ -149,12 +149,19 @@ pub struct RunArgs {
     #[command(flatten)]
     pub db: DbArgs,
 
-    /// Longest wait for a lock that blocks traffic, in milliseconds.
+    /// Longest wait for a lock that blocks traffic, in milliseconds: the cap of the
+    /// escalating timeouts.
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     pub lock_timeout: u64,
 
+    /// First attempt's wait for such a lock, in milliseconds; it doubles per retry up to
+    /// --lock-timeout, so writers queued behind a waiting statement stall about this long.
+    /// 0: every attempt waits --lock-timeout.
+    #[arg(long, default_value_t = 50, value_name = "MS")]
+    pub first_lock_timeout: u64,
+
     /// Retries after a lock timeout (backoff doubles from 200 ms, with jitter).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 12)]
     pub retries: u32,
 
     /// statement_timeout of short DDL, in milliseconds (0: none).
@@ -194,13 +201,35 @@ pub struct ApplyArgs {
     #[arg(long, default_value = "backfill", value_parser = ["expand", "backfill", "contract"])]
     pub through: String,
 
-    /// Rows per backfill batch (default: the size in the file).
+    /// Rows per backfill batch, fixed (default: paced by --batch-target-ms, starting from
+    /// the size in the file).
     #[arg(long, value_name = "ROWS")]
     pub batch_size: Option<u32>,
+
+    /// How long one backfill batch should take, in milliseconds: each next batch is sized
+    /// from the last one's time, so each holds its row locks about this long. 0: the
+    /// file's size, fixed.
+    #[arg(long, default_value_t = 200, value_name = "MS")]
+    pub batch_target_ms: u64,
 
     /// Pause between backfill batches, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]
     pub batch_pause: u64,
+
+    /// Backfill batches wait while a streaming replica's replay lags more than this, in
+    /// milliseconds (read from pg_stat_replication; the role needs pg_monitor).
+    #[arg(long, value_name = "MS")]
+    pub max_replica_lag: Option<u64>,
+
+    /// Backfill batches wait while a transaction holding a lock on the table has been open
+    /// longer than this, in milliseconds (vacuum cannot clean the batches' dead rows under
+    /// it). 0: never.
+    #[arg(long, default_value_t = 60_000, value_name = "MS")]
+    pub max_transaction_age: u64,
+
+    /// Do not wait while sessions wait for a lock on the table being backfilled.
+    #[arg(long)]
+    pub ignore_lock_waiters: bool,
 
     /// Run statements marked `-- migrate:destructive` (dropped tables and columns).
     #[arg(long)]

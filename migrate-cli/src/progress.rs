@@ -57,10 +57,21 @@ impl Reporter {
                     eprintln!("    blocked by pid {pid} (in transaction {secs:.1}s): {query}");
                 }
             }
-            Event::Retry { attempt, wait } => eprintln!(
-                "    lock timeout; retry {attempt} in {} ms",
-                wait.as_millis()
+            Event::Retry {
+                attempt,
+                wait,
+                lock_timeout,
+                next_lock_timeout,
+            } => eprintln!(
+                "    lock not granted within {} ms; retry {attempt} in {} ms, waiting up to {} ms",
+                lock_timeout.as_millis(),
+                wait.as_millis(),
+                next_lock_timeout.as_millis()
             ),
+            Event::Paused { table, reason } => eprintln!("    {table}: paused: {reason}"),
+            Event::Resumed { table, waited } => {
+                eprintln!("    {table}: going on after {:.1} s", waited.as_secs_f64())
+            }
             Event::InvalidIndexDropped { name } => {
                 eprintln!("    dropped the INVALID index {name} an interrupted build left")
             }
@@ -68,7 +79,9 @@ impl Reporter {
                 table,
                 rows,
                 estimate,
-            } => self.batch(table, *rows, *estimate),
+                batch_size,
+                ..
+            } => self.batch(table, *rows, *estimate, *batch_size),
             Event::PhaseFinished {
                 migration,
                 phase,
@@ -82,13 +95,15 @@ impl Reporter {
         }
     }
 
-    fn batch(&mut self, table: &str, rows: i64, estimate: i64) {
+    fn batch(&mut self, table: &str, rows: i64, estimate: i64, size: u32) {
         let rows = u64::try_from(rows).unwrap_or(0);
         let estimate = u64::try_from(estimate).unwrap_or(0);
         if !self.terminal {
             match rows.saturating_mul(100).checked_div(estimate) {
-                Some(percent) => eprintln!("    {table}: {rows} rows (~{percent}%)"),
-                None => eprintln!("    {table}: {rows} rows"),
+                Some(percent) => {
+                    eprintln!("    {table}: {rows} rows (~{percent}%), batches of {size}")
+                }
+                None => eprintln!("    {table}: {rows} rows, batches of {size}"),
             }
             return;
         }
@@ -101,7 +116,7 @@ impl Reporter {
                 );
                 bar.set_style(
                     ProgressStyle::with_template(
-                        "    {prefix} [{bar:30}] {human_pos}/~{human_len} rows, {per_sec}, ETA {eta}",
+                        "    {prefix} [{bar:30}] {human_pos}/~{human_len} rows, {per_sec}, ETA {eta} {msg}",
                     )
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
@@ -115,5 +130,6 @@ impl Reporter {
             bar.set_length(rows);
         }
         bar.set_position(rows);
+        bar.set_message(format!("(batches of {size})"));
     }
 }

@@ -285,6 +285,7 @@ fn ddl_behind_a_long_transaction_times_out_and_retries_without_holding_up_writer
         &dir,
         db,
         ApplyOptions {
+            first_lock_timeout: Duration::from_millis(25),
             lock_timeout: Duration::from_millis(100),
             retry_base: Duration::from_millis(100),
             max_retries: 20,
@@ -304,6 +305,28 @@ fn ddl_behind_a_long_transaction_times_out_and_retries_without_holding_up_writer
         w.statements, w.worst
     );
     assert!(retries > 0, "the ALTER timed out behind the transaction");
+    // Each attempt's lock timeout doubles from the first to the cap, per statement.
+    let waits: Vec<(u128, u128)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Retry {
+                lock_timeout,
+                next_lock_timeout,
+                ..
+            } => Some((lock_timeout.as_millis(), next_lock_timeout.as_millis())),
+            _ => None,
+        })
+        .collect();
+    println!("lock timeouts of the retried attempts: {waits:?}");
+    assert_eq!(
+        waits[0],
+        (25, 50),
+        "the first attempt waits the first timeout"
+    );
+    for (i, (expired, next)) in waits.iter().enumerate() {
+        assert_eq!(*next, (expired * 2).min(100), "doubling to the cap at {i}");
+    }
+    assert!(waits.contains(&(100, 100)), "the cap is reached: {waits:?}");
     assert!(
         events
             .iter()
@@ -836,7 +859,9 @@ fn a_unit_cancelled_by_a_deadlock_is_tried_again() {
     let mut m = Migrator::new(
         sources,
         ApplyOptions {
+            // Every attempt waits the whole 20 s: only the deadlock detector ends a wait.
             lock_timeout: Duration::from_secs(20),
+            first_lock_timeout: Duration::ZERO,
             retry_base: Duration::from_millis(50),
             ..ApplyOptions::default()
         },

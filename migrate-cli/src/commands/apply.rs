@@ -17,6 +17,11 @@ pub fn run(dir: &Path, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         _ => Phase::Backfill,
     };
     options.batch_size = args.batch_size;
+    options.batch_target = Duration::from_millis(args.batch_target_ms);
+    options.max_replica_lag = args.max_replica_lag.map(Duration::from_millis);
+    options.max_transaction_age =
+        (args.max_transaction_age > 0).then(|| Duration::from_millis(args.max_transaction_age));
+    options.pause_for_lock_waiters = !args.ignore_lock_waiters;
     options.batch_pause = Duration::from_millis(args.batch_pause);
     options.allow_destructive = args.allow_destructive;
     options.allow_out_of_order = args.allow_out_of_order;

@@ -70,6 +70,7 @@ pub fn run_options(
     let options = migrate_core::apply::ApplyOptions {
         history,
         lock_timeout: Duration::from_millis(run.lock_timeout),
+        first_lock_timeout: Duration::from_millis(run.first_lock_timeout),
         max_retries: run.retries,
         ddl_statement_timeout: Duration::from_millis(run.ddl_statement_timeout),
         long_statement_timeout: Duration::from_millis(run.long_statement_timeout),

@@ -45,6 +45,9 @@ fn first_line(sql: &str) -> String {
     sql.lines().next().unwrap_or("").to_owned()
 }
 
+/// How often a paused backfill looks again.
+const HEALTH_POLL: Duration = Duration::from_millis(250);
+
 /// A lock timeout (55P03), or a deadlock the server broke by cancelling this statement
 /// (40P01, e.g. against autovacuum): the unit's transaction is rolled back whole, so it is
 /// tried again like a timeout.
@@ -116,6 +119,7 @@ pub(super) async fn run_phase(
         on_event,
         pid,
         history: h.clone(),
+        lock_wait: run.options.lock_timeout,
     };
     let mut index = 0;
     for unit in run.units {
@@ -182,6 +186,8 @@ struct Ctx<'a, 'r> {
     on_event: &'a mut OnEvent,
     pid: i32,
     history: String,
+    /// The lock timeout of the current attempt (escalating from the first one).
+    lock_wait: Duration,
 }
 
 impl Ctx<'_, '_> {
@@ -190,7 +196,7 @@ impl Ctx<'_, '_> {
     fn timeouts(&self, short_lock_timeout: bool, local: bool) -> String {
         let o = self.run.options;
         let (lock, statement) = if short_lock_timeout {
-            (o.lock_timeout, o.ddl_statement_timeout)
+            (self.lock_wait, o.ddl_statement_timeout)
         } else {
             (Duration::ZERO, o.long_statement_timeout)
         };
@@ -207,7 +213,9 @@ impl Ctx<'_, '_> {
     }
 
     /// Runs `attempt` until it succeeds, retrying lock timeouts (and deadlocks) with
-    /// exponential backoff and jitter.
+    /// exponential backoff and jitter. Each attempt's lock timeout doubles from the first
+    /// one up to the cap, so a statement queued behind a long transaction holds up the
+    /// writers queued behind it for about the first timeout, not the cap.
     async fn retrying<T>(
         &mut self,
         mut attempt: impl AsyncFnMut(&mut Self) -> Result<T, Failure>,
@@ -215,6 +223,7 @@ impl Ctx<'_, '_> {
         let o = self.run.options;
         let mut tries = 0;
         loop {
+            self.lock_wait = o.lock_timeout_of(tries);
             match attempt(self).await {
                 Ok(v) => return Ok(v),
                 Err(f) if is_lock_timeout(&f.error) && tries < o.max_retries => {
@@ -224,6 +233,8 @@ impl Ctx<'_, '_> {
                     (self.on_event)(&Event::Retry {
                         attempt: tries,
                         wait,
+                        lock_timeout: self.lock_wait,
+                        next_lock_timeout: o.lock_timeout_of(tries),
                     });
                     tokio::time::sleep(wait).await;
                 }
@@ -243,7 +254,7 @@ impl Ctx<'_, '_> {
     /// who blocks it (from the control connection).
     async fn watched(&mut self, sql: &str, short_lock_timeout: bool) -> Result<u64, sqlx::Error> {
         let after = if short_lock_timeout {
-            self.run.options.lock_timeout / 2
+            self.lock_wait / 2
         } else {
             Duration::from_secs(5)
         };
@@ -365,12 +376,14 @@ impl Ctx<'_, '_> {
         let Some(batch) = &s.batch else {
             return Ok(());
         };
-        let size = self
+        let mut size = self
             .run
             .options
             .batch_size
             .unwrap_or(batch.batch_size)
             .max(1);
+        // Its first reads of the table queue behind a waiting lock as its batches would.
+        self.wait_until_healthy(&batch.table).await?;
         let keyset = Keyset::read(self.work, batch)
             .await
             .map_err(|e| self.statement_error(fail(s)(e)))?;
@@ -419,7 +432,9 @@ impl Ctx<'_, '_> {
                 .map(|(c, e)| format!("{} = ({e})", ident(c)))
                 .collect();
             while last.as_ref() != Some(&upper) {
+                self.wait_until_healthy(&batch.table).await?;
                 let from = last.clone();
+                let started = std::time::Instant::now();
                 let step = self
                     .retrying(async |ctx: &mut Self| {
                         // Row locks held by the application wait at most the lock
@@ -427,7 +442,7 @@ impl Ctx<'_, '_> {
                         let o = ctx.run.options;
                         let setup = format!(
                             "BEGIN; {}",
-                            ctx.timeouts_of(o.lock_timeout, o.long_statement_timeout, true)
+                            ctx.timeouts_of(ctx.lock_wait, o.long_statement_timeout, true)
                         );
                         sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
                             .execute(&mut *ctx.work)
@@ -451,10 +466,14 @@ impl Ctx<'_, '_> {
                     .await?;
                 rows_done += step.1;
                 last = Some(step.0);
+                let took = started.elapsed();
+                size = self.run.options.next_batch_size(size, took);
                 (self.on_event)(&Event::Batch {
                     table: batch.table.clone(),
                     rows: rows_done,
                     estimate,
+                    batch_size: size,
+                    took,
                 });
                 if !self.run.options.batch_pause.is_zero() {
                     tokio::time::sleep(self.run.options.batch_pause).await;
@@ -463,6 +482,37 @@ impl Ctx<'_, '_> {
         }
         self.progress(1).await?;
         Ok(())
+    }
+
+    /// Waits (polling) while the database should not take a batch on `table` now, saying
+    /// why once and how long it waited.
+    async fn wait_until_healthy(&mut self, table: &str) -> Result<(), ApplyError> {
+        let key = crate::sql::table_ref(table);
+        let mut paused: Option<(std::time::Instant, String)> = None;
+        loop {
+            let why = super::health::reason(self.control, &key, self.pid, self.run.options).await?;
+            match (why, &paused) {
+                (None, None) => return Ok(()),
+                (None, Some((since, _))) => {
+                    (self.on_event)(&Event::Resumed {
+                        table: table.to_owned(),
+                        waited: since.elapsed(),
+                    });
+                    return Ok(());
+                }
+                (Some(reason), p) => {
+                    if p.as_ref().is_none_or(|(_, r)| *r != reason) {
+                        (self.on_event)(&Event::Paused {
+                            table: table.to_owned(),
+                            reason: reason.clone(),
+                        });
+                    }
+                    let since = p.as_ref().map_or_else(std::time::Instant::now, |(s, _)| *s);
+                    paused = Some((since, reason));
+                    tokio::time::sleep(HEALTH_POLL).await;
+                }
+            }
+        }
     }
 
     fn statement_error(&self, f: Failure) -> ApplyError {

@@ -14,9 +14,11 @@ mod dependents;
 mod drift;
 mod exec;
 mod facts;
+mod health;
 mod history;
 mod integrity;
 mod other_tools;
+mod pacing;
 mod shadow;
 mod squashed;
 
@@ -27,6 +29,7 @@ pub use facts::{Handling, handling};
 pub use history::{HistoryTable, Row};
 pub use integrity::checksum;
 pub use other_tools::{OTHER_TOOLS_HISTORY, OtherHistory, find_in as find_other_tools};
+pub use pacing::{MAX_BATCH, MIN_BATCH};
 pub use shadow::{Stage, Verification};
 
 use crate::plan::Phase;
@@ -110,8 +113,12 @@ pub struct ApplyOptions {
     pub through: Phase,
     /// Where the history lives.
     pub history: HistoryTable,
-    /// How long a statement whose lock blocks traffic waits for it.
+    /// How long a statement whose lock blocks traffic waits for it, at most: the cap of
+    /// the escalating timeouts.
     pub lock_timeout: Duration,
+    /// Its first attempt's lock timeout; each retry waits twice as long, up to
+    /// `lock_timeout`. Traffic queued behind a waiting statement stalls about this long.
+    pub first_lock_timeout: Duration,
     /// Retries of such a statement after a lock timeout.
     pub max_retries: u32,
     /// First wait between retries; it doubles each time (with up to 50% jitter).
@@ -121,10 +128,24 @@ pub struct ApplyOptions {
     /// `statement_timeout` of long steps: VALIDATE, concurrent index builds, batches
     /// (zero: none).
     pub long_statement_timeout: Duration,
-    /// Rows per backfill batch, instead of the file's.
+    /// Rows per backfill batch, instead of the file's: a fixed size, not paced.
     pub batch_size: Option<u32>,
+    /// How long one backfill batch should take: starting from the file's size, each next
+    /// batch is sized from the last one's time (half to twice as many rows), so a batch
+    /// holds its row locks about this long whatever the rows cost. Zero: the file's size,
+    /// fixed.
+    pub batch_target: Duration,
     /// Pause between batches.
     pub batch_pause: Duration,
+    /// Backfill batches wait while a streaming replica's replay lags more than this
+    /// (from `pg_stat_replication`; the role needs `pg_monitor` to see it). `None`: never.
+    pub max_replica_lag: Option<Duration>,
+    /// Backfill batches wait while a transaction holding a lock on the table has been
+    /// open longer than this (vacuum cannot clean the batches' dead rows under it).
+    /// `None`: never.
+    pub max_transaction_age: Option<Duration>,
+    /// Backfill batches wait while a session waits for a lock on the table.
+    pub pause_for_lock_waiters: bool,
     /// Exit at once when another applier holds the lock, instead of waiting.
     pub no_wait: bool,
     /// Run statements marked `-- migrate:destructive`.
@@ -153,12 +174,17 @@ impl Default for ApplyOptions {
             through: Phase::Backfill,
             history: HistoryTable::default(),
             lock_timeout: Duration::from_secs(2),
-            max_retries: 10,
+            first_lock_timeout: Duration::from_millis(50),
+            max_retries: 12,
             retry_base: Duration::from_millis(200),
             ddl_statement_timeout: Duration::from_secs(60),
             long_statement_timeout: Duration::ZERO,
             batch_size: None,
+            batch_target: Duration::from_millis(200),
             batch_pause: Duration::ZERO,
+            max_replica_lag: None,
+            max_transaction_age: Some(Duration::from_secs(60)),
+            pause_for_lock_waiters: true,
             no_wait: false,
             allow_destructive: false,
             allow_edited: false,
@@ -203,12 +229,31 @@ pub enum Event {
         /// `(pid, seconds in transaction, query)` of each blocker.
         blockers: Vec<(i32, f64, String)>,
     },
+    /// The backfill of `table` waits: `reason` says why (a lagging replica, a lock
+    /// waiter, a long transaction); it goes on by itself once that clears.
+    Paused {
+        /// Table.
+        table: String,
+        /// Why, as the progress line says it.
+        reason: String,
+    },
+    /// The backfill of `table` goes on after waiting `waited`.
+    Resumed {
+        /// Table.
+        table: String,
+        /// How long it waited.
+        waited: Duration,
+    },
     /// A lock timeout; retrying after `wait`.
     Retry {
         /// Attempt number (1: first retry).
         attempt: u32,
         /// Backoff before it.
         wait: Duration,
+        /// The lock timeout that expired.
+        lock_timeout: Duration,
+        /// The retry's lock timeout.
+        next_lock_timeout: Duration,
     },
     /// An INVALID index left by an interrupted concurrent build was dropped.
     InvalidIndexDropped {
@@ -223,6 +268,10 @@ pub enum Event {
         rows: i64,
         /// Rows of the table (estimate from `reltuples`; 0 when unknown).
         estimate: i64,
+        /// Rows per batch from now on (paced by `batch_target`).
+        batch_size: u32,
+        /// How long the batch took.
+        took: Duration,
     },
     /// A phase finished.
     PhaseFinished {
