@@ -22,5 +22,7 @@ scripts/pg-other.sh stop 12
 url="$(scripts/pg-other.sh 18 25418)"
 DATABASE_URL="$url" cargo test -p migrate-tests -p migrate-cli --all-features
 scripts/pg-other.sh stop 18
+# The primary and streaming replica backfill_health_e2e started (machine binaries).
+scripts/pg-replica.sh stop
 bash examples/blog/replay.sh >/dev/null
 echo "examples/blog: replay matches the committed migrations"

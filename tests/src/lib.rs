@@ -40,7 +40,12 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 impl TestDb {
     /// Creates `<prefix>_<pid>_<n>`, unique across parallel tests and test binaries.
     pub fn create(prefix: &str) -> TestDb {
-        let admin_url = database_url();
+        TestDb::create_on(&database_url(), prefix)
+    }
+
+    /// [`TestDb::create`] on the server of `admin_url` (a database URL there).
+    pub fn create_on(admin_url: &str, prefix: &str) -> TestDb {
+        let admin_url = admin_url.to_owned();
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("{prefix}_{}_{n}", std::process::id());
         let base = admin_url
@@ -140,6 +145,11 @@ impl Drop for TestDb {
             ],
         );
     }
+}
+
+/// Runs SQL text through psql on the database at `url`.
+pub fn sql_on(url: &str, sql: &str) -> Result<(), String> {
+    run_psql(url, &["-c", sql])
 }
 
 fn run_psql(url: &str, args: &[&str]) -> Result<(), String> {
@@ -569,6 +579,13 @@ impl Scenario {
             project,
             db: TestDb::create(prefix),
         }
+    }
+
+    /// [`Scenario::new`] with its database on the server of `admin_url`.
+    pub fn on(admin_url: &str, prefix: &str) -> Scenario {
+        let mut sc = Scenario::new(prefix);
+        sc.db = TestDb::create_on(admin_url, prefix);
+        sc
     }
 
     /// [`Scenario::new`] with `postgres = major` in the crate's `Migrate.toml`: the plans
