@@ -1,7 +1,8 @@
 //! `cargo migrate apply` killed with SIGKILL in the middle of a backfill of a million rows,
 //! then run again: it resumes at the committed cursor (it does not start over), and every
 //! row ends up right. And an INVALID index left by a failed concurrent build is dropped and
-//! rebuilt by the next run.
+//! rebuilt by the next run. Ctrl-C (SIGINT) stops it after the batch running then, and
+//! the next run goes on.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use assert_cmd::cargo::CommandCargoExt as _;
@@ -364,4 +365,70 @@ fn plan_and_apply_name_a_view_made_by_hand_on_a_dropped_column() {
         before,
         "nothing ran"
     );
+}
+
+#[test]
+fn ctrl_c_stops_the_backfill_after_its_batch_and_the_next_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let db = migrate_tests::TestDb::create("cli_apply_ctrl_c");
+    generate(dir, V1);
+    run(dir, &db.url, &["apply"]);
+    let rows = 200_000;
+    db.sql(&format!(
+        "INSERT INTO events (n) SELECT (g % 1000)::int FROM generate_series(1, {rows}) g; ANALYZE events"
+    ))
+    .unwrap();
+    generate(dir, V2);
+    let args = ["apply", "--batch-size", "2000", "--batch-pause", "30"];
+    let child = cli(dir, &db.url, &args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let progress = || -> i64 {
+        db.value(
+            "SELECT coalesce(max(backfill_rows), 0) FROM cargo_migrate.history WHERE phase = 'backfill'",
+        )
+        .parse()
+        .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while progress() == 0 {
+        assert!(Instant::now() < deadline, "the backfill made no progress");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("stopping after the statement or batch running now"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stopped as asked, in backfill of"),
+        "{stderr}"
+    );
+    let at_stop = progress();
+    assert!(at_stop < rows, "stopped midway ({at_stop} rows done)");
+    assert_eq!(
+        db.value("SELECT count(*) FROM events WHERE doubled IS NOT NULL")
+            .parse::<i64>()
+            .unwrap(),
+        at_stop,
+        "the batch running then finished and was recorded"
+    );
+    run(dir, &db.url, &args);
+    assert_eq!(
+        db.value("SELECT count(*) FROM events WHERE doubled IS DISTINCT FROM n::int8 * 2"),
+        "0",
+        "the next run went on to the end"
+    );
+    assert_eq!(progress(), rows, "no row updated twice");
 }

@@ -29,8 +29,11 @@ pub fn run(dir: &Path, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     options.allow_dependents = args.allow_dependents;
     let dry_run = args.run.dry_run;
     let mut reporter = Reporter::new(dry_run);
+    let stop = options.stop.clone();
     let mut migrator = Migrator::new(sources, options).on_event(move |e| reporter.event(e));
-    let report = super::runtime()?.block_on(migrator.apply(&args.run.db.database_url))?;
+    let Some(report) = super::stoppable(stop, migrator.apply(&args.run.db.database_url))? else {
+        return Ok(ExitCode::from(130));
+    };
     if report.applied.is_empty() && report.stopped_before.is_none() && !dry_run {
         println!("Nothing to apply: the database is up to date.");
     }

@@ -97,6 +97,35 @@ pub fn print_other_tools(tools: &[migrate_core::apply::OtherHistory]) {
     }
 }
 
+/// Runs `work` (an apply or a rollback) on a new runtime: Ctrl-C once sets `stop`, so the
+/// run stops after the unit or backfill batch running now (committed, resumable) and this
+/// returns `None`, having said so; twice exits at once (the server rolls back what ran).
+pub fn stoppable<T>(
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    work: impl std::future::Future<Output = Result<T, migrate_core::apply::ApplyError>>,
+) -> anyhow::Result<Option<T>> {
+    let rt = runtime()?;
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        eprintln!(
+            "stopping after the statement or batch running now (Ctrl-C again to stop at once)"
+        );
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    });
+    match rt.block_on(work) {
+        Err(e @ migrate_core::apply::ApplyError::Stopped { .. }) => {
+            eprintln!("{e}");
+            Ok(None)
+        }
+        r => Ok(Some(r?)),
+    }
+}
+
 /// A runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()

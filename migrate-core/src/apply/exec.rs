@@ -129,6 +129,7 @@ pub(super) async fn run_phase(
             index += n;
             continue;
         }
+        ctx.stop_if_asked()?;
         for s in &unit.statements {
             (ctx.on_event)(&Event::Statement {
                 at: at(s),
@@ -475,12 +476,30 @@ impl Ctx<'_, '_> {
                     batch_size: size,
                     took,
                 });
+                self.stop_if_asked()?;
                 if !self.run.options.batch_pause.is_zero() {
                     tokio::time::sleep(self.run.options.batch_pause).await;
                 }
             }
         }
         self.progress(1).await?;
+        Ok(())
+    }
+
+    /// [`ApplyError::Stopped`] once the run was asked to stop (between units and batches,
+    /// each committed with its progress).
+    fn stop_if_asked(&self) -> Result<(), ApplyError> {
+        if self
+            .run
+            .options
+            .stop
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(ApplyError::Stopped {
+                migration: self.run.migration.to_owned(),
+                phase: self.run.phase,
+            });
+        }
         Ok(())
     }
 
@@ -509,6 +528,7 @@ impl Ctx<'_, '_> {
                     }
                     let since = p.as_ref().map_or_else(std::time::Instant::now, |(s, _)| *s);
                     paused = Some((since, reason));
+                    self.stop_if_asked()?;
                     tokio::time::sleep(HEALTH_POLL).await;
                 }
             }

@@ -146,6 +146,10 @@ pub struct ApplyOptions {
     pub max_transaction_age: Option<Duration>,
     /// Backfill batches wait while a session waits for a lock on the table.
     pub pause_for_lock_waiters: bool,
+    /// Set (from another thread or a signal handler) to stop the run at the next safe
+    /// point: after the unit or backfill batch running now, committed with its progress,
+    /// so the next run goes on from there ([`ApplyError::Stopped`]).
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Exit at once when another applier holds the lock, instead of waiting.
     pub no_wait: bool,
     /// Run statements marked `-- migrate:destructive`.
@@ -185,6 +189,7 @@ impl Default for ApplyOptions {
             max_replica_lag: None,
             max_transaction_age: Some(Duration::from_secs(60)),
             pause_for_lock_waiters: true,
+            stop: std::sync::Arc::default(),
             no_wait: false,
             allow_destructive: false,
             allow_edited: false,
@@ -397,6 +402,17 @@ pub enum ApplyError {
         line: usize,
         /// Retries made.
         retries: u32,
+    },
+    /// The run stopped as asked ([`ApplyOptions::stop`], Ctrl-C in the CLI) after the
+    /// unit or backfill batch that was running; the history says where it is.
+    #[error(
+        "stopped as asked, in {phase} of {migration}: what ran is committed and recorded; run apply again to go on from there"
+    )]
+    Stopped {
+        /// Migration id.
+        migration: String,
+        /// Its phase.
+        phase: Phase,
     },
     /// An applied file changed on disk.
     #[error(
