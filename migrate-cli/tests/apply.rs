@@ -79,6 +79,15 @@ fn run(dir: &Path, url: &str, args: &[&str]) -> String {
     err
 }
 
+/// The rows the backfill has recorded as done.
+fn backfill_rows(db: &migrate_tests::TestDb) -> i64 {
+    db.value(
+        "SELECT coalesce(max(backfill_rows), 0) FROM cargo_migrate.history WHERE phase = 'backfill'",
+    )
+    .parse()
+    .unwrap()
+}
+
 fn batches(stderr: &str) -> usize {
     stderr
         .lines()
@@ -106,13 +115,7 @@ fn a_killed_backfill_resumes_at_its_cursor_and_an_invalid_index_is_rebuilt() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let progress = || -> i64 {
-        db.value(
-            "SELECT coalesce(max(backfill_rows), 0) FROM cargo_migrate.history WHERE phase = 'backfill'",
-        )
-        .parse()
-        .unwrap()
-    };
+    let progress = || backfill_rows(&db);
     let deadline = Instant::now() + Duration::from_secs(300);
     while progress() < ROWS / 5 {
         assert!(Instant::now() < deadline, "the backfill made no progress");
@@ -387,13 +390,7 @@ fn ctrl_c_stops_the_backfill_after_its_batch_and_the_next_run_goes_on() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let progress = || -> i64 {
-        db.value(
-            "SELECT coalesce(max(backfill_rows), 0) FROM cargo_migrate.history WHERE phase = 'backfill'",
-        )
-        .parse()
-        .unwrap()
-    };
+    let progress = || backfill_rows(&db);
     let deadline = Instant::now() + Duration::from_secs(120);
     while progress() == 0 {
         assert!(Instant::now() < deadline, "the backfill made no progress");

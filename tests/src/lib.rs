@@ -387,6 +387,14 @@ pub struct WorkloadReport {
     pub worst: std::time::Duration,
 }
 
+impl WorkloadReport {
+    /// Asserts that `who` (old code, new code) ran and no statement of it failed.
+    pub fn assert_clean(&self, who: &str) {
+        assert!(self.statements > 0, "{who} ran");
+        assert!(self.errors.is_empty(), "{who}'s errors: {:#?}", self.errors);
+    }
+}
+
 /// Application traffic on its own connection: runs `statements` in a loop, as prepared
 /// statements (the way sqlx runs queries, cached per connection), until stopped.
 pub struct Workload {

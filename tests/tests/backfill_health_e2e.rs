@@ -101,6 +101,31 @@ fn until(events: &Arc<Mutex<Vec<Event>>>, what: &str, f: impl Fn(&Event) -> bool
     }
 }
 
+/// A transaction that has read `items` (holding ACCESS SHARE on it) until the sender is
+/// used; returns once it holds it.
+fn hold_table(sc: &Scenario) -> (std::thread::JoinHandle<()>, std::sync::mpsc::Sender<()>) {
+    let url = sc.db.url.clone();
+    let (open_tx, opened) = std::sync::mpsc::channel();
+    let (close_tx, close) = std::sync::mpsc::channel::<()>();
+    let handle = std::thread::spawn(move || {
+        runtime().block_on(async move {
+            use sqlx::Connection as _;
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql("BEGIN; SELECT count(*) FROM items")
+                .execute(&mut c)
+                .await
+                .unwrap();
+            open_tx.send(()).unwrap();
+            tokio::task::spawn_blocking(move || close.recv().unwrap())
+                .await
+                .unwrap();
+            sqlx::raw_sql("COMMIT").execute(&mut c).await.unwrap();
+        })
+    });
+    opened.recv().unwrap();
+    (handle, close_tx)
+}
+
 fn filled(sc: &Scenario) -> String {
     sc.db
         .value("SELECT count(*) FROM items WHERE total IS NOT NULL")
@@ -149,25 +174,7 @@ fn the_backfill_waits_while_a_streaming_replica_lags_and_goes_on_when_it_catches
 fn the_backfill_waits_while_a_long_transaction_holds_a_lock_on_the_table() {
     let admin = migrate_tests::database_url();
     let (sc, sources) = expanded(&admin, "health_long_xact", 20_000);
-    let url = sc.db.url.clone();
-    let (open_tx, opened) = std::sync::mpsc::channel();
-    let (close_tx, close) = std::sync::mpsc::channel::<()>();
-    let reader = std::thread::spawn(move || {
-        runtime().block_on(async move {
-            use sqlx::Connection as _;
-            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::raw_sql("BEGIN; SELECT count(*) FROM items")
-                .execute(&mut c)
-                .await
-                .unwrap();
-            open_tx.send(()).unwrap();
-            tokio::task::spawn_blocking(move || close.recv().unwrap())
-                .await
-                .unwrap();
-            sqlx::raw_sql("COMMIT").execute(&mut c).await.unwrap();
-        })
-    });
-    opened.recv().unwrap();
+    let (reader, close_tx) = hold_table(&sc);
     std::thread::sleep(Duration::from_millis(300));
     let (job, events) = backfill(&sc, sources, paced(None, Some(Duration::from_millis(200))));
     until(
@@ -195,25 +202,7 @@ fn the_backfill_waits_while_a_session_waits_for_a_lock_on_the_table() {
     let admin = migrate_tests::database_url();
     let (sc, sources) = expanded(&admin, "health_waiter", 20_000);
     // A reader holds the table; an ACCESS EXCLUSIVE lock queues behind it, a waiter.
-    let url = sc.db.url.clone();
-    let (close_tx, close) = std::sync::mpsc::channel::<()>();
-    let (open_tx, opened) = std::sync::mpsc::channel();
-    let holder = std::thread::spawn(move || {
-        runtime().block_on(async move {
-            use sqlx::Connection as _;
-            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::raw_sql("BEGIN; SELECT count(*) FROM items")
-                .execute(&mut c)
-                .await
-                .unwrap();
-            open_tx.send(()).unwrap();
-            tokio::task::spawn_blocking(move || close.recv().unwrap())
-                .await
-                .unwrap();
-            sqlx::raw_sql("COMMIT").execute(&mut c).await.unwrap();
-        })
-    });
-    opened.recv().unwrap();
+    let (holder, close_tx) = hold_table(&sc);
     let url = sc.db.url.clone();
     let waiter = std::thread::spawn(move || {
         migrate_tests::sql_on(

@@ -9,8 +9,7 @@
 use migrate_core::plan::Phase;
 use migrate_core::project::GenerateOptions;
 use migrate_tests::{
-    Scenario, Workload, WorkloadReport, assert_schema_matches,
-    assert_schema_matches_any_column_order, at, up_files,
+    Scenario, Workload, assert_schema_matches, assert_schema_matches_any_column_order, at, up_files,
 };
 
 /// `status` variants, a `visibility` enum column when given, and the `reviews` table.
@@ -77,15 +76,6 @@ fn labels(sc: &Scenario, ty: &str) -> String {
     ))
 }
 
-fn assert_clean(report: WorkloadReport, who: &str) {
-    assert!(report.statements > 0, "{who} ran");
-    assert!(
-        report.errors.is_empty(),
-        "{who}'s errors: {:#?}",
-        report.errors
-    );
-}
-
 #[test]
 fn labels_are_added_in_place_under_traffic_and_new_types_come_first() {
     let sc = Scenario::new("enums_add");
@@ -118,8 +108,8 @@ fn labels_are_added_in_place_under_traffic_and_new_types_come_first() {
     sc.apply(&path, Phase::Backfill, "up");
     sc.apply(&path, Phase::Contract, "up");
     new.wait_for(30);
-    assert_clean(old.stop(), "old code");
-    assert_clean(new.stop(), "new code");
+    old.stop().assert_clean("old code");
+    new.stop().assert_clean("new code");
     assert_schema_matches(&sc.db, &v2.snapshot.tables, "labels added");
     assert_eq!(
         labels(&sc, "post_status"),
@@ -239,7 +229,7 @@ fn a_text_column_becomes_an_enum_through_the_column_swap() {
     old.wait_for(20);
     sc.up(&path);
     old.wait_for(20);
-    assert_clean(old.stop(), "old code");
+    old.stop().assert_clean("old code");
     assert_schema_matches(&sc.db, &v2.snapshot.tables, "retyped");
     assert_eq!(
         sc.db

@@ -11,8 +11,7 @@
 use migrate_core::plan::Phase;
 use migrate_core::project::GenerateOptions;
 use migrate_tests::{
-    Scenario, Workload, WorkloadReport, assert_schema_matches,
-    assert_schema_matches_any_column_order, at, up_files,
+    Scenario, Workload, assert_schema_matches, assert_schema_matches_any_column_order, at, up_files,
 };
 
 fn models(members_key: &str, accounts: &str, tags: &str) -> String {
@@ -99,15 +98,6 @@ fn traffic(sc: &Scenario, search_path: &str, who: &str) -> Workload {
     Workload::start(&sc.db, search_path, &refs)
 }
 
-fn assert_clean(report: WorkloadReport, who: &str) {
-    assert!(report.statements > 0, "{who} ran");
-    assert!(
-        report.errors.is_empty(),
-        "{who}'s errors: {:#?}",
-        report.errors
-    );
-}
-
 #[test]
 fn primary_keys_move_to_other_columns_under_traffic() {
     let sc = Scenario::new("pk_change");
@@ -136,12 +126,12 @@ fn primary_keys_move_to_other_columns_under_traffic() {
     sc.apply(&path, Phase::Backfill, "up");
     old.wait_for(30);
     new.wait_for(30);
-    assert_clean(old.stop(), "old code");
+    old.stop().assert_clean("old code");
     let rels = "SELECT string_agg(relname || ':' || relfilenode, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('members', 'accounts', 'sessions')";
     let before = db.value(rels);
     sc.apply(&path, Phase::Contract, "up");
     new.wait_for(30);
-    assert_clean(new.stop(), "new code");
+    new.stop().assert_clean("new code");
     assert_eq!(db.value(rels), before, "no table rewritten");
     assert_schema_matches(db, &v2.snapshot.tables, "keys moved");
 
@@ -188,7 +178,7 @@ fn primary_keys_move_to_other_columns_under_traffic() {
         sc.apply(&path, phase, "up");
         old.wait_for(30);
     }
-    assert_clean(old.stop(), "old code");
+    old.stop().assert_clean("old code");
     sc.apply(&path, Phase::Contract, "up");
     assert_schema_matches(db, &v3.snapshot.tables, "surrogate key dropped");
     assert!(
