@@ -5,6 +5,7 @@
 mod enums;
 
 use crate::model::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// One difference between two schemas.
@@ -355,17 +356,18 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
     let mut changes = new_extensions(old, new);
     let (enum_changes, enum_drops) = enums::changes(old, new);
     changes.extend(enum_changes);
-    let find = |tables: &'_ [Table], name: &str| -> Option<Table> {
-        tables.iter().find(|t| t.name == name).cloned()
-    };
+    // By name: a schema may have thousands of tables.
+    let old_by_name: HashMap<&str, &Table> = old.iter().map(|t| (t.name.as_str(), t)).collect();
+    let new_names: HashSet<&str> = new.iter().map(|t| t.name.as_str()).collect();
+    let find_old = |name: &str| -> Option<Table> { old_by_name.get(name).map(|t| (*t).clone()) };
     let mut new_sorted: Vec<&Table> = new.iter().collect();
     new_sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut consumed_old: Vec<String> = Vec::new();
+    let mut consumed_old: HashSet<String> = HashSet::new();
     for t in new_sorted {
-        let before = match find(old, &t.name) {
+        let before = match find_old(&t.name) {
             Some(b) => Some(b),
             None => match &t.renamed_from {
-                Some(from) if find(new, from).is_none() => find(old, from).inspect(|_| {
+                Some(from) if !new_names.contains(from.as_str()) => find_old(from).inspect(|_| {
                     changes.push(Change::RenameTable {
                         from: from.clone(),
                         to: t.name.clone(),
@@ -377,7 +379,7 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
         match before {
             None => changes.push(Change::CreateTable(t.schema_only())),
             Some(b) => {
-                consumed_old.push(b.name.clone());
+                consumed_old.insert(b.name.clone());
                 diff_table(&b, t, &mut changes);
             }
         }

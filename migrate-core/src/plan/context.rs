@@ -6,6 +6,7 @@ use super::settings::{PlanError, PlanOptions};
 use super::step::Step;
 use crate::diff::Change;
 use crate::model::{Column, ForeignKey, Table};
+use std::collections::{HashMap, HashSet};
 
 /// The schemas and changes of one migration.
 pub(super) struct Context<'a> {
@@ -20,6 +21,10 @@ pub(super) struct Context<'a> {
     pub new: &'a [Table],
     /// The planner's settings.
     pub opts: &'a PlanOptions,
+    /// `old` by name.
+    old_index: HashMap<String, usize>,
+    /// The names of the tables this migration creates.
+    created_names: HashSet<&'a str>,
 }
 
 impl<'a> Context<'a> {
@@ -29,18 +34,33 @@ impl<'a> Context<'a> {
         new: &'a [Table],
         opts: &'a PlanOptions,
     ) -> Context<'a> {
-        let renamed = old
+        let renames: HashMap<&str, &str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::RenameTable { from, to } => Some((from.as_str(), to.as_str())),
+                _ => None,
+            })
+            .collect();
+        let renamed: Vec<Table> = old
             .iter()
             .map(|t| {
                 let mut t = t.clone();
-                let to = changes.iter().find_map(|c| match c {
-                    Change::RenameTable { from, to } if *from == t.name => Some(to.clone()),
-                    _ => None,
-                });
-                if let Some(to) = to {
-                    t.name = to;
+                if let Some(to) = renames.get(t.name.as_str()) {
+                    t.name = (*to).to_owned();
                 }
                 t
+            })
+            .collect();
+        let old_index = renamed
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
+        let created_names = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::CreateTable(t) => Some(t.name.as_str()),
+                _ => None,
             })
             .collect();
         Context {
@@ -49,12 +69,19 @@ impl<'a> Context<'a> {
             old: renamed,
             new,
             opts,
+            old_index,
+            created_names,
         }
     }
 
     /// Whether `table` exists before this migration (under its new name if renamed).
     pub fn existed(&self, table: &str) -> bool {
-        self.old.iter().any(|t| t.name == table)
+        self.old_index.contains_key(table)
+    }
+
+    /// The table before this migration (under its new name if renamed).
+    pub fn old_table(&self, table: &str) -> Option<&Table> {
+        self.old_index.get(table).map(|&i| &self.old[i])
     }
 
     /// The tables this migration creates.
@@ -67,7 +94,7 @@ impl<'a> Context<'a> {
 
     /// Whether this migration creates `table`.
     pub fn is_created(&self, table: &str) -> bool {
-        self.created().any(|t| t.name == table)
+        self.created_names.contains(table)
     }
 
     /// The tables this migration drops.

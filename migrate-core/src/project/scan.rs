@@ -154,7 +154,7 @@ pub fn scan_source(path: &Path, text: &str) -> Result<Scanned, Vec<SourceError>>
     })?;
     let mut found = Scanned::default();
     let mut errors = Vec::new();
-    visit(path, &file.items, &mut found, &mut errors);
+    visit(path, file.items, &mut found, &mut errors);
     if errors.is_empty() {
         Ok(found)
     } else {
@@ -162,14 +162,14 @@ pub fn scan_source(path: &Path, text: &str) -> Result<Scanned, Vec<SourceError>>
     }
 }
 
-fn visit(path: &Path, items: &[syn::Item], found: &mut Scanned, errors: &mut Vec<SourceError>) {
+fn visit(path: &Path, items: Vec<syn::Item>, found: &mut Scanned, errors: &mut Vec<SourceError>) {
     for item in items {
         let input: syn::DeriveInput = match item {
-            syn::Item::Struct(s) if derives_schema(&s.attrs) => s.clone().into(),
-            syn::Item::Enum(e) if derives_schema(&e.attrs) => e.clone().into(),
-            syn::Item::Union(u) if derives_schema(&u.attrs) => u.clone().into(),
+            syn::Item::Struct(s) if derives_schema(&s.attrs) => s.into(),
+            syn::Item::Enum(e) if derives_schema(&e.attrs) => e.into(),
+            syn::Item::Union(u) if derives_schema(&u.attrs) => u.into(),
             syn::Item::Mod(m) => {
-                if let Some((_, inner)) = &m.content {
+                if let Some((_, inner)) = m.content {
                     visit(path, inner, found, errors);
                 }
                 continue;

@@ -400,7 +400,10 @@ fn build(cx: &mut Ctxt, input: &syn::DeriveInput) -> Option<Table> {
     let table = Table {
         name: table_name,
         renamed_from,
-        columns: columns.into_iter().map(|f| f.column).collect(),
+        // Not collected in place: the buffer of the much larger field records would stay
+        // allocated under every table's columns (a third of `generate`'s memory at 10,000
+        // tables).
+        columns: columns.iter().map(|f| f.column.clone()).collect(),
         primary_key,
         indexes,
         checks,

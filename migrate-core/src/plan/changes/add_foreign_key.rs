@@ -7,7 +7,7 @@
 use super::replace_foreign_key;
 use crate::catalogue::{Kind, On};
 use crate::diff::Change;
-use crate::model::{ForeignKey, Table};
+use crate::model::ForeignKey;
 use crate::phase::Phase;
 use crate::plan::context::{Context, Planned};
 use crate::plan::ddl;
@@ -16,6 +16,7 @@ use crate::plan::recipes::validate::validate;
 use crate::plan::settings::PlanError;
 use crate::plan::step::{Down, Step};
 use crate::sql::{ident, table_ref};
+use std::collections::HashMap;
 
 /// Files the steps of every foreign key collected in `out` (those of new tables first).
 pub fn plan<'a>(ctx: &Context<'a>, out: &mut Planned<'a>) {
@@ -24,8 +25,20 @@ pub fn plan<'a>(ctx: &Context<'a>, out: &mut Planned<'a>) {
         .flat_map(|t| t.foreign_keys.iter().map(|f| (t.name.as_str(), f)))
         .collect();
     all.append(&mut out.foreign_keys);
+    // Looked up once per foreign key: the keys this migration builds, the keys it drops.
+    let built = keys_built(ctx.changes);
+    let dropped: HashMap<(&str, &str), &ForeignKey> = ctx
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropForeignKey { table, foreign_key } => {
+                Some(((table.as_str(), foreign_key.name.as_str()), foreign_key))
+            }
+            _ => None,
+        })
+        .collect();
     for (table, fk) in all {
-        if key_built_late(fk, &ctx.old, ctx.changes) {
+        if key_built_late(fk, ctx, &built) {
             out.errors.push(PlanError::Unsupported {
                 table: table.to_owned(),
                 change: format!("new foreign key \"{}\" on \"{table}\"", fk.name),
@@ -38,7 +51,7 @@ pub fn plan<'a>(ctx: &Context<'a>, out: &mut Planned<'a>) {
             continue;
         }
         let both_new = ctx.is_created(table) && ctx.is_created(&fk.ref_table);
-        match replace_foreign_key::replaced(ctx.changes, table, fk) {
+        match dropped.get(&(table, fk.name.as_str())).copied() {
             Some(old) => {
                 let temp = ForeignKey {
                     name: names::temp_name(&fk.name),
@@ -98,28 +111,38 @@ fn steps(table: &str, fk: &ForeignKey, both_new: bool) -> Vec<Step> {
 
 /// Whether the key `fk` references exists before this migration only as a unique index it
 /// builds concurrently (in backfill), for itself or for a primary key.
-fn key_built_late(fk: &ForeignKey, old: &[Table], changes: &[Change]) -> bool {
-    let keyed_before = old
+/// The unique keys `changes` build: `(table, columns)` of new unique indexes and keys.
+fn keys_built(changes: &[Change]) -> Vec<(&str, &[String])> {
+    changes
         .iter()
-        .find(|t| t.name == fk.ref_table)
-        .is_some_and(|t| {
-            t.primary_key
-                .as_ref()
-                .is_some_and(|p| p.columns == fk.ref_columns)
-                || t.indexes
-                    .iter()
-                    .any(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns)
-        });
-    let built_now = changes.iter().any(|c| match c {
-        Change::AddIndex { table, index } => {
-            *table == fk.ref_table && index.unique && index.columns == fk.ref_columns
-        }
-        Change::SetPrimaryKey {
-            table,
-            to: Some(pk),
-            ..
-        } => *table == fk.ref_table && pk.columns == fk.ref_columns,
-        _ => false,
-    });
-    built_now && !keyed_before && old.iter().any(|t| t.name == fk.ref_table)
+        .filter_map(|c| match c {
+            Change::AddIndex { table, index } if index.unique => {
+                Some((table.as_str(), index.columns.as_slice()))
+            }
+            Change::SetPrimaryKey {
+                table,
+                to: Some(pk),
+                ..
+            } => Some((table.as_str(), pk.columns.as_slice())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn key_built_late(fk: &ForeignKey, ctx: &Context<'_>, built: &[(&str, &[String])]) -> bool {
+    let Some(target) = ctx.old_table(&fk.ref_table) else {
+        return false;
+    };
+    let keyed_before = target
+        .primary_key
+        .as_ref()
+        .is_some_and(|p| p.columns == fk.ref_columns)
+        || target
+            .indexes
+            .iter()
+            .any(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns);
+    let built_now = built
+        .iter()
+        .any(|(t, cols)| *t == fk.ref_table && *cols == fk.ref_columns.as_slice());
+    built_now && !keyed_before
 }

@@ -33,18 +33,3 @@ pub fn plan(table: &str, from: &ForeignKey, to: &ForeignKey, added: Vec<Step>) -
     ));
     steps
 }
-
-/// The foreign key `fk` of `table` this migration drops under the same name, if any.
-pub fn replaced<'a>(
-    changes: &'a [crate::diff::Change],
-    table: &str,
-    fk: &ForeignKey,
-) -> Option<&'a ForeignKey> {
-    changes.iter().find_map(|c| match c {
-        crate::diff::Change::DropForeignKey {
-            table: t,
-            foreign_key,
-        } if t == table && foreign_key.name == fk.name => Some(foreign_key),
-        _ => None,
-    })
-}
