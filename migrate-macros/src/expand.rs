@@ -14,15 +14,8 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     }
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let (body, errors) = match migrate_shared::schema::table_from_derive(input) {
-        Ok(table) => (table_tokens(&table), TokenStream::new()),
-        Err(e) => (
-            quote!(::core::unreachable!(
-                "`#[derive(Schema)]` failed to compile"
-            )),
-            e.to_compile_error(),
-        ),
-    };
+    let (body, errors) =
+        body_or_errors(migrate_shared::schema::table_from_derive(input).map(|t| table_tokens(&t)));
     quote! {
         #errors
         #[automatically_derived]
@@ -38,16 +31,9 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
 fn derive_enum(input: &syn::DeriveInput) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let (name, body, errors) = match migrate_shared::schema::enum_from_derive(input) {
-        Ok(e) => (e.name.clone(), enum_tokens(&e), TokenStream::new()),
-        Err(e) => (
-            String::new(),
-            quote!(::core::unreachable!(
-                "`#[derive(Schema)]` failed to compile"
-            )),
-            e.to_compile_error(),
-        ),
-    };
+    let parsed = migrate_shared::schema::enum_from_derive(input);
+    let name = parsed.as_ref().map(|e| e.name.clone()).unwrap_or_default();
+    let (body, errors) = body_or_errors(parsed.map(|e| enum_tokens(&e)));
     quote! {
         #errors
         #[automatically_derived]
@@ -57,6 +43,19 @@ fn derive_enum(input: &syn::DeriveInput) -> TokenStream {
                 #body
             }
         }
+    }
+}
+
+/// The impl's body and no errors, or a body that is never run and the errors to show.
+fn body_or_errors(parsed: Result<TokenStream, syn::Error>) -> (TokenStream, TokenStream) {
+    match parsed {
+        Ok(body) => (body, TokenStream::new()),
+        Err(e) => (
+            quote!(::core::unreachable!(
+                "`#[derive(Schema)]` failed to compile"
+            )),
+            e.to_compile_error(),
+        ),
     }
 }
 

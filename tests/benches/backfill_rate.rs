@@ -119,17 +119,8 @@ fn naive(rows: u64) -> Duration {
 }
 
 fn main() {
-    let mut rows = 1_000_000;
-    let mut json = false;
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--rows" => rows = it.next().and_then(|v| v.parse().ok()).expect("--rows N"),
-            "--json" => json = true,
-            "--bench" => {}
-            other => panic!("unknown argument {other}; use --rows N, --json"),
-        }
-    }
+    let a = migrate_tests::bench_args::BenchArgs::parse(&["rows"]);
+    let (rows, json) = (a.number("rows", 1_000_000), a.json);
     eprintln!("the engine's backfill of {rows} rows, paced …");
     let paced = engine(rows, None);
     eprintln!("the engine's backfill of {rows} rows, 1,000 rows a batch …");

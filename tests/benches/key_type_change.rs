@@ -60,31 +60,13 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        rows: 1_000_000,
-        seconds: 10,
-        clients: 3,
-        json: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut number = |name: &str| -> u64 {
-            let v = it.next().unwrap_or_else(|| panic!("{name} needs a value"));
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name}: not a number: {v}"))
-        };
-        match arg.as_str() {
-            "--rows" => a.rows = number("--rows"),
-            "--seconds" => a.seconds = number("--seconds"),
-            "--clients" => a.clients = number("--clients"),
-            "--json" => a.json = true,
-            "--bench" => {}
-            other => {
-                panic!("unknown argument {other}; use --rows N, --seconds S, --clients C, --json")
-            }
-        }
+    let a = migrate_tests::bench_args::BenchArgs::parse(&["rows", "seconds", "clients"]);
+    Args {
+        rows: a.number("rows", 1_000_000),
+        seconds: a.number("seconds", 10),
+        clients: a.number("clients", 3),
+        json: a.json,
     }
-    a
 }
 
 fn v2() -> String {

@@ -45,33 +45,14 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        runs: 5,
-        hold_ms: 1000,
-        gap_ms: 1000,
-        clients: 3,
-        json: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut number = |name: &str| -> u64 {
-            let v = it.next().unwrap_or_else(|| panic!("{name} needs a value"));
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name}: not a number: {v}"))
-        };
-        match arg.as_str() {
-            "--runs" => a.runs = number("--runs") as u32,
-            "--hold-ms" => a.hold_ms = number("--hold-ms"),
-            "--gap-ms" => a.gap_ms = number("--gap-ms"),
-            "--clients" => a.clients = number("--clients"),
-            "--json" => a.json = true,
-            "--bench" => {}
-            other => {
-                panic!("unknown argument {other}; use --runs N, --hold-ms MS, --clients C, --json")
-            }
-        }
+    let a = migrate_tests::bench_args::BenchArgs::parse(&["runs", "hold-ms", "gap-ms", "clients"]);
+    Args {
+        runs: u32::try_from(a.number("runs", 5)).expect("--runs fits u32"),
+        hold_ms: a.number("hold-ms", 1000),
+        gap_ms: a.number("gap-ms", 1000),
+        clients: a.number("clients", 3),
+        json: a.json,
     }
-    a
 }
 
 /// One writer: inserts and updates, its new keys apart from every other writer's.

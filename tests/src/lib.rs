@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub mod bench_args;
 pub mod catalogue_cases;
 pub mod traffic;
 mod transition;
