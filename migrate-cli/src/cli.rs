@@ -71,6 +71,14 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Show every migration phase: applied, partial (interrupted, resumable) or pending.
     Status(StatusArgs),
+    /// Pause, resume or stop a backfill that an apply (here or in another process) runs.
+    ///
+    /// Records the request in the backfill's history row; the apply running it reads it
+    /// before every batch. `pause`: it waits, saying so, until `resume` (a pause outlives
+    /// the run: an apply started later waits paused at the same cursor). `stop`: it ends
+    /// after the batch running now, committed, and the next apply goes on from there.
+    /// Addresses the backfill started and not finished, or MIGRATION's.
+    Backfill(BackfillArgs),
     /// Compare the database's schema with the snapshot of the newest applied migration.
     ///
     /// Lists every table, column, key, index, check and foreign key that differs (a change
@@ -329,6 +337,36 @@ pub struct StatusArgs {
     /// Print JSON (for machines) instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `backfill`.
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// What to ask.
+    #[arg(value_enum)]
+    pub request: BackfillRequest,
+
+    /// The migration whose backfill (default: the one in progress).
+    #[arg(value_name = "MIGRATION")]
+    pub migration: Option<String>,
+
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Print JSON (for machines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A request to a running backfill.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BackfillRequest {
+    /// Wait before the next batch until resumed.
+    Pause,
+    /// Go on after a pause.
+    Resume,
+    /// End after the batch running now, resumable by the next apply.
+    Stop,
 }
 
 /// Options of `drift`.

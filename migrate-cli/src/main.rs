@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Plan(p) => commands::plan::run(&args.dir, p),
         cli::Command::Apply(a) => commands::apply::run(&args.dir, a),
         cli::Command::Status(s) => commands::status::run(&args.dir, s),
+        cli::Command::Backfill(b) => commands::backfill::run(&args.dir, b),
         cli::Command::Drift(d) => commands::drift::run(&args.dir, d),
         cli::Command::Baseline(b) => commands::baseline::run(&args.dir, b),
         cli::Command::Verify(v) => commands::verify::run(&args.dir, v),

@@ -2,7 +2,8 @@
 //! then run again: it resumes at the committed cursor (it does not start over), and every
 //! row ends up right. And an INVALID index left by a failed concurrent build is dropped and
 //! rebuilt by the next run. Ctrl-C (SIGINT) stops it after the batch running then, and
-//! the next run goes on.
+//! the next run goes on; so does `backfill stop` from a second process, whose `backfill
+//! pause` and `resume` hold and release it, across runs too.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use assert_cmd::cargo::CommandCargoExt as _;
@@ -370,32 +371,59 @@ fn plan_and_apply_name_a_view_made_by_hand_on_a_dropped_column() {
     );
 }
 
-#[test]
-fn ctrl_c_stops_the_backfill_after_its_batch_and_the_next_run_goes_on() {
+/// A project whose `events` table (V1, applied) has `rows` rows, and V2 generated: its
+/// backfill pending.
+fn pending_backfill(name: &str, rows: i64) -> (tempfile::TempDir, migrate_tests::TestDb) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    let db = migrate_tests::TestDb::create("cli_apply_ctrl_c");
+    let db = migrate_tests::TestDb::create(name);
     generate(dir, V1);
     run(dir, &db.url, &["apply"]);
-    let rows = 200_000;
     db.sql(&format!(
         "INSERT INTO events (n) SELECT (g % 1000)::int FROM generate_series(1, {rows}) g; ANALYZE events"
     ))
     .unwrap();
     generate(dir, V2);
-    let args = ["apply", "--batch-size", "2000", "--batch-pause", "30"];
-    let child = cli(dir, &db.url, &args)
+    (tmp, db)
+}
+
+/// A slow apply of that backfill, its stderr piped.
+const SLOW_APPLY: [&str; 5] = ["apply", "--batch-size", "2000", "--batch-pause", "30"];
+
+fn spawn_slow_apply(dir: &Path, db: &migrate_tests::TestDb) -> std::process::Child {
+    cli(dir, &db.url, &SLOW_APPLY)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    let progress = || backfill_rows(&db);
+        .unwrap()
+}
+
+/// Waits until the backfill has recorded more than `rows` rows.
+fn wait_past(db: &migrate_tests::TestDb, rows: i64) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(120);
-    while progress() == 0 {
-        assert!(Instant::now() < deadline, "the backfill made no progress");
+    loop {
+        let now = backfill_rows(db);
+        if now > rows {
+            return now;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the backfill stayed at {now} rows"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+#[test]
+fn ctrl_c_stops_the_backfill_after_its_batch_and_the_next_run_goes_on() {
+    let rows = 200_000;
+    let (tmp, db) = pending_backfill("cli_apply_ctrl_c", rows);
+    let dir = tmp.path();
+    let args = SLOW_APPLY;
+    let child = spawn_slow_apply(dir, &db);
+    let progress = || backfill_rows(&db);
+    wait_past(&db, 0);
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -428,4 +456,81 @@ fn ctrl_c_stops_the_backfill_after_its_batch_and_the_next_run_goes_on() {
         "the next run went on to the end"
     );
     assert_eq!(progress(), rows, "no row updated twice");
+}
+
+/// Whether the backfill stays at its row count for a second (after the batch running when
+/// asked has had time to finish): the count it stays at.
+fn stays_put(db: &migrate_tests::TestDb) -> i64 {
+    std::thread::sleep(Duration::from_millis(300));
+    let before = backfill_rows(db);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(backfill_rows(db), before, "the paused backfill went on");
+    before
+}
+
+#[test]
+fn a_second_command_pauses_resumes_and_stops_a_running_backfill() {
+    let rows = 200_000;
+    let (tmp, db) = pending_backfill("cli_backfill_control", rows);
+    let dir = tmp.path();
+    let (code, _, err) = output(dir, &db.url, &["backfill", "pause"]);
+    assert_eq!(
+        code, 2,
+        "nothing to pause before the backfill starts: {err}"
+    );
+    assert!(err.contains("no backfill is in progress"), "{err}");
+
+    let child = spawn_slow_apply(dir, &db);
+    wait_past(&db, 0);
+    let (code, out, err) = output(dir, &db.url, &["backfill", "pause"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("the apply running it (backend pid"), "{out}");
+    assert!(out.contains("waits before its next batch"), "{out}");
+    let paused_at = stays_put(&db);
+    let (_, status, _) = output(dir, &db.url, &["status"]);
+    assert!(
+        status
+            .lines()
+            .any(|l| l.contains("backfill") && l.contains("paused")),
+        "{status}"
+    );
+    run(dir, &db.url, &["backfill", "resume"]);
+    let resumed = wait_past(&db, paused_at);
+    let (code, out, err) = output(dir, &db.url, &["backfill", "stop", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["request"], "stop", "{out}");
+    assert!(json["running_pid"].is_i64(), "{out}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("events: paused: paused by `cargo migrate backfill pause`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stopped as asked, in backfill of"),
+        "{stderr}"
+    );
+    let stopped_at = backfill_rows(&db);
+    assert!(resumed <= stopped_at && stopped_at < rows, "{stopped_at}");
+
+    // A pause outlives the run: the next apply waits at the cursor until resumed.
+    let (_, out, _) = output(dir, &db.url, &["backfill", "pause"]);
+    assert!(out.contains("no apply is running it now"), "{out}");
+    let child = spawn_slow_apply(dir, &db);
+    assert_eq!(stays_put(&db), stopped_at, "the paused backfill stayed put");
+    run(dir, &db.url, &["backfill", "resume"]);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        db.value("SELECT count(*) FROM events WHERE doubled IS DISTINCT FROM n::int8 * 2"),
+        "0",
+        "every row filled"
+    );
+    assert_eq!(backfill_rows(&db), rows, "no row updated twice");
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod apply;
+pub mod backfill;
 pub mod baseline;
 pub mod check;
 pub mod drift;

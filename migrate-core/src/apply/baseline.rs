@@ -137,6 +137,7 @@ fn plan(sources: &[MigrationSource]) -> Result<Vec<Row>, ApplyError> {
                 statements_undone: 0,
                 baseline: true,
                 covers: None,
+                request: None,
             });
         }
     }

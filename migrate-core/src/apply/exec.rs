@@ -93,7 +93,8 @@ pub(super) async fn run_phase(
             "INSERT INTO {h} (migration, phase, checksum, down_checksum, snapshot_checksum)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (migration, phase) DO UPDATE SET checksum = EXCLUDED.checksum,
-               down_checksum = EXCLUDED.down_checksum, snapshot_checksum = EXCLUDED.snapshot_checksum"
+               down_checksum = EXCLUDED.down_checksum, snapshot_checksum = EXCLUDED.snapshot_checksum,
+               request = NULLIF({h}.request, 'stop')"
         )))
         .bind(run.migration)
         .bind(run.phase.as_str())
@@ -509,7 +510,12 @@ impl Ctx<'_, '_> {
         let key = crate::sql::table_ref(table);
         let mut paused: Option<(std::time::Instant, String)> = None;
         loop {
-            let why = super::health::reason(self.control, &key, self.pid, self.run.options).await?;
+            let why = match self.requested().await? {
+                Some(why) => Some(why),
+                None => {
+                    super::health::reason(self.control, &key, self.pid, self.run.options).await?
+                }
+            };
             match (why, &paused) {
                 (None, None) => return Ok(()),
                 (None, Some((since, _))) => {
@@ -532,6 +538,29 @@ impl Ctx<'_, '_> {
                     tokio::time::sleep(HEALTH_POLL).await;
                 }
             }
+        }
+    }
+
+    /// A pause asked by another command (as the reason to wait), or [`ApplyError::Stopped`]
+    /// for a stop.
+    async fn requested(&mut self) -> Result<Option<String>, ApplyError> {
+        let r = super::control::requested(
+            self.control,
+            &self.history,
+            self.run.migration,
+            self.run.phase,
+        )
+        .await?;
+        match r.as_deref() {
+            Some("stop") => Err(ApplyError::Stopped {
+                migration: self.run.migration.to_owned(),
+                phase: self.run.phase,
+            }),
+            Some(_) => Ok(Some(
+                "paused by `cargo migrate backfill pause`; `cargo migrate backfill resume` goes on"
+                    .to_owned(),
+            )),
+            None => Ok(None),
         }
     }
 

@@ -41,6 +41,19 @@ impl HistoryTable {
         i64::from_be_bytes(bytes)
     }
 
+    /// The backend holding the appliers' advisory lock in the current database, if any.
+    pub async fn lock_holder(&self, conn: &mut PgConnection) -> Result<Option<i32>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND classid = (($1 >> 32) & 4294967295)::oid
+               AND objid = ($1 & 4294967295)::oid AND objsubid = 1 LIMIT 1",
+        )
+        .bind(self.lock_key())
+        .fetch_optional(&mut *conn)
+        .await
+    }
+
     /// Creates the schema and table when missing.
     pub async fn ensure(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even
@@ -75,6 +88,7 @@ impl HistoryTable {
                  statements_undone integer NOT NULL DEFAULT 0,
                  baseline boolean NOT NULL DEFAULT false,
                  covers text[],
+                 request text,
                  PRIMARY KEY (migration, phase)
              )",
             table = self.qualified()
@@ -94,6 +108,7 @@ impl HistoryTable {
             ("snapshot_checksum", "text"),
             ("baseline", "boolean NOT NULL DEFAULT false"),
             ("covers", "text[]"),
+            ("request", "text"),
         ];
         for (column, definition) in columns {
             let present: bool = sqlx::query_scalar(
@@ -124,7 +139,7 @@ impl HistoryTable {
             "SELECT migration, phase, checksum, down_checksum, snapshot_checksum, applied_by,
                     started_at::text AS started_at, finished_at::text AS finished_at,
                     duration_ms, statements_done, backfill_last_key, backfill_upper_key,
-                    backfill_rows, statements_undone, baseline, covers
+                    backfill_rows, statements_undone, baseline, covers, request
              FROM {} ORDER BY migration, array_position(ARRAY['expand','backfill','contract'], phase)",
             self.qualified()
         );
@@ -174,4 +189,7 @@ pub struct Row {
     /// For a baseline: the newest version of each other tool's history it covers
     /// (`table version`).
     pub covers: Option<Vec<String>>,
+    /// What `cargo migrate backfill pause|stop` asked of this phase's backfill
+    /// (`pause`, `stop`; `None`: nothing).
+    pub request: Option<String>,
 }

@@ -10,6 +10,7 @@
 //! By default the run stops before the first contract, which needs the new code deployed.
 
 mod baseline;
+mod control;
 mod dependents;
 mod drift;
 mod exec;
@@ -23,6 +24,7 @@ mod shadow;
 mod squashed;
 
 pub use baseline::Baseline;
+pub use control::{Request, Requested};
 pub use dependents::Dependent;
 pub use drift::{Drift, InFlight};
 pub use facts::{Handling, handling};
@@ -471,6 +473,23 @@ pub enum ApplyError {
         /// Its pid, when known.
         pid: Option<i32>,
     },
+    /// `backfill pause|resume|stop` found no backfill in progress to address.
+    #[error(
+        "no backfill is in progress{} (none started and not finished in {history}); a pause or stop addresses a backfill an apply has started",
+        migration.as_ref().map(|m| format!(" for {m}")).unwrap_or_default()
+    )]
+    NoBackfill {
+        /// The migration asked for, if one was.
+        migration: Option<String>,
+        /// The history table read.
+        history: String,
+    },
+    /// `backfill pause|resume|stop` without a migration, and several are in progress.
+    #[error("several backfills are in progress ({}): name the migration", migrations.join(", "))]
+    SeveralBackfills {
+        /// Their migrations.
+        migrations: Vec<String>,
+    },
     /// A rollback of a phase whose up run was interrupted.
     #[error(
         "{id} {phase} is partly applied ({done} statements of its up file ran): its down file undoes the whole phase and would fail on what never ran. Finish it with `cargo migrate apply` first, then roll back"
@@ -669,7 +688,8 @@ pub struct PhaseStatus {
     /// Phase.
     pub phase: Phase,
     /// `applied`, `baselined` (recorded as applied without running), `partial`
-    /// (interrupted, resumable), `rolling back` (a rollback was interrupted), `pending`, or
+    /// (in progress, or interrupted and resumable), `paused` (a backfill so asked by
+    /// [`Migrator::request_backfill`]), `rolling back` (a rollback was interrupted), `pending`, or
     /// `missing` (applied but gone from the sources).
     pub state: &'static str,
     /// Its history row.
@@ -721,6 +741,7 @@ impl Migrator {
                     Some(r) if r.statements_undone > 0 => "rolling back",
                     Some(r) if r.baseline => "baselined",
                     Some(r) if r.finished_at.is_some() => "applied",
+                    Some(r) if r.request.as_deref() == Some("pause") => "paused",
                     Some(_) => "partial",
                     None => "pending",
                 };
@@ -820,15 +841,7 @@ impl Migrator {
             .fetch_one(&mut work)
             .await?;
         if !got {
-            let pid: Option<i32> = sqlx::query_scalar(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
-                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                   AND classid = (($1 >> 32) & 4294967295)::oid
-                   AND objid = ($1 & 4294967295)::oid AND objsubid = 1 LIMIT 1",
-            )
-            .bind(key)
-            .fetch_optional(&mut control)
-            .await?;
+            let pid = self.options.history.lock_holder(&mut control).await?;
             if self.options.no_wait {
                 return Err(ApplyError::Busy { pid });
             }

@@ -76,5 +76,6 @@ fn squash_row(s: &MigrationSource, phase: Phase, covers: Option<Vec<String>>) ->
         statements_undone: 0,
         baseline: true,
         covers,
+        request: None,
     }
 }
