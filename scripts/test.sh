@@ -22,6 +22,8 @@ scripts/pg-other.sh stop 12
 url="$(scripts/pg-other.sh 18 25418)"
 DATABASE_URL="$url" cargo test -p migrate-tests -p migrate-cli --all-features
 scripts/pg-other.sh stop 18
+# The fleet test of that run started a 12 beside the 18 (a server of another version).
+scripts/pg-other.sh stop 12
 # The primary and streaming replica backfill_health_e2e started (machine binaries).
 scripts/pg-replica.sh stop
 bash examples/blog/replay.sh >/dev/null

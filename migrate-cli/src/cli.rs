@@ -140,7 +140,7 @@ pub enum Command {
 pub struct DbArgs {
     /// Database URL (default: the DATABASE_URL variable).
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
-    pub database_url: String,
+    pub database_url: Option<String>,
 
     /// History table, schema-qualified.
     #[arg(
@@ -149,6 +149,45 @@ pub struct DbArgs {
         value_name = "SCHEMA.TABLE"
     )]
     pub history_table: String,
+}
+
+impl DbArgs {
+    /// The database URL, or an error saying how to give one.
+    pub fn url(&self) -> anyhow::Result<&str> {
+        self.database_url.as_deref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "no database to connect to: pass --database-url URL or set DATABASE_URL"
+            )
+        })
+    }
+}
+
+/// A fleet instead of one database, shared by `apply` and `status`.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// Run on every database of a fleet instead of one: the `[[targets]]` of FILE, or of
+    /// the project's Migrate.toml without FILE (each with name, and url or url_env; `[fleet]` sets
+    /// canary, wave_size and parallel). The canary runs first, alone, then waves of the
+    /// rest; the first failure stops its wave and the run.
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        default_missing_value = "Migrate.toml"
+    )]
+    pub targets: Option<std::path::PathBuf>,
+
+    /// The target that runs first, alone (default: the fleet's, or the first listed).
+    #[arg(long, value_name = "NAME", requires = "targets")]
+    pub canary: Option<String>,
+
+    /// Targets per wave after the canary (default: the fleet's, or 10).
+    #[arg(long, value_name = "N", requires = "targets")]
+    pub wave_size: Option<usize>,
+
+    /// Targets of a wave running at once (default: the fleet's, or 4).
+    #[arg(long, value_name = "N", requires = "targets")]
+    pub parallel: Option<usize>,
 }
 
 /// How statements run, shared by `apply` and `rollback`.
@@ -203,6 +242,13 @@ pub struct RunArgs {
 pub struct ApplyArgs {
     #[command(flatten)]
     pub run: RunArgs,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
+    /// With --targets: print the fleet's report as JSON on stdout.
+    #[arg(long, requires = "targets")]
+    pub json: bool,
 
     /// Last phase to run: `backfill` stops before the first contract; `contract` runs
     /// everything (only once the code built against the newest models is deployed).
@@ -333,6 +379,9 @@ pub struct LintArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub db: DbArgs,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 
     /// Print JSON (for machines) instead of a table.
     #[arg(long)]

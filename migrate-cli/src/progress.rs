@@ -11,6 +11,8 @@ pub struct Reporter {
     dry_run: bool,
     terminal: bool,
     bar: Option<(String, ProgressBar)>,
+    /// Put before every line: `[target] ` in a fleet run.
+    prefix: String,
 }
 
 impl Reporter {
@@ -20,7 +22,23 @@ impl Reporter {
             dry_run,
             terminal: std::io::stderr().is_terminal(),
             bar: None,
+            prefix: String::new(),
         }
+    }
+
+    /// A reporter for one target of a fleet run: plain lines (the targets' runs
+    /// interleave), each starting `[name] `.
+    pub fn for_target(dry_run: bool, name: &str) -> Reporter {
+        Reporter {
+            dry_run,
+            terminal: false,
+            bar: None,
+            prefix: format!("[{name}] "),
+        }
+    }
+
+    fn say(&self, line: std::fmt::Arguments<'_>) {
+        eprintln!("{}{line}", self.prefix);
     }
 
     /// Prints `e`.
@@ -31,10 +49,10 @@ impl Reporter {
             bar.finish();
         }
         match e {
-            Event::Waiting { pid } => eprintln!(
+            Event::Waiting { pid } => self.say(format_args!(
                 "waiting for another applier (backend pid {})…",
                 pid.map_or("unknown".into(), |p| p.to_string())
-            ),
+            )),
             Event::PhaseStarted {
                 migration,
                 phase,
@@ -43,18 +61,22 @@ impl Reporter {
             } if !self.dry_run => {
                 let what = if *rollback { " rollback" } else { "" };
                 if *done > 0 {
-                    eprintln!("{migration} {phase}{what}: resuming after {done} statements");
+                    self.say(format_args!(
+                        "{migration} {phase}{what}: resuming after {done} statements"
+                    ));
                 } else {
-                    eprintln!("{migration} {phase}{what}");
+                    self.say(format_args!("{migration} {phase}{what}"));
                 }
             }
             Event::Statement { at, sql } => {
                 let verb = if self.dry_run { "would run" } else { "  " };
-                eprintln!("{verb} {at}: {sql}");
+                self.say(format_args!("{verb} {at}: {sql}"));
             }
             Event::Blocked { blockers } => {
                 for (pid, secs, query) in blockers {
-                    eprintln!("    blocked by pid {pid} (in transaction {secs:.1}s): {query}");
+                    self.say(format_args!(
+                        "    blocked by pid {pid} (in transaction {secs:.1}s): {query}"
+                    ));
                 }
             }
             Event::Retry {
@@ -62,19 +84,22 @@ impl Reporter {
                 wait,
                 lock_timeout,
                 next_lock_timeout,
-            } => eprintln!(
+            } => self.say(format_args!(
                 "    lock not granted within {} ms; retry {attempt} in {} ms, waiting up to {} ms",
                 lock_timeout.as_millis(),
                 wait.as_millis(),
                 next_lock_timeout.as_millis()
-            ),
-            Event::Paused { table, reason } => eprintln!("    {table}: paused: {reason}"),
-            Event::Resumed { table, waited } => {
-                eprintln!("    {table}: going on after {:.1} s", waited.as_secs_f64())
+            )),
+            Event::Paused { table, reason } => {
+                self.say(format_args!("    {table}: paused: {reason}"))
             }
-            Event::InvalidIndexDropped { name } => {
-                eprintln!("    dropped the INVALID index {name} an interrupted build left")
-            }
+            Event::Resumed { table, waited } => self.say(format_args!(
+                "    {table}: going on after {:.1} s",
+                waited.as_secs_f64()
+            )),
+            Event::InvalidIndexDropped { name } => self.say(format_args!(
+                "    dropped the INVALID index {name} an interrupted build left"
+            )),
             Event::Batch {
                 table,
                 rows,
@@ -89,7 +114,10 @@ impl Reporter {
                 rollback,
             } => {
                 let what = if *rollback { "rolled back" } else { "done" };
-                eprintln!("{migration} {phase}: {what} in {} ms", duration.as_millis())
+                self.say(format_args!(
+                    "{migration} {phase}: {what} in {} ms",
+                    duration.as_millis()
+                ))
             }
             _ => {}
         }
@@ -100,10 +128,10 @@ impl Reporter {
         let estimate = u64::try_from(estimate).unwrap_or(0);
         if !self.terminal {
             match rows.saturating_mul(100).checked_div(estimate) {
-                Some(percent) => {
-                    eprintln!("    {table}: {rows} rows (~{percent}%), batches of {size}")
-                }
-                None => eprintln!("    {table}: {rows} rows, batches of {size}"),
+                Some(percent) => self.say(format_args!(
+                    "    {table}: {rows} rows (~{percent}%), batches of {size}"
+                )),
+                None => self.say(format_args!("    {table}: {rows} rows, batches of {size}")),
             }
             return;
         }

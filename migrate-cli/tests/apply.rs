@@ -6,32 +6,12 @@
 //! pause` and `resume` hold and release it, across runs too.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
-use assert_cmd::cargo::CommandCargoExt as _;
+mod common;
+
+use common::{V1, V2, cli, generate, output, run};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const V1: &str = r#"
-#[derive(Schema)]
-#[schema(table = "events")]
-pub struct Event {
-    #[schema(primary_key, identity)]
-    pub id: i64,
-    pub n: i32,
-}
-"#;
-
-const V2: &str = r#"
-#[derive(Schema)]
-#[schema(table = "events")]
-pub struct Event {
-    #[schema(primary_key, identity)]
-    pub id: i64,
-    pub n: i32,
-    #[schema(backfill = "n::int8 * 2")]
-    pub doubled: i64,
-}
-"#;
 
 const V3: &str = r#"
 #[derive(Schema)]
@@ -48,37 +28,6 @@ pub struct Event {
 
 const ROWS: i64 = 1_000_000;
 const BATCH: i64 = 5_000;
-
-fn cli(dir: &Path, url: &str, args: &[&str]) -> Command {
-    let mut c = Command::cargo_bin("cargo-migrate").unwrap();
-    c.arg("migrate")
-        .args(args)
-        .arg("--dir")
-        .arg(dir)
-        .env("DATABASE_URL", url);
-    c
-}
-
-fn generate(dir: &Path, models: &str) {
-    std::fs::write(dir.join("src/models.rs"), models).unwrap();
-    let out = cli(dir, "", &["generate"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn run(dir: &Path, url: &str, args: &[&str]) -> String {
-    let out = cli(dir, url, args).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "{}\n{err}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    err
-}
 
 /// The rows the backfill has recorded as done.
 fn backfill_rows(db: &migrate_tests::TestDb) -> i64 {
@@ -199,16 +148,6 @@ fn a_killed_backfill_resumes_at_its_cursor_and_an_invalid_index_is_rebuilt() {
             .contains("(n)"),
         "the real definition was built"
     );
-}
-
-/// Runs `cargo migrate ARGS` and returns (exit code, stdout, stderr).
-fn output(dir: &Path, url: &str, args: &[&str]) -> (i32, String, String) {
-    let out = cli(dir, url, args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

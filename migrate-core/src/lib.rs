@@ -15,6 +15,7 @@ pub use migrate_shared::{catalogue, migrations, model, phase, snapshot};
 
 pub mod compare;
 pub mod diff;
+pub mod fleet;
 pub mod plan;
 #[cfg(feature = "parse")]
 pub mod project;

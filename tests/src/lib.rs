@@ -27,6 +27,43 @@ pub fn database_url() -> String {
     })
 }
 
+/// The major version of the server at `url`.
+pub fn major_of(url: &str) -> u32 {
+    let out = std::process::Command::new("psql")
+        .args([url, "-XAtc", "SHOW server_version_num"])
+        .output()
+        .expect("run psql");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .parse::<u32>()
+        .unwrap_or_else(|_| panic!("server_version_num of {url}: {text}"))
+        / 10000
+}
+
+/// The admin URL and major version of a server of another major version than
+/// DATABASE_URL's, started beside it by `scripts/pg-other.sh` (18 on port 25418, or 12 on
+/// 25412 when DATABASE_URL's server is an 18) and left running.
+pub fn other_server() -> (String, u32) {
+    let (major, port) = if major_of(&database_url()) == 18 {
+        (12, 25412)
+    } else {
+        (18, 25418)
+    };
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let out = std::process::Command::new("bash")
+        .arg(format!("{root}/scripts/pg-other.sh"))
+        .args([major.to_string(), port.to_string()])
+        .output()
+        .expect("run scripts/pg-other.sh");
+    assert!(
+        out.status.success(),
+        "scripts/pg-other.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    (url, major)
+}
+
 /// A database created for one test and dropped when it goes out of scope, even on panic.
 pub struct TestDb {
     /// Database name.

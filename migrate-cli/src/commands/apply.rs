@@ -27,11 +27,14 @@ pub fn run(dir: &Path, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     options.allow_out_of_order = args.allow_out_of_order;
     options.allow_drift = args.allow_drift;
     options.allow_dependents = args.allow_dependents;
+    if args.fleet.targets.is_some() {
+        return super::fleet::apply(dir, args, sources, options);
+    }
     let dry_run = args.run.dry_run;
     let mut reporter = Reporter::new(dry_run);
     let stop = options.stop.clone();
     let mut migrator = Migrator::new(sources, options).on_event(move |e| reporter.event(e));
-    let Some(report) = super::stoppable(stop, migrator.apply(&args.run.db.database_url))? else {
+    let Some(report) = super::stoppable(stop, migrator.apply(args.run.db.url()?))? else {
         return Ok(ExitCode::from(130));
     };
     if report.applied.is_empty() && report.stopped_before.is_none() && !dry_run {

@@ -14,7 +14,7 @@ pub fn run(dir: &Path, args: &BackfillArgs) -> anyhow::Result<ExitCode> {
     };
     let migrator = super::migrator(dir, &args.db, ApplyOptions::default())?;
     let done = super::runtime()?.block_on(migrator.request_backfill(
-        &args.db.database_url,
+        args.db.url()?,
         args.migration.as_deref(),
         request,
     ))?;

@@ -13,7 +13,7 @@ pub fn run(dir: &Path, args: &BaselineArgs) -> anyhow::Result<ExitCode> {
         ..ApplyOptions::default()
     };
     let mut migrator = super::migrator(dir, &args.db, options)?;
-    let url = args.db.database_url.as_str();
+    let url = args.db.url()?;
     let done = super::runtime()?.block_on(migrator.baseline(url, args.id.as_deref()))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&done)?);

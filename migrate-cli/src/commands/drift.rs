@@ -9,7 +9,7 @@ use std::process::ExitCode;
 /// they differ.
 pub fn run(dir: &Path, args: &DriftArgs) -> anyhow::Result<ExitCode> {
     let migrator = super::migrator(dir, &args.db, ApplyOptions::default())?;
-    let Some(drift) = super::runtime()?.block_on(migrator.drift(&args.db.database_url))? else {
+    let Some(drift) = super::runtime()?.block_on(migrator.drift(args.db.url()?))? else {
         anyhow::bail!(
             "the newest applied migration has no snapshot.json: there is nothing to compare the schema with"
         );

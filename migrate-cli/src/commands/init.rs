@@ -49,12 +49,12 @@ pub fn run(dir: &Path, args: &InitArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let db = crate::cli::DbArgs {
-        database_url: args.from_database.clone(),
+        database_url: Some(args.from_database.clone()),
         history_table: args.history_table.clone(),
     };
     let rt = super::runtime()?;
     let adoption = rt.block_on(async {
-        let mut conn = sqlx::PgConnection::connect(&db.database_url).await?;
+        let mut conn = sqlx::PgConnection::connect(&args.from_database).await?;
         let read = adopt::read(&mut conn, &schemas).await;
         conn.close().await.ok();
         anyhow::Ok(read?)
@@ -172,7 +172,7 @@ fn record(
     id: &str,
 ) -> anyhow::Result<bool> {
     let mut migrator = super::migrator(dir, db, ApplyOptions::default())?;
-    match rt.block_on(migrator.baseline(db.database_url.as_str(), Some(id))) {
+    match rt.block_on(migrator.baseline(db.url()?, Some(id))) {
         Ok(_) => Ok(true),
         Err(e @ ApplyError::NotAtBaseline { .. }) => {
             eprintln!("{e}");

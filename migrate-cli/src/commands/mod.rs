@@ -5,6 +5,7 @@ pub mod backfill;
 pub mod baseline;
 pub mod check;
 pub mod drift;
+pub mod fleet;
 pub mod generate;
 pub mod init;
 pub mod lint;

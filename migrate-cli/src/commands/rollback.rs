@@ -24,7 +24,7 @@ pub fn run(dir: &Path, args: &RollbackArgs) -> anyhow::Result<ExitCode> {
     let mut reporter = Reporter::new(args.run.dry_run);
     let stop = options.stop.clone();
     let mut migrator = Migrator::new(sources, options).on_event(move |e| reporter.event(e));
-    let work = migrator.rollback(&args.run.db.database_url, to.as_ref());
+    let work = migrator.rollback(args.run.db.url()?, to.as_ref());
     let Some(done) = super::stoppable(stop, work)? else {
         return Ok(ExitCode::from(130));
     };

@@ -5,10 +5,18 @@ use migrate_core::apply::ApplyOptions;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Prints the state of every migration phase.
+/// Prints the state of every migration phase (of every target with `--targets`).
 pub fn run(dir: &Path, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    if args.fleet.targets.is_some() {
+        let (sources, history) = super::sources(dir, &args.db)?;
+        let options = ApplyOptions {
+            history,
+            ..ApplyOptions::default()
+        };
+        return super::fleet::status(dir, args, sources, options);
+    }
     let migrator = super::migrator(dir, &args.db, ApplyOptions::default())?;
-    let status = super::runtime()?.block_on(migrator.status(&args.db.database_url))?;
+    let status = super::runtime()?.block_on(migrator.status(args.db.url()?))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status)?);
         return Ok(ExitCode::SUCCESS);

@@ -19,6 +19,10 @@ pub struct Config {
     /// The schemas the models manage; a table of another schema is written
     /// `table = "billing.invoices"`. Nothing outside them is read, changed or reported.
     pub schemas: Vec<String>,
+    /// The databases `apply --targets` and `status --targets` run on when no file is given.
+    pub targets: Vec<crate::fleet::Target>,
+    /// How a fleet run proceeds (canary, wave size, parallelism).
+    pub fleet: crate::fleet::Waves,
 }
 
 impl Default for Config {
@@ -28,6 +32,8 @@ impl Default for Config {
             migrations: "migrations".into(),
             postgres: 14,
             schemas: vec!["public".into()],
+            targets: Vec::new(),
+            fleet: crate::fleet::Waves::default(),
         }
     }
 }
@@ -67,6 +73,23 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+impl Config {
+    /// The fleet `[[targets]]` and `[fleet]` describe.
+    pub fn fleet(&self) -> crate::fleet::Fleet {
+        crate::fleet::Fleet {
+            targets: self.targets.clone(),
+            waves: self.fleet.clone(),
+        }
+    }
+}
+
+/// Reads a targets file: `[[targets]]` (name, and url or url_env) and an optional
+/// `[fleet]` (canary, wave_size, parallel), as in `Migrate.toml`.
+pub fn load_targets(path: &Path) -> Result<crate::fleet::Fleet, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Whether the models can manage schema `name`: 1 to 63 bytes, no dot, not `pg_*`.

@@ -6,7 +6,7 @@ mod config;
 mod scan;
 mod squash;
 
-pub use config::{CONFIG_FILE, Config, manageable_schema};
+pub use config::{CONFIG_FILE, Config, load_targets, manageable_schema};
 pub use scan::{FoundEnum, FoundModel, Location, Scanned, SourceError, scan_source, source_files};
 pub use squash::Squashed;
 
