@@ -95,7 +95,11 @@ fn a_fleet_applies_in_waves_stops_at_a_failure_and_resumes_after_a_kill() {
     let targets = dir.join("targets.toml");
     let file = targets.to_str().unwrap();
     fleet.write(&targets, &[]);
-    std::fs::write(dir.join("Migrate.toml"), format!("postgres = {}\n", fleet.oldest)).unwrap();
+    std::fs::write(
+        dir.join("Migrate.toml"),
+        format!("postgres = {}\n", fleet.oldest),
+    )
+    .unwrap();
     generate(dir, V1);
     let (code, report, err) = fleet_json(dir, &["apply", "--targets", file, "--json"]);
     assert_eq!(code, 0, "{err}");
@@ -293,4 +297,111 @@ fn a_targets_file_that_cannot_run_names_the_problem() {
         err.contains("Migrate.toml: the fleet lists no target"),
         "{err}"
     );
+}
+
+#[test]
+fn fifty_tenant_schemas_of_one_database_each_get_the_migrations_and_their_own_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let db = TestDb::create("fleet_tenants");
+    let schemas: Vec<String> = (1..=50).map(|i| format!("tenant_{i:02}")).collect();
+    let listed: Vec<String> = schemas.iter().map(|s| format!("\"{s}\"")).collect();
+    let targets = dir.join("targets.toml");
+    let file = targets.to_str().unwrap();
+    std::fs::write(
+        &targets,
+        format!(
+            "[fleet]\nwave_size = 10\nparallel = 4\n\n[[targets]]\nname = \"shared\"\nurl = \"{}\"\nschemas = [{}]\n",
+            db.url,
+            listed.join(", ")
+        ),
+    )
+    .unwrap();
+    generate(dir, V1);
+    let (code, report, err) = fleet_json(dir, &["apply", "--targets", file, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(outcomes(&report).len(), 50);
+    assert_eq!(
+        outcomes(&report)[0].0,
+        "shared/tenant_01",
+        "the first schema is the canary"
+    );
+    for s in &schemas {
+        db.sql(&format!(
+            "INSERT INTO {s}.events (n) SELECT g FROM generate_series(1, 1000) g"
+        ))
+        .unwrap();
+    }
+    assert_eq!(
+        db.value("SELECT to_regclass('public.events') IS NULL"),
+        "t",
+        "nothing went to public"
+    );
+    generate(dir, V2);
+
+    // Drift is read in each tenant's own schema: a column added by hand in one stops its wave.
+    db.sql("ALTER TABLE tenant_07.events ADD COLUMN extra integer")
+        .unwrap();
+    let through = [
+        "apply",
+        "--targets",
+        file,
+        "--json",
+        "--through",
+        "contract",
+    ];
+    let (code, report, err) = fleet_json(dir, &through);
+    assert_eq!(code, 1, "{err}");
+    let all = outcomes(&report);
+    assert_eq!(all[6].0, "shared/tenant_07");
+    assert_eq!(all[6].1, "failed", "{all:?}");
+    let error = report["targets"][6]["error"].as_str().unwrap();
+    assert!(
+        error.contains("extra"),
+        "the drift names the column: {error}"
+    );
+    assert!(all[11..].iter().all(|(_, o)| o == "not_started"), "{all:?}");
+    db.sql("ALTER TABLE tenant_07.events DROP COLUMN extra")
+        .unwrap();
+    let (code, report, err) = fleet_json(dir, &through);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        outcomes(&report).iter().all(|(_, o)| o == "applied"),
+        "{report}"
+    );
+    for s in &schemas {
+        assert_eq!(
+            db.value(&format!(
+                "SELECT count(*) FROM {s}.events WHERE doubled IS DISTINCT FROM n::int8 * 2"
+            )),
+            "0",
+            "{s}: every row filled"
+        );
+        assert_eq!(
+            db.value(&format!(
+                "SELECT attnotnull FROM pg_attribute WHERE attrelid = '{s}.events'::regclass AND attname = 'doubled'"
+            )),
+            "t",
+            "{s}: contract ran"
+        );
+    }
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_tables WHERE schemaname = 'cargo_migrate' AND tablename LIKE 'history_tenant_%'"),
+        "50",
+        "a history per tenant"
+    );
+    let (code, status, err) = fleet_json(dir, &["status", "--targets", file, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(status.as_array().unwrap().len(), 50);
+    for t in status.as_array().unwrap() {
+        assert!(
+            t["phases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["state"] == "applied"),
+            "{t}"
+        );
+    }
 }

@@ -81,6 +81,7 @@ impl Migrator {
             sources: &self.sources,
             rows: &rows,
             history,
+            tenant: self.options.tenant_schema.as_deref(),
         };
         let differences =
             drift::differences(conn, &scope, &expected.tables, &[], &expected.unmanaged).await?;

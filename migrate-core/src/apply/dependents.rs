@@ -42,11 +42,13 @@ enum Target {
     Table(String),
 }
 
-/// Every dependent of every pending phase of `sources`.
+/// Every dependent of every pending phase of `sources` (in `tenant`, when given, for the
+/// tables the files leave unqualified).
 pub(super) async fn find(
     conn: &mut PgConnection,
     sources: &[MigrationSource],
     rows: &[Row],
+    tenant: Option<&str>,
 ) -> Result<Vec<Dependent>, ApplyError> {
     let mut out = Vec::new();
     for (i, m) in sources.iter().enumerate() {
@@ -72,7 +74,7 @@ pub(super) async fn find(
         }
         let version_schema = crate::plan::version_schema(m.id.get(..14).unwrap_or(&m.id));
         for (at, t) in targets {
-            for (object, deptype, in_schema) in depending(conn, &t).await? {
+            for (object, deptype, in_schema) in depending(conn, &t, tenant).await? {
                 if own.contains(&object) || in_schema == version_schema || mentioned(m, &object) {
                     continue;
                 }
@@ -190,6 +192,7 @@ fn names(t: &Table) -> Vec<String> {
 async fn depending(
     conn: &mut PgConnection,
     t: &Target,
+    tenant: Option<&str>,
 ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
     let (table, column) = match t {
         Target::Column { table, column, .. } => (table.as_str(), Some(column.as_str())),
@@ -197,6 +200,7 @@ async fn depending(
     };
     // As the statement names it: `billing.invoices`, `public.users` or `users`.
     let (schema, table) = crate::sql::split_table(table);
+    let schema = tenant.filter(|_| schema == "public").unwrap_or(schema);
     // language=SQL
     sqlx::query_as(
         r#"WITH target AS (

@@ -48,14 +48,16 @@ pub(super) async fn drift(
     sources: &[MigrationSource],
     rows: &[Row],
     history: &HistoryTable,
+    tenant: Option<&str>,
 ) -> Result<Option<Drift>, ApplyError> {
     let schemas = managed_schemas(sources)?;
-    let schema = schemas.join(", ");
+    let schema = tenant.map_or_else(|| schemas.join(", "), str::to_owned);
     let scope = Scope {
         schemas: &schemas,
         sources,
         rows,
         history,
+        tenant,
     };
     let touched = |m: &MigrationSource| rows.iter().any(|r| r.migration == m.id);
     let Some(newest) = sources.iter().rposition(touched) else {
@@ -94,7 +96,8 @@ pub(super) async fn drift(
     let skip = in_flight.as_ref().map_or(&[][..], |f| &f.tables[..]);
     let mut differences =
         differences(conn, &scope, &expected.tables, skip, &expected.unmanaged).await?;
-    let others = other_tools::find_in(conn, &schemas).await?;
+    let read = tenant.map_or_else(|| schemas.clone(), |t| vec![t.to_owned()]);
+    let others = other_tools::find_in(conn, &read).await?;
     differences.extend(other_tools::ran_since(rows, &others));
     Ok(Some(Drift {
         against: Some(m.id.clone()),
@@ -204,6 +207,8 @@ pub(super) struct Scope<'a> {
     pub sources: &'a [MigrationSource],
     pub rows: &'a [Row],
     pub history: &'a HistoryTable,
+    /// The tenant schema read as `public`, if any.
+    pub tenant: Option<&'a str>,
 }
 
 /// `table.index` of each INVALID index a pending phase builds concurrently.
@@ -253,8 +258,12 @@ pub(super) async fn differences(
         sources,
         rows,
         history,
+        tenant,
     } = *scope;
-    let mut live_schema = crate::introspect::introspect_schemas(conn, schemas).await?;
+    let mut live_schema = match tenant {
+        Some(t) => crate::introspect::read_schema(conn, t, "public").await?,
+        None => crate::introspect::introspect_schemas(conn, schemas).await?,
+    };
     let repaired = failed_builds(conn, sources, rows).await?;
     for t in &mut live_schema.tables {
         t.indexes

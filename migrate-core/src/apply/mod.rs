@@ -22,6 +22,7 @@ mod other_tools;
 mod pacing;
 mod shadow;
 mod squashed;
+mod tenant;
 
 pub use baseline::Baseline;
 pub use control::{Request, Requested};
@@ -33,6 +34,7 @@ pub use integrity::checksum;
 pub use other_tools::{OTHER_TOOLS_HISTORY, OtherHistory, find_in as find_other_tools};
 pub use pacing::{MAX_BATCH, MIN_BATCH};
 pub use shadow::{Stage, Verification};
+pub use tenant::history_for as tenant_history;
 
 use crate::plan::Phase;
 use crate::sql::phase_file::{self, ScriptError, Unit};
@@ -172,6 +174,11 @@ pub struct ApplyOptions {
     pub dry_run: bool,
     /// Roll back phases whose down file cannot restore the data (`-- migrate:irreversible`).
     pub force: bool,
+    /// Run in this tenant schema instead of `public`: the connections' `search_path` is it
+    /// alone (created when missing), drift reads it as the snapshots' `public`, and
+    /// `history` should be the tenant's own ([`tenant_history`]). Migrations that name a
+    /// schema are refused.
+    pub tenant_schema: Option<String>,
 }
 
 impl Default for ApplyOptions {
@@ -201,6 +208,7 @@ impl Default for ApplyOptions {
             allow_dependents: false,
             dry_run: false,
             force: false,
+            tenant_schema: None,
         }
     }
 }
@@ -309,6 +317,15 @@ impl Database<'_> {
             Database::Url(url) => PgConnection::connect(url).await,
             Database::Pool(pool) => Ok(pool.acquire().await?.detach()),
         }
+    }
+
+    /// A connection whose `search_path` is `tenant` alone, when one is given.
+    async fn connect_in(self, tenant: Option<&str>) -> Result<PgConnection, sqlx::Error> {
+        let mut conn = self.connect().await?;
+        if let Some(s) = tenant {
+            tenant::enter(&mut conn, s).await?;
+        }
+        Ok(conn)
     }
 }
 
@@ -472,6 +489,14 @@ pub enum ApplyError {
     Busy {
         /// Its pid, when known.
         pid: Option<i32>,
+    },
+    /// A tenant schema run of migrations that cannot run per tenant.
+    #[error("tenant schema {schema}: {reason}")]
+    Tenant {
+        /// The tenant schema.
+        schema: String,
+        /// Why.
+        reason: String,
     },
     /// `backfill pause|resume|stop` found no backfill in progress to address.
     #[error(
@@ -724,7 +749,10 @@ impl Migrator {
         &self,
         db: impl Into<Database<'_>>,
     ) -> Result<Vec<PhaseStatus>, ApplyError> {
-        let mut conn = db.into().connect().await?;
+        let mut conn = db
+            .into()
+            .connect_in(self.options.tenant_schema.as_deref())
+            .await?;
         let rows = self.history_rows(&mut conn).await?;
         conn.close().await.ok();
         let mut out = Vec::new();
@@ -789,9 +817,20 @@ impl Migrator {
     /// The schema against the snapshot of the newest applied migration (`None`: that
     /// migration has no snapshot to compare with).
     pub async fn drift(&self, db: impl Into<Database<'_>>) -> Result<Option<Drift>, ApplyError> {
-        let mut conn = db.into().connect().await?;
+        let mut conn = db
+            .into()
+            .connect_in(self.options.tenant_schema.as_deref())
+            .await?;
         let rows = self.history_rows(&mut conn).await?;
-        let found = drift::drift(&mut conn, &self.sources, &rows, &self.options.history).await;
+        let tenant = self.options.tenant_schema.as_deref();
+        let found = drift::drift(
+            &mut conn,
+            &self.sources,
+            &rows,
+            &self.options.history,
+            tenant,
+        )
+        .await;
         conn.close().await.ok();
         found
     }
@@ -802,9 +841,13 @@ impl Migrator {
         &self,
         db: impl Into<Database<'_>>,
     ) -> Result<Vec<Dependent>, ApplyError> {
-        let mut conn = db.into().connect().await?;
+        let mut conn = db
+            .into()
+            .connect_in(self.options.tenant_schema.as_deref())
+            .await?;
         let rows = self.history_rows(&mut conn).await?;
-        let found = dependents::find(&mut conn, &self.sources, &rows).await;
+        let tenant = self.options.tenant_schema.as_deref();
+        let found = dependents::find(&mut conn, &self.sources, &rows, tenant).await;
         conn.close().await.ok();
         found
     }
@@ -829,12 +872,13 @@ impl Migrator {
     /// on Ctrl-C), the server releases it, and never while that backend still runs a
     /// statement. The other connection only watches for blockers.
     async fn lock(&mut self, db: Database<'_>) -> Result<(PgConnection, PgConnection), ApplyError> {
-        let mut work = db.connect().await?;
+        let tenant = self.options.tenant_schema.as_deref();
+        let mut work = db.connect_in(tenant).await?;
         // PostgreSQL < 14 has no such setting; nothing to turn off there.
         let _ = sqlx::raw_sql("SET idle_session_timeout = 0")
             .execute(&mut work)
             .await;
-        let mut control = db.connect().await?;
+        let mut control = db.connect_in(tenant).await?;
         let key = self.options.history.lock_key();
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(key)
@@ -1000,14 +1044,19 @@ impl Migrator {
         }
         let rows = self.history_rows(work).await?;
         integrity::check(&self.sources, &rows, &self.options, false)?;
+        let tenant = self.options.tenant_schema.as_deref();
+        if let Some(s) = tenant {
+            tenant::check(&self.sources, &rows, s)?;
+        }
         if !self.options.allow_drift && self.has_work(&rows) {
-            let found = drift::drift(work, &self.sources, &rows, &self.options.history).await?;
+            let found =
+                drift::drift(work, &self.sources, &rows, &self.options.history, tenant).await?;
             if let Some(d) = found.filter(|d| !d.differences.is_empty()) {
                 return Err(ApplyError::Drift { drift: Box::new(d) });
             }
         }
         if !self.options.allow_dependents && self.has_work(&rows) {
-            let found = dependents::find(work, &self.sources, &rows).await?;
+            let found = dependents::find(work, &self.sources, &rows, tenant).await?;
             if !found.is_empty() {
                 return Err(ApplyError::Dependents { dependents: found });
             }

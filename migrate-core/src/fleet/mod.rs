@@ -1,5 +1,7 @@
 //! Fleets: the same migrations applied to many databases (a database per tenant, per
-//! region). A fleet lists its targets, names a canary, and sizes its waves: the canary
+//! region) and to tenant schemas (a schema per tenant of one database: each its own
+//! target, see `apply::ApplyOptions::tenant_schema`). A fleet lists its targets, names a
+//! canary, and sizes its waves: the canary
 //! runs first, alone; then the other targets in waves of `wave_size`, at most `parallel`
 //! at a time, each wave finished before the next starts. The first failure stops its
 //! wave (the targets running then stop after their statement or batch, committed and
@@ -31,6 +33,10 @@ pub struct Target {
     /// The environment variable holding its URL.
     #[serde(default)]
     pub url_env: Option<String>,
+    /// Tenant schemas: the migrations run once per schema, each its own target
+    /// `name/schema` with its own history. Empty: the database itself, schema `public`.
+    #[serde(default)]
+    pub schemas: Vec<String>,
 }
 
 /// How a fleet run proceeds.
@@ -112,23 +118,36 @@ pub enum FleetError {
         /// The name given.
         name: String,
     },
+    /// A tenant schema name the migrations cannot run in.
+    #[error(
+        "target \"{name}\": \"{schema}\" is not a tenant schema name (1 to 63 bytes, no dot, not pg_*)"
+    )]
+    BadSchema {
+        /// The target.
+        name: String,
+        /// The schema.
+        schema: String,
+    },
     /// A wave size or parallelism of 0.
     #[error("wave_size and parallel must be at least 1")]
     ZeroWave,
 }
 
-/// A target ready to run: its name and URL.
+/// A target ready to run: its name, URL and tenant schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
-    /// Its name.
+    /// Its name (`target/schema` for a tenant schema).
     pub name: String,
     /// Its URL (never printed).
     pub url: String,
+    /// The tenant schema it runs in (`None`: the database's `public`).
+    pub schema: Option<String>,
 }
 
 impl Fleet {
-    /// The targets with their URLs (read from the environment for `url_env`), checked:
-    /// names unique and given, one URL each, no database twice, the canary a target.
+    /// The targets with their URLs (read from the environment for `url_env`), one per
+    /// tenant schema of a target that lists some, checked: names unique and given, one URL
+    /// each, no database (or tenant schema) twice, the canary a target.
     pub fn resolve(&self) -> Result<Vec<Resolved>, FleetError> {
         if self.targets.is_empty() {
             return Err(FleetError::Empty);
@@ -153,16 +172,45 @@ impl Fleet {
                 })?,
                 _ => return Err(FleetError::Url { name }),
             };
-            if let Some(first) = out.iter().find(|r| r.url == url) {
+            if let Some(first) = out.iter().find(|r| r.url == url && t.schemas.is_empty()) {
                 return Err(FleetError::SameDatabase {
                     first: first.name.clone(),
                     second: name,
                 });
             }
-            out.push(Resolved { name, url });
+            if t.schemas.is_empty() {
+                out.push(Resolved {
+                    name,
+                    url,
+                    schema: None,
+                });
+                continue;
+            }
+            for s in &t.schemas {
+                if !crate::sql::manageable_schema(s) {
+                    return Err(FleetError::BadSchema {
+                        name,
+                        schema: s.clone(),
+                    });
+                }
+                let tenant = format!("{name}/{s}");
+                if out
+                    .iter()
+                    .any(|r| r.name == tenant || (r.url == url && r.schema.as_ref() == Some(s)))
+                {
+                    return Err(FleetError::DuplicateName { name: tenant });
+                }
+                out.push(Resolved {
+                    name: tenant,
+                    url: url.clone(),
+                    schema: Some(s.clone()),
+                });
+            }
         }
         if let Some(canary) = &self.waves.canary
-            && !out.iter().any(|r| &r.name == canary)
+            && !out
+                .iter()
+                .any(|r| &r.name == canary || r.name.split('/').next() == Some(canary))
         {
             return Err(FleetError::UnknownCanary {
                 name: canary.clone(),
@@ -179,6 +227,13 @@ impl Fleet {
             .canary
             .as_ref()
             .and_then(|c| targets.iter().position(|t| &t.name == c))
+            .or_else(|| {
+                // A target with tenant schemas as the canary: its first schema.
+                let c = self.waves.canary.as_deref()?;
+                targets
+                    .iter()
+                    .position(|t| t.name.split('/').next() == Some(c))
+            })
             .unwrap_or(0);
         let Some(first) = targets.get(canary) else {
             return Vec::new();
@@ -198,6 +253,17 @@ impl Fleet {
     }
 }
 
+/// The run options of target `t`: `options`, in its tenant schema with its own history.
+#[cfg(feature = "db")]
+fn options_for(options: &crate::apply::ApplyOptions, t: &Resolved) -> crate::apply::ApplyOptions {
+    let mut o = options.clone();
+    if let Some(s) = &t.schema {
+        o.history = crate::apply::tenant_history(&options.history, s);
+        o.tenant_schema = Some(s.clone());
+    }
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +273,7 @@ mod tests {
             name: name.into(),
             url: Some(url.into()),
             url_env: None,
+            schemas: Vec::new(),
         }
     }
 
@@ -243,6 +310,22 @@ mod tests {
             names(&f.waves(&f.resolve().unwrap())),
             [vec!["t1"], vec!["t2", "t3"]]
         );
+    }
+
+    #[test]
+    fn a_target_with_tenant_schemas_is_one_target_per_schema() {
+        let mut f = fleet(2, 3, Some("t2"));
+        f.targets[1].schemas = vec!["a".into(), "b".into()];
+        let resolved = f.resolve().unwrap();
+        let listed: Vec<&str> = resolved.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(listed, ["t1", "t2/a", "t2/b"]);
+        assert_eq!(resolved[2].schema.as_deref(), Some("b"));
+        assert_eq!(
+            names(&f.waves(&resolved)),
+            [vec!["t2/a"], vec!["t1", "t2/b"]]
+        );
+        f.targets[1].schemas.push("pg_x".into());
+        assert!(matches!(f.resolve(), Err(FleetError::BadSchema { .. })));
     }
 
     #[test]

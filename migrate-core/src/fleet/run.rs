@@ -100,7 +100,7 @@ async fn waves(
         loop {
             while running.len() < fleet.waves.parallel && !stop.load(Ordering::SeqCst) {
                 let Some(t) = queue.next() else { break };
-                let migrator = Migrator::new(sources.to_vec(), options.clone());
+                let migrator = Migrator::new(sources.to_vec(), super::options_for(options, &t));
                 let mut migrator = migrator.on_event(events(&t.name));
                 let url = t.url;
                 let id = running

@@ -37,7 +37,7 @@ async fn read_all(
     for chunk in targets.chunks(fleet.waves.parallel.max(1)) {
         let mut running = tokio::task::JoinSet::new();
         for (i, t) in chunk.iter().enumerate() {
-            let migrator = Migrator::new(sources.to_vec(), options.clone());
+            let migrator = Migrator::new(sources.to_vec(), super::options_for(options, t));
             let url = t.url.clone();
             running.spawn_local(async move { (i, migrator.status(url.as_str()).await) });
         }

@@ -55,7 +55,11 @@ impl Config {
         if config.schemas.is_empty() {
             return Err(format!("{}: `schemas` lists no schema", path.display()));
         }
-        if let Some(bad) = config.schemas.iter().find(|s| !manageable_schema(s)) {
+        if let Some(bad) = config
+            .schemas
+            .iter()
+            .find(|s| !crate::sql::manageable_schema(s))
+        {
             return Err(format!(
                 "{}: `schemas`: \"{bad}\" is not a schema name the models can manage (1 to 63 bytes, no dot, not pg_*)",
                 path.display()
@@ -90,12 +94,4 @@ impl Config {
 pub fn load_targets(path: &Path) -> Result<crate::fleet::Fleet, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Whether the models can manage schema `name`: 1 to 63 bytes, no dot, not `pg_*`.
-pub fn manageable_schema(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= crate::sql::MAX_IDENT_BYTES
-        && !name.contains('.')
-        && !name.starts_with("pg_")
 }

@@ -6,7 +6,8 @@ mod config;
 mod scan;
 mod squash;
 
-pub use config::{CONFIG_FILE, Config, load_targets, manageable_schema};
+pub use crate::sql::manageable_schema;
+pub use config::{CONFIG_FILE, Config, load_targets};
 pub use scan::{FoundEnum, FoundModel, Location, Scanned, SourceError, scan_source, source_files};
 pub use squash::Squashed;
 

@@ -6,3 +6,11 @@ mod render;
 
 pub use migrate_shared::sql::*;
 pub use render::{PhaseFiles, render_plan};
+
+/// Whether the models can manage schema `name`: 1 to 63 bytes, no dot, not `pg_*`.
+pub fn manageable_schema(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= crate::sql::MAX_IDENT_BYTES
+        && !name.contains('.')
+        && !name.starts_with("pg_")
+}
