@@ -98,6 +98,19 @@ pub enum Command {
     /// reported; the baseline records their newest versions, and a migration they apply
     /// later shows up as drift. Refused when the history already records a migration.
     Baseline(BaselineArgs),
+    /// Measure what a migration's statements do on a real server: locks, time, rewrites,
+    /// scans, WAL.
+    ///
+    /// By default on a scratch database created on DATABASE_URL's server (its role needs
+    /// CREATEDB) and dropped at the end: the migrations before MIGRATION (default: the
+    /// newest) applied, `--rows` rows generated in every table, then MIGRATION's phases
+    /// through contract. With `--database-url`, on that database instead: its pending
+    /// phases are applied for real (a staging copy). For each statement: the locks its
+    /// session held (from pg_locks, read on a second connection), how long it ran and held
+    /// them, the tables it rewrote and scanned, and the WAL written. Exit 1 when a
+    /// statement breaks a budget (`--max-lock-ms`, `--forbid-rewrite`,
+    /// `--forbid-scan-under-lock`; tables the run created itself are exempt).
+    Trace(TraceArgs),
     /// Prove the migrations on a scratch database: apply, re-apply, roll back, apply again.
     ///
     /// Creates a database on the server of `--shadow-url` (its role needs CREATEDB), applies
@@ -382,6 +395,60 @@ pub struct StatusArgs {
 
     #[command(flatten)]
     pub fleet: FleetArgs,
+
+    /// Print JSON (for machines) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The migration to trace on a scratch database (default: the newest).
+    #[arg(value_name = "MIGRATION", conflicts_with = "database_url")]
+    pub migration: Option<String>,
+
+    /// The server to create the scratch database on (default: the DATABASE_URL variable).
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub server_url: Option<String>,
+
+    /// Trace on this database instead of a scratch one: its pending phases are applied.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// With --database-url: the last phase to run.
+    #[arg(long, default_value = "contract", value_parser = ["expand", "backfill", "contract"], requires = "database_url")]
+    pub through: String,
+
+    /// Rows generated in every table of the scratch database.
+    #[arg(
+        long,
+        default_value_t = 10_000,
+        value_name = "N",
+        conflicts_with = "database_url"
+    )]
+    pub rows: u64,
+
+    /// History table, schema-qualified.
+    #[arg(
+        long,
+        default_value = "cargo_migrate.history",
+        value_name = "SCHEMA.TABLE"
+    )]
+    pub history_table: String,
+
+    /// Exit 1 when a lock that makes writes wait is held longer than this, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub max_lock_ms: Option<u64>,
+
+    /// Exit 1 when a statement rewrites a table.
+    #[arg(long)]
+    pub forbid_rewrite: bool,
+
+    /// Exit 1 when a statement scans a table while holding a lock on it that makes writes
+    /// wait.
+    #[arg(long)]
+    pub forbid_scan_under_lock: bool,
 
     /// Print JSON (for machines) instead of a table.
     #[arg(long)]

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Backfill(b) => commands::backfill::run(&args.dir, b),
         cli::Command::Drift(d) => commands::drift::run(&args.dir, d),
         cli::Command::Baseline(b) => commands::baseline::run(&args.dir, b),
+        cli::Command::Trace(t) => commands::trace::run(&args.dir, t),
         cli::Command::Verify(v) => commands::verify::run(&args.dir, v),
         cli::Command::Squash(q) => commands::squash::run(&args.dir, q),
         cli::Command::Rollback(r) => commands::rollback::run(&args.dir, r),

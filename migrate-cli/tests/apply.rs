@@ -8,23 +8,10 @@
 
 mod common;
 
-use common::{V1, V2, cli, generate, output, run};
+use common::{V1, V2, V3, cli, generate, output, run};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const V3: &str = r#"
-#[derive(Schema)]
-#[schema(table = "events")]
-pub struct Event {
-    #[schema(primary_key, identity)]
-    pub id: i64,
-    #[schema(index)]
-    pub n: i32,
-    #[schema(backfill = "n::int8 * 2")]
-    pub doubled: i64,
-}
-"#;
 
 const ROWS: i64 = 1_000_000;
 const BATCH: i64 = 5_000;

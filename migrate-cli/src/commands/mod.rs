@@ -13,6 +13,7 @@ pub mod plan;
 pub mod rollback;
 pub mod squash;
 pub mod status;
+pub mod trace;
 pub mod verify;
 
 use migrate_core::diff::Change;

@@ -6,6 +6,7 @@ use assert_cmd::cargo::CommandCargoExt as _;
 use std::path::Path;
 use std::process::Command;
 
+/// An `events` table.
 pub const V1: &str = r#"
 #[derive(Schema)]
 #[schema(table = "events")]
@@ -16,6 +17,7 @@ pub struct Event {
 }
 "#;
 
+/// V1 and a NOT NULL column filled by a backfill.
 pub const V2: &str = r#"
 #[derive(Schema)]
 #[schema(table = "events")]
@@ -28,6 +30,21 @@ pub struct Event {
 }
 "#;
 
+/// V2 and an index on `n`.
+pub const V3: &str = r#"
+#[derive(Schema)]
+#[schema(table = "events")]
+pub struct Event {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    #[schema(index)]
+    pub n: i32,
+    #[schema(backfill = "n::int8 * 2")]
+    pub doubled: i64,
+}
+"#;
+
+/// `cargo migrate ARGS --dir DIR` with DATABASE_URL set to `url`.
 pub fn cli(dir: &Path, url: &str, args: &[&str]) -> Command {
     let mut c = Command::cargo_bin("cargo-migrate").unwrap();
     c.arg("migrate")
@@ -38,6 +55,7 @@ pub fn cli(dir: &Path, url: &str, args: &[&str]) -> Command {
     c
 }
 
+/// Makes `models` the crate's models and generates their migration.
 pub fn generate(dir: &Path, models: &str) {
     std::fs::write(dir.join("src/models.rs"), models).unwrap();
     let out = cli(dir, "", &["generate"]).output().unwrap();
@@ -48,6 +66,7 @@ pub fn generate(dir: &Path, models: &str) {
     );
 }
 
+/// Runs `cargo migrate ARGS`, asserting success; its stderr.
 pub fn run(dir: &Path, url: &str, args: &[&str]) -> String {
     let out = cli(dir, url, args).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();

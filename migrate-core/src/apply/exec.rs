@@ -2,11 +2,13 @@
 //! timeouts retried with backoff; concurrent index builds checked for an INVALID leftover
 //! first; batched backfills along the primary key with their cursor in the history.
 
+use super::trace::{self, StatementTrace, TracedLock};
 use super::{ApplyError, ApplyOptions, Event, Row};
 use crate::plan::{Batch, Phase};
 use crate::sql::ident;
 use crate::sql::phase_file::{Statement, Unit};
 use sqlx::PgConnection;
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -121,6 +123,8 @@ pub(super) async fn run_phase(
         pid,
         history: h.clone(),
         lock_wait: run.options.lock_timeout,
+        traces: Vec::new(),
+        batch_locks: BTreeSet::new(),
     };
     let mut index = 0;
     for unit in run.units {
@@ -190,6 +194,11 @@ struct Ctx<'a, 'r> {
     history: String,
     /// The lock timeout of the current attempt (escalating from the first one).
     lock_wait: Duration,
+    /// Traces of the statements of the open transaction, with their start: their locks
+    /// are held until it commits.
+    traces: Vec<(Instant, StatementTrace)>,
+    /// The locks the first traced backfill batch held.
+    batch_locks: BTreeSet<TracedLock>,
 }
 
 impl Ctx<'_, '_> {
@@ -282,6 +291,58 @@ impl Ctx<'_, '_> {
         fut.await.map(|r| r.rows_affected())
     }
 
+    /// Runs statement `s` (`in_transaction`: inside the unit's open transaction), traced
+    /// when the run traces: a trace outside a transaction is reported at once, one inside
+    /// when the transaction commits.
+    async fn statement(
+        &mut self,
+        s: &Statement,
+        short_lock_timeout: bool,
+        in_transaction: bool,
+    ) -> Result<u64, sqlx::Error> {
+        if !self.run.options.trace {
+            return self.watched(&s.sql, short_lock_timeout).await;
+        }
+        let history = self.run.options.history.schema.clone();
+        let before = trace::before(self.work, &history).await?;
+        let started = before.started;
+        let (done, mut seen) = self.sampled(&s.sql, &history).await;
+        let rows = done?;
+        if in_transaction {
+            seen.extend(trace::locks(self.control, self.pid, &history).await?);
+        }
+        let what = (self.run.migration, self.run.phase, s.line, s.sql.as_str());
+        let t = trace::after(self.work, &history, before, seen, in_transaction, what).await?;
+        if in_transaction {
+            self.traces.push((started, t));
+        } else {
+            (self.on_event)(&Event::Traced(Box::new(t)));
+        }
+        Ok(rows)
+    }
+
+    /// Runs `sql` on the work connection, reading the locks its session holds from the
+    /// control connection every few milliseconds until it ends.
+    async fn sampled(
+        &mut self,
+        sql: &str,
+        history: &str,
+    ) -> (Result<u64, sqlx::Error>, BTreeSet<TracedLock>) {
+        let fut = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut *self.work);
+        tokio::pin!(fut);
+        let mut seen = BTreeSet::new();
+        loop {
+            tokio::select! {
+                r = &mut fut => return (r.map(|r| r.rows_affected()), seen),
+                () = tokio::time::sleep(Duration::from_millis(5)) => {
+                    if let Ok(now) = trace::locks(self.control, self.pid, history).await {
+                        seen.extend(now);
+                    }
+                }
+            }
+        }
+    }
+
     async fn progress(&mut self, n: usize) -> Result<(), sqlx::Error> {
         let column = if self.run.down {
             "statements_undone"
@@ -305,6 +366,7 @@ impl Ctx<'_, '_> {
     /// A unit in one transaction, committed with its progress.
     async fn transaction(&mut self, unit: &Unit, short: bool) -> Result<(), ApplyError> {
         self.retrying(async |ctx: &mut Self| {
+            ctx.traces.clear();
             let first = &unit.statements[0];
             let setup = format!("BEGIN; {}", ctx.timeouts(short, true));
             sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
@@ -312,7 +374,7 @@ impl Ctx<'_, '_> {
                 .await
                 .map_err(fail(first))?;
             for s in &unit.statements {
-                if let Err(e) = ctx.watched(&s.sql, short).await {
+                if let Err(e) = ctx.statement(s, short, true).await {
                     let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *ctx.work).await;
                     return Err(fail(s)(e));
                 }
@@ -325,6 +387,10 @@ impl Ctx<'_, '_> {
             if let Err(e) = done {
                 let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *ctx.work).await;
                 return Err(fail(first)(e));
+            }
+            for (started, mut t) in std::mem::take(&mut ctx.traces) {
+                t.held_ms = started.elapsed().as_secs_f64() * 1000.0;
+                (ctx.on_event)(&Event::Traced(Box::new(t)));
             }
             Ok(())
         })
@@ -360,7 +426,7 @@ impl Ctx<'_, '_> {
                 }
             }
             if !skip {
-                ctx.watched(&s.sql, short).await.map_err(fail(s))?;
+                ctx.statement(s, short, false).await.map_err(fail(s))?;
             }
             ctx.progress(1).await.map_err(fail(s))?;
             sqlx::raw_sql("RESET lock_timeout; RESET statement_timeout")
@@ -427,6 +493,12 @@ impl Ctx<'_, '_> {
                 upper
             }
         };
+        let history = self.run.options.history.schema.clone();
+        let traced = match self.run.options.trace {
+            true => Some(trace::before(self.work, &history).await?),
+            false => None,
+        };
+        let mut longest = Duration::ZERO;
         if let Some(upper) = upper {
             let set: Vec<String> = batch
                 .set
@@ -453,6 +525,12 @@ impl Ctx<'_, '_> {
                         let r = ctx
                             .one_batch(&keyset, &table, &set, batch, &from, &upper, size)
                             .await;
+                        if r.is_ok() && ctx.run.options.trace && ctx.batch_locks.is_empty() {
+                            let history = &ctx.run.options.history.schema;
+                            ctx.batch_locks = trace::locks(ctx.control, ctx.pid, history)
+                                .await
+                                .unwrap_or_default();
+                        }
                         let r = match r {
                             Ok(v) => sqlx::raw_sql("COMMIT")
                                 .execute(&mut *ctx.work)
@@ -469,6 +547,7 @@ impl Ctx<'_, '_> {
                 rows_done += step.1;
                 last = Some(step.0);
                 let took = started.elapsed();
+                longest = longest.max(took);
                 size = self.run.options.next_batch_size(size, took);
                 (self.on_event)(&Event::Batch {
                     table: batch.table.clone(),
@@ -482,6 +561,13 @@ impl Ctx<'_, '_> {
                     tokio::time::sleep(self.run.options.batch_pause).await;
                 }
             }
+        }
+        if let Some(before) = traced {
+            let locks = std::mem::take(&mut self.batch_locks);
+            let what = (self.run.migration, self.run.phase, s.line, s.sql.as_str());
+            let mut t = trace::after(self.work, &history, before, locks, false, what).await?;
+            t.held_ms = longest.as_secs_f64() * 1000.0;
+            (self.on_event)(&Event::Traced(Box::new(t)));
         }
         self.progress(1).await?;
         Ok(())

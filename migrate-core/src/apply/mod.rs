@@ -20,9 +20,12 @@ mod history;
 mod integrity;
 mod other_tools;
 mod pacing;
+mod scratch;
+mod seed;
 mod shadow;
 mod squashed;
 mod tenant;
+mod trace;
 
 pub use baseline::Baseline;
 pub use control::{Request, Requested};
@@ -35,6 +38,7 @@ pub use other_tools::{OTHER_TOOLS_HISTORY, OtherHistory, find_in as find_other_t
 pub use pacing::{MAX_BATCH, MIN_BATCH};
 pub use shadow::{Stage, Verification};
 pub use tenant::history_for as tenant_history;
+pub use trace::{Budget, StatementTrace, Trace, TracedLock, Violation};
 
 use crate::plan::Phase;
 use crate::sql::phase_file::{self, ScriptError, Unit};
@@ -179,6 +183,9 @@ pub struct ApplyOptions {
     /// `history` should be the tenant's own ([`tenant_history`]). Migrations that name a
     /// schema are refused.
     pub tenant_schema: Option<String>,
+    /// Measure what every statement does ([`Event::Traced`]): a few catalog queries per
+    /// statement, and the locks read from the second connection while it runs.
+    pub trace: bool,
 }
 
 impl Default for ApplyOptions {
@@ -209,6 +216,7 @@ impl Default for ApplyOptions {
             dry_run: false,
             force: false,
             tenant_schema: None,
+            trace: false,
         }
     }
 }
@@ -252,6 +260,8 @@ pub enum Event {
         /// Why, as the progress line says it.
         reason: String,
     },
+    /// What a statement did, measured (with [`ApplyOptions::trace`]).
+    Traced(Box<StatementTrace>),
     /// The backfill of `table` goes on after waiting `waited`.
     Resumed {
         /// Table.
@@ -611,6 +621,17 @@ pub enum ApplyError {
         /// The first migration recorded.
         migration: String,
     },
+    /// Rows could not be generated in a table of a scratch database.
+    #[error("generating rows in {table}: {reason}")]
+    Seed {
+        /// The table.
+        table: String,
+        /// Why (the server's error, or the column whose type has no generator).
+        reason: String,
+    },
+    /// `trace` with no migration to trace.
+    #[error("the migrations folder holds no migration to trace: generate one first")]
+    NothingToTrace,
     /// A migration id that is not in the sources.
     #[error("{id}: no such migration in the migrations folder")]
     UnknownMigration {

@@ -9,10 +9,7 @@ use crate::compare::{Difference, Options, compare};
 use crate::introspect::introspect_schemas;
 use crate::model::Table;
 use crate::plan::Phase;
-use crate::sql::ident;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection as _, PgConnection, PgPool};
-use std::str::FromStr as _;
+use sqlx::{Connection as _, PgPool};
 
 /// One stage of a verification.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -52,24 +49,8 @@ impl Migrator {
     /// Verifies the migrations on a scratch database created on the server `server_url`
     /// points to (its role needs CREATEDB) and dropped at the end.
     pub async fn verify(&self, server_url: &str) -> Result<Verification, ApplyError> {
-        let options = PgConnectOptions::from_str(server_url)?;
-        let mut admin = PgConnection::connect_with(&options).await?;
-        let name = format!(
-            "cargo_migrate_verify_{}_{}",
-            std::process::id(),
-            fastrand::u32(..)
-        );
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE {}",
-            ident(&name)
-        )))
-        .execute(&mut admin)
-        .await?;
-        let stages = match PgPoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.database(&name))
-            .await
-        {
+        let scratch = super::scratch::Scratch::create(server_url, "verify").await?;
+        let stages = match scratch.pool().await {
             Ok(pool) => {
                 let stages = self.stages(&pool).await;
                 pool.close().await;
@@ -77,14 +58,11 @@ impl Migrator {
             }
             Err(e) => Err(e.into()),
         };
-        let dropped = drop_database(&mut admin, &name).await;
-        admin.close().await.ok();
+        let database = scratch.name.clone();
+        let dropped = scratch.drop().await;
         let stages = stages?;
         dropped?;
-        Ok(Verification {
-            database: name,
-            stages,
-        })
+        Ok(Verification { database, stages })
     }
 
     async fn stages(&self, pool: &PgPool) -> Result<Vec<Stage>, ApplyError> {
@@ -178,21 +156,4 @@ async fn tables(pool: &PgPool, schemas: &[String]) -> Result<Vec<Table>, ApplyEr
     let read = introspect_schemas(&mut conn, schemas).await?;
     conn.close().await.ok();
     Ok(read.tables)
-}
-
-async fn drop_database(admin: &mut PgConnection, name: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-          WHERE datname = $1 AND pid <> pg_backend_pid()",
-    )
-    .bind(name)
-    .execute(&mut *admin)
-    .await?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {}",
-        ident(name)
-    )))
-    .execute(&mut *admin)
-    .await?;
-    Ok(())
 }
