@@ -246,17 +246,21 @@ pub fn write(
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     std::fs::create_dir(&tmp).map_err(io(&tmp))?;
-    let json = snapshot.to_json();
-    for (name, content) in files
-        .iter()
-        .map(|(n, c)| (n.as_str(), c.as_str()))
-        .chain(std::iter::once((SNAPSHOT_FILE, json.as_str())))
-    {
+    for (name, content) in files {
         let path = tmp.join(name);
         let mut file = std::fs::File::create(&path).map_err(io(&path))?;
         std::io::Write::write_all(&mut file, content.as_bytes()).map_err(io(&path))?;
         file.sync_all().map_err(io(&path))?;
     }
+    let path = tmp.join(SNAPSHOT_FILE);
+    let file = std::fs::File::create(&path).map_err(io(&path))?;
+    let mut out = std::io::BufWriter::new(file);
+    snapshot.write_json(&mut out).map_err(io(&path))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .map_err(io(&path))?;
+    file.sync_all().map_err(io(&path))?;
     sync_dir(&tmp)?;
     std::fs::rename(&tmp, &target).map_err(io(&target))?;
     sync_dir(dir)?;

@@ -469,7 +469,12 @@ impl Table {
     /// The schema state of this table: planner hints removed, named objects sorted by name.
     /// This is what snapshots store and what two models are compared by.
     pub fn schema_only(&self) -> Table {
-        let mut t = self.clone();
+        self.clone().into_schema_only()
+    }
+
+    /// [`Table::schema_only`], in place.
+    pub fn into_schema_only(self) -> Table {
+        let mut t = self;
         t.renamed_from = None;
         for c in &mut t.columns {
             c.backfill = None;

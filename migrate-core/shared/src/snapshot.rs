@@ -63,7 +63,12 @@ pub enum SnapshotError {
 impl Snapshot {
     /// A snapshot of `tables` following `parent`.
     pub fn new(parent: Option<String>, tables: &[Table]) -> Self {
-        let mut tables: Vec<Table> = tables.iter().map(Table::schema_only).collect();
+        Snapshot::of(parent, tables.to_vec())
+    }
+
+    /// [`Snapshot::new`], taking the tables.
+    pub fn of(parent: Option<String>, tables: Vec<Table>) -> Self {
+        let mut tables: Vec<Table> = tables.into_iter().map(Table::into_schema_only).collect();
         tables.sort_by(|a, b| a.name.cmp(&b.name));
         Snapshot {
             format_version: FORMAT_VERSION,
@@ -90,6 +95,13 @@ impl Snapshot {
         self.tables.iter().find(|t| t.name == name)
     }
 
+    /// [`Snapshot::to_json`], written to `out` as it is made (a large schema's text is
+    /// never held whole).
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
+    }
+
     /// Deterministic pretty JSON with a final newline.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
@@ -104,13 +116,20 @@ impl Snapshot {
             column: e.column(),
             message: e.to_string(),
         };
-        let value: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
-        if let Some(v) = value.get("format_version").and_then(|v| v.as_u64())
-            && v > u64::from(FORMAT_VERSION)
-        {
-            return Err(SnapshotError::NewerFormat { found: v });
-        }
-        serde_json::from_str(text).map_err(invalid)
+        // Read once; only a snapshot that does not read is looked at again, for a newer
+        // format's version (its fields may be unknown here).
+        serde_json::from_str(text).map_err(|e| {
+            #[derive(serde::Deserialize)]
+            struct Version {
+                format_version: Option<u64>,
+            }
+            match serde_json::from_str::<Version>(text) {
+                Ok(Version {
+                    format_version: Some(found),
+                }) if found > u64::from(FORMAT_VERSION) => SnapshotError::NewerFormat { found },
+                _ => invalid(e),
+            }
+        })
     }
 }
 

@@ -567,13 +567,14 @@ fn diff_table(old: &Table, new: &Table, out: &mut Vec<Change>) {
 /// columns in their old order, then the added ones (PostgreSQL appends added columns,
 /// wherever the field sits in the struct, and a type change swaps in a new
 /// column). This is the order a snapshot records.
-pub fn physical_order(old: &[Table], new: &[Table]) -> Vec<Table> {
-    new.iter()
-        .map(|t| {
-            let Some(before) = old.iter().find(|o| o.name == t.name) else {
-                return t.clone();
+pub fn physical_order(old: &[Table], new: Vec<Table>) -> Vec<Table> {
+    let by_name: std::collections::HashMap<&str, &Table> =
+        old.iter().map(|t| (t.name.as_str(), t)).collect();
+    new.into_iter()
+        .map(|mut t| {
+            let Some(before) = by_name.get(t.name.as_str()) else {
+                return t;
             };
-            let mut t = t.clone();
             // A type change is done by swapping in a new column: it ends up last, like an
             // added one.
             let rank = |c: &crate::model::Column| {

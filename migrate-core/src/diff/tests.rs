@@ -87,7 +87,7 @@ fn physical_order_appends_added_columns() {
         Column::new("a", "text", true),
         Column::new("b", "text", true),
     ]);
-    let ordered = physical_order(&[old], &[new]);
+    let ordered = physical_order(&[old], vec![new]);
     let names: Vec<&str> = ordered[0].columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["id", "b", "a"]);
 }

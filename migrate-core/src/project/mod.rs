@@ -115,22 +115,22 @@ impl Project {
         let files = source_files(&self.root, &self.config.models).map_err(ProjectError::Config)?;
         let mut scanned = Scanned::default();
         let mut errors = Vec::new();
-        for rel in files {
-            let text = match std::fs::read_to_string(self.root.join(&rel)) {
-                Ok(t) => t,
-                Err(e) => {
-                    errors.push(SourceError {
-                        location: Location {
-                            path: rel.clone(),
-                            line: 1,
-                            column: 1,
-                        },
-                        message: format!("cannot read: {e}"),
-                    });
-                    continue;
-                }
-            };
-            match scan_source(&rel, &text) {
+        // Each file is read and parsed on its own, on every core; merged in file order.
+        let read = in_parallel(&files, |rel| {
+            let text = std::fs::read_to_string(self.root.join(rel)).map_err(|e| {
+                vec![SourceError {
+                    location: Location {
+                        path: rel.clone(),
+                        line: 1,
+                        column: 1,
+                    },
+                    message: format!("cannot read: {e}"),
+                }]
+            })?;
+            scan_source(rel, &text)
+        });
+        for r in read {
+            match r {
                 Ok(s) => {
                     scanned.models.extend(s.models);
                     scanned.enums.extend(s.enums);
@@ -174,11 +174,8 @@ impl Project {
     pub fn status(&self) -> Result<Status, ProjectError> {
         let history = migrations::load(&self.migrations_dir())?;
         let models: Vec<Table> = self.models()?.into_iter().map(|m| m.table).collect();
-        let old = history
-            .head()
-            .map(|m| m.snapshot.tables.clone())
-            .unwrap_or_default();
-        let changes = diff(&old, &models);
+        let old = history.head().map_or(&[][..], |m| &m.snapshot.tables[..]);
+        let changes = diff(old, &models);
         Ok(Status {
             history,
             models,
@@ -213,9 +210,9 @@ impl Project {
             _ => default_name(&status.changes),
         };
         let id = format!("{timestamp}_{name}");
-        let mut snapshot = Snapshot::new(
+        let mut snapshot = Snapshot::of(
             head.map(|m| m.id.clone()),
-            &physical_order(old, &status.models),
+            physical_order(old, status.models),
         );
         snapshot.unmanaged = head.map_or_else(Vec::new, |m| m.snapshot.unmanaged.clone());
         snapshot.postgres = Some(self.config.postgres);
@@ -240,6 +237,26 @@ impl Project {
             &pending.snapshot,
         )?)
     }
+}
+
+/// `f` of each item, in order, the items shared out over the machine's cores.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = items.len().div_ceil(threads).max(1);
+    if threads == 1 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 fn default_name(changes: &[Change]) -> String {
