@@ -116,20 +116,27 @@ impl Snapshot {
             column: e.column(),
             message: e.to_string(),
         };
-        // Read once; only a snapshot that does not read is looked at again, for a newer
+        // Read once; a snapshot that does not read is looked at again for a newer
         // format's version (its fields may be unknown here).
-        serde_json::from_str(text).map_err(|e| {
-            #[derive(serde::Deserialize)]
-            struct Version {
-                format_version: Option<u64>,
+        let newer = |found: u64| SnapshotError::NewerFormat { found };
+        match serde_json::from_str::<Snapshot>(text) {
+            Ok(s) if u64::from(s.format_version) > u64::from(FORMAT_VERSION) => {
+                Err(newer(u64::from(s.format_version)))
             }
-            match serde_json::from_str::<Version>(text) {
-                Ok(Version {
-                    format_version: Some(found),
-                }) if found > u64::from(FORMAT_VERSION) => SnapshotError::NewerFormat { found },
-                _ => invalid(e),
+            Ok(s) => Ok(s),
+            Err(e) => {
+                #[derive(serde::Deserialize)]
+                struct Version {
+                    format_version: Option<u64>,
+                }
+                match serde_json::from_str::<Version>(text) {
+                    Ok(Version {
+                        format_version: Some(found),
+                    }) if found > u64::from(FORMAT_VERSION) => Err(newer(found)),
+                    _ => Err(invalid(e)),
+                }
             }
-        })
+        }
     }
 }
 
