@@ -34,9 +34,8 @@ fn batches(stderr: &str) -> usize {
 
 #[test]
 fn a_killed_backfill_resumes_at_its_cursor_and_an_invalid_index_is_rebuilt() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::project();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
     let db = migrate_tests::TestDb::create("cli_apply_kill");
     generate(dir, V1);
     run(dir, &db.url, &["apply"]);
@@ -251,9 +250,8 @@ fn drift_lists_changes_made_by_hand_and_exits_1() {
 
 #[test]
 fn plan_and_apply_name_a_view_made_by_hand_on_a_dropped_column() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::project();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
     let db = migrate_tests::TestDb::create("cli_dependents");
     generate(dir, V2);
     run(dir, &db.url, &["apply", "--through", "contract"]);
@@ -300,9 +298,8 @@ fn plan_and_apply_name_a_view_made_by_hand_on_a_dropped_column() {
 /// A project whose `events` table (V1, applied) has `rows` rows, and V2 generated: its
 /// backfill pending.
 fn pending_backfill(name: &str, rows: i64) -> (tempfile::TempDir, migrate_tests::TestDb) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::project();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
     let db = migrate_tests::TestDb::create(name);
     generate(dir, V1);
     run(dir, &db.url, &["apply"]);

@@ -88,9 +88,8 @@ fn outcomes(report: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn a_fleet_applies_in_waves_stops_at_a_failure_and_resumes_after_a_kill() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::project();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
     let fleet = Fleet::create();
     let targets = dir.join("targets.toml");
     let file = targets.to_str().unwrap();
@@ -261,9 +260,8 @@ fn a_fleet_applies_in_waves_stops_at_a_failure_and_resumes_after_a_kill() {
 
 #[test]
 fn a_targets_file_that_cannot_run_names_the_problem() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::project();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
     generate(dir, V1);
     let targets = dir.join("targets.toml");
     let file = targets.to_str().unwrap();
@@ -301,9 +299,8 @@ fn a_targets_file_that_cannot_run_names_the_problem() {
 
 #[test]
 fn fifty_tenant_schemas_of_one_database_each_get_the_migrations_and_their_own_history() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::project();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
     let db = TestDb::create("fleet_tenants");
     let schemas: Vec<String> = (1..=50).map(|i| format!("tenant_{i:02}")).collect();
     let listed: Vec<String> = schemas.iter().map(|s| format!("\"{s}\"")).collect();

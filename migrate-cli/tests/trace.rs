@@ -57,9 +57,8 @@ fn violations(json: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn the_generated_plan_keeps_within_budget_and_a_naive_one_does_not() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::project();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
     generate(dir, V1);
     generate(dir, V2);
     let strict = [

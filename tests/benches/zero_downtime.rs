@@ -174,6 +174,20 @@ impl Stretches {
     }
 }
 
+/// Old code's clients started on `url`, and the baseline stretch timed.
+fn baseline(a: &Args, url: &str) -> (Traffic, Stretches) {
+    let mut traffic = Traffic::new(Duration::from_millis(2));
+    let mut marks = Stretches { marks: Vec::new() };
+    for c in 0..a.clients {
+        traffic.spawn(url, "", "old code", code(false, c, a.rows));
+    }
+    marks.time(&mut traffic, "baseline", false, |_| {
+        std::thread::sleep(Duration::from_secs(a.seconds));
+        None
+    });
+    (traffic, marks)
+}
+
 fn seed(db: &migrate_tests::TestDb, rows: u64) {
     db.sql(&format!(
         "INSERT INTO orders SELECT g, 1 + g % 100000, 1 + g % 7 FROM generate_series(1, {rows}) g"
@@ -190,15 +204,7 @@ fn naive(a: &Args) -> Run {
     apply(&sc, sources, Phase::Contract);
     seed(&sc.db, a.rows);
     let window = Duration::from_secs(a.seconds);
-    let mut traffic = Traffic::new(Duration::from_millis(2));
-    let mut marks = Stretches { marks: Vec::new() };
-    for c in 0..a.clients {
-        traffic.spawn(&sc.db.url, "", "old code", code(false, c, a.rows));
-    }
-    marks.time(&mut traffic, "baseline", false, |_| {
-        std::thread::sleep(window);
-        None
-    });
+    let (mut traffic, mut marks) = baseline(a, &sc.db.url);
     let mut update_s = None;
     marks.time(&mut traffic, "migration", true, |_| {
         for sql in NAIVE {
@@ -282,15 +288,7 @@ fn generated(a: &Args) -> Run {
         .map(|p| format!("SET search_path = {p}"))
         .unwrap_or_default();
     let window = Duration::from_secs(a.seconds);
-    let mut traffic = Traffic::new(Duration::from_millis(2));
-    let mut marks = Stretches { marks: Vec::new() };
-    for c in 0..a.clients {
-        traffic.spawn(&sc.db.url, "", "old code", code(false, c, a.rows));
-    }
-    marks.time(&mut traffic, "baseline", false, |_| {
-        std::thread::sleep(window);
-        None
-    });
+    let (mut traffic, mut marks) = baseline(a, &sc.db.url);
     marks.time(&mut traffic, "expand", true, |_| {
         apply(&sc, sources.clone(), Phase::Expand);
         None

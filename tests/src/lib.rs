@@ -49,19 +49,24 @@ pub fn other_server() -> (String, u32) {
     } else {
         (18, 25418)
     };
+    let url = script("pg-other.sh", &[&major.to_string(), &port.to_string()]);
+    (url.trim().to_owned(), major)
+}
+
+/// Runs `scripts/NAME ARGS` of the repository, asserting success; its stdout.
+pub fn script(name: &str, args: &[&str]) -> String {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let out = std::process::Command::new("bash")
-        .arg(format!("{root}/scripts/pg-other.sh"))
-        .args([major.to_string(), port.to_string()])
+        .arg(format!("{root}/scripts/{name}"))
+        .args(args)
         .output()
-        .expect("run scripts/pg-other.sh");
+        .unwrap_or_else(|e| panic!("run scripts/{name}: {e}"));
     assert!(
         out.status.success(),
-        "scripts/pg-other.sh: {}",
+        "scripts/{name}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let url = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    (url, major)
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A database created for one test and dropped when it goes out of scope, even on panic.

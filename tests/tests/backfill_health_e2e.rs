@@ -31,18 +31,7 @@ fn v2() -> String {
 
 /// The primary's and the replica's URLs (the `postgres` database of each).
 fn replica_pair() -> (String, String) {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let out = std::process::Command::new("bash")
-        .arg(format!("{root}/scripts/pg-replica.sh"))
-        .args(["25515", "25516"])
-        .output()
-        .expect("run scripts/pg-replica.sh");
-    assert!(
-        out.status.success(),
-        "scripts/pg-replica.sh: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = migrate_tests::script("pg-replica.sh", &["25515", "25516"]);
     let mut urls = text.split_whitespace().map(str::to_owned);
     (urls.next().unwrap(), urls.next().unwrap())
 }

@@ -44,6 +44,13 @@ pub struct Event {
 }
 "#;
 
+/// A crate folder with an empty `src/`, removed when dropped.
+pub fn project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("src")).unwrap();
+    tmp
+}
+
 /// `cargo migrate ARGS --dir DIR` with DATABASE_URL set to `url`.
 pub fn cli(dir: &Path, url: &str, args: &[&str]) -> Command {
     let mut c = Command::cargo_bin("cargo-migrate").unwrap();
