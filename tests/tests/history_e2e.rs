@@ -1,7 +1,8 @@
 //! History integrity on a real server: a migration merged from a branch after a newer one
 //! ran is refused (naming both) unless the run allows it; down files and `snapshot.json`
 //! are checksummed like up files; a history table made before those checksums is upgraded
-//! in place and its old rows are not compared for files they never recorded.
+//! in place (and read as it is before that) and its old rows are not compared for files
+//! they never recorded.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on setup errors")]
 
 use migrate_core::apply::{ApplyError, ApplyOptions, MigrationSource, Migrator, RollbackTo};
@@ -181,11 +182,16 @@ fn a_history_table_from_before_down_checksums_is_upgraded_and_its_rows_accepted(
     let db = TestDb::create("history_upgrade");
     let a = creates("20261201000000_a", "a", &["a"]);
     run(std::slice::from_ref(&a), &db, ApplyOptions::default()).unwrap();
-    // The table as an older version made it: no down or snapshot checksum.
+    // The table as an older version made it: no down or snapshot checksum, no request.
     db.sql(
-        "ALTER TABLE cargo_migrate.history DROP COLUMN down_checksum, DROP COLUMN snapshot_checksum",
+        "ALTER TABLE cargo_migrate.history DROP COLUMN down_checksum, DROP COLUMN snapshot_checksum, DROP COLUMN request",
     )
     .unwrap();
+    // Read before anything upgrades it (status, drift and dry runs never do).
+    let status = runtime()
+        .block_on(Migrator::new(vec![a.clone()], ApplyOptions::default()).status(db.url.as_str()))
+        .unwrap();
+    assert_eq!(status[0].state, "applied", "{status:?}");
     let mut edited = a.clone();
     edit(&mut edited, "expand.down.sql", "DROP TABLE IF EXISTS a;\n");
     let b = creates("20261201000001_b", "b", &["a", "b"]);

@@ -63,12 +63,20 @@ impl HistoryTable {
             .fetch_one(&mut *conn)
             .await?;
         if !schema_exists {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            let created = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 "CREATE SCHEMA IF NOT EXISTS {}",
                 ident(&self.schema)
             )))
             .execute(&mut *conn)
-            .await?;
+            .await;
+            // Another applier (a tenant of the same database) created it meanwhile: IF NOT
+            // EXISTS does not cover that race (23505 on pg_namespace, or 42P06).
+            match created {
+                Err(e) if is_concurrent_creation(&e) => {}
+                r => {
+                    r?;
+                }
+            }
         }
         let sql = format!(
             "CREATE TABLE IF NOT EXISTS {table} (
@@ -103,23 +111,9 @@ impl HistoryTable {
     /// Adds the columns a history table made by an older version lacks. Each ALTER takes
     /// ACCESS EXCLUSIVE on the history table only, and only when a column is missing.
     async fn upgrade(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        let columns = [
-            ("down_checksum", "text"),
-            ("snapshot_checksum", "text"),
-            ("baseline", "boolean NOT NULL DEFAULT false"),
-            ("covers", "text[]"),
-            ("request", "text"),
-        ];
-        for (column, definition) in columns {
-            let present: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT FROM pg_attribute
-                  WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped)",
-            )
-            .bind(self.qualified())
-            .bind(column)
-            .fetch_one(&mut *conn)
-            .await?;
-            if !present {
+        let present = self.columns(conn).await?;
+        for (column, definition, _) in ADDED_LATER {
+            if !present.iter().any(|p| p == column) {
                 let sql = format!(
                     "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {definition}",
                     self.qualified(),
@@ -133,20 +127,59 @@ impl HistoryTable {
         Ok(())
     }
 
-    /// Every row, oldest first.
+    async fn columns(&self, conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT attname::text FROM pg_attribute
+              WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+        )
+        .bind(self.qualified())
+        .fetch_all(&mut *conn)
+        .await
+    }
+
+    /// Every row, oldest first. A table an older version made reads too (before an apply
+    /// upgrades it): the columns it lacks read as their value for old rows.
     pub async fn rows(&self, conn: &mut PgConnection) -> Result<Vec<Row>, sqlx::Error> {
+        let present = self.columns(conn).await?;
+        let later: Vec<String> = ADDED_LATER
+            .iter()
+            .map(|(column, _, missing)| {
+                if present.iter().any(|p| p == column) {
+                    ident(column)
+                } else {
+                    format!("{missing} AS {}", ident(column))
+                }
+            })
+            .collect();
         let sql = format!(
-            "SELECT migration, phase, checksum, down_checksum, snapshot_checksum, applied_by,
+            "SELECT migration, phase, checksum, applied_by,
                     started_at::text AS started_at, finished_at::text AS finished_at,
                     duration_ms, statements_done, backfill_last_key, backfill_upper_key,
-                    backfill_rows, statements_undone, baseline, covers, request
+                    backfill_rows, statements_undone, {}
              FROM {} ORDER BY migration, array_position(ARRAY['expand','backfill','contract'], phase)",
+            later.join(", "),
             self.qualified()
         );
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .fetch_all(&mut *conn)
             .await
     }
+}
+
+/// Columns added after the first release: name, definition, and what an old row reads as.
+const ADDED_LATER: [(&str, &str, &str); 5] = [
+    ("down_checksum", "text", "NULL::text"),
+    ("snapshot_checksum", "text", "NULL::text"),
+    ("baseline", "boolean NOT NULL DEFAULT false", "false"),
+    ("covers", "text[]", "NULL::text[]"),
+    ("request", "text", "NULL::text"),
+];
+
+/// An object created by a concurrent session between our check and our `CREATE`.
+fn is_concurrent_creation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "23505" || c == "42P06" || c == "42P07")
 }
 
 /// One applied (or partly applied) phase.
