@@ -316,6 +316,17 @@ fn fifty_tenant_schemas_of_one_database_each_get_the_migrations_and_their_own_hi
     )
     .unwrap();
     generate(dir, V1);
+    let (code, status, err) = fleet_json(dir, &["status", "--targets", file, "--json"]);
+    assert_eq!(
+        code, 0,
+        "a tenant nothing was applied to reads as pending: {err}"
+    );
+    assert_eq!(status[0]["phases"][0]["state"], "pending", "{status}");
+    assert_eq!(
+        db.value("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'"),
+        "0",
+        "reading makes no schema"
+    );
     let (code, report, err) = fleet_json(dir, &["apply", "--targets", file, "--json"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(outcomes(&report).len(), 50);

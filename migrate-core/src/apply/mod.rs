@@ -1060,15 +1060,19 @@ impl Migrator {
         work: &mut PgConnection,
         control: &mut PgConnection,
     ) -> Result<ApplyReport, ApplyError> {
+        let tenant = self.options.tenant_schema.as_deref();
+        if let Some(s) = tenant {
+            // Refused before the tenant's schema or history is made.
+            tenant::check(&self.sources, &self.history_rows(work).await?, s)?;
+            if !self.options.dry_run {
+                tenant::create(work, s).await?;
+            }
+        }
         if !self.options.dry_run {
             self.options.history.ensure(work).await?;
         }
         let rows = self.history_rows(work).await?;
         integrity::check(&self.sources, &rows, &self.options, false)?;
-        let tenant = self.options.tenant_schema.as_deref();
-        if let Some(s) = tenant {
-            tenant::check(&self.sources, &rows, s)?;
-        }
         if !self.options.allow_drift && self.has_work(&rows) {
             let found =
                 drift::drift(work, &self.sources, &rows, &self.options.history, tenant).await?;

@@ -12,26 +12,28 @@ use crate::plan::Phase;
 use crate::sql::{ident, phase_file};
 use sqlx::PgConnection;
 
-/// Creates schema `s` when missing and makes it the session's only schema.
+/// Makes schema `s` the session's only schema (it need not exist yet: a tenant nothing
+/// was applied to reads as empty).
 pub(super) async fn enter(conn: &mut PgConnection, s: &str) -> Result<(), sqlx::Error> {
+    let sql = format!("SET search_path = {}", ident(s));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Creates schema `s` when missing (once the run is known to go ahead).
+pub(super) async fn create(conn: &mut PgConnection, s: &str) -> Result<(), sqlx::Error> {
     let exists: bool = sqlx::query_scalar("SELECT to_regnamespace($1) IS NOT NULL")
         .bind(ident(s))
         .fetch_one(&mut *conn)
         .await?;
     if !exists {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "CREATE SCHEMA IF NOT EXISTS {}",
-            ident(s)
-        )))
-        .execute(&mut *conn)
-        .await?;
+        let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", ident(s));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *conn)
+            .await?;
     }
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "SET search_path = {}",
-        ident(s)
-    )))
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }
 
