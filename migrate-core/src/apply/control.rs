@@ -3,7 +3,7 @@
 //! every batch. A paused run waits (saying so) until the request is cleared; a stop makes
 //! it end after the batch running then, committed and resumable, as Ctrl-C does. A pause
 //! outlives the run: the next apply waits paused at the same cursor until `resume`. A stop
-//! is spent by the run it stops (the next apply clears it).
+//! is spent by the run it stops, and is not recorded when no apply runs.
 
 use super::{ApplyError, Database, HistoryTable, Migrator, Phase};
 use sqlx::PgConnection;
@@ -60,6 +60,24 @@ pub(super) async fn requested(
         .flatten())
 }
 
+/// Clears a stop once the run it stopped acts on it.
+pub(super) async fn clear_stop(
+    control: &mut PgConnection,
+    history: &str,
+    migration: &str,
+    phase: Phase,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "UPDATE {history} SET request = NULL WHERE migration = $1 AND phase = $2 AND request = 'stop'"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(migration)
+        .bind(phase.as_str())
+        .execute(&mut *control)
+        .await?;
+    Ok(())
+}
+
 /// Why a run should fail to find a backfill to address.
 fn none_in_progress(migration: Option<&str>, history: &HistoryTable) -> ApplyError {
     ApplyError::NoBackfill {
@@ -106,17 +124,29 @@ impl Migrator {
                 });
             }
         };
+        // The history of an older version has no request column yet.
+        history.ensure(conn).await?;
+        let running_pid = history.lock_holder(conn).await?;
+        // A stop with no run to act on it is not kept for the next run.
+        let stored = match (request, running_pid) {
+            (Request::Stop, None) => None,
+            _ => request.stored(),
+        };
         let sql = format!(
-            "UPDATE {} SET request = $3 WHERE migration = $1 AND phase = $2 RETURNING backfill_rows",
+            "UPDATE {} SET request = $3 WHERE migration = $1 AND phase = $2 AND finished_at IS NULL
+             RETURNING backfill_rows",
             history.qualified()
         );
-        let done: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        let done: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(&row.migration)
             .bind(Phase::Backfill.as_str())
-            .bind(request.stored())
-            .fetch_one(&mut *conn)
+            .bind(stored)
+            .fetch_optional(&mut *conn)
             .await?;
-        let running_pid = history.lock_holder(conn).await?;
+        let Some(done) = done else {
+            // It finished meanwhile.
+            return Err(none_in_progress(migration, history));
+        };
         Ok(Requested {
             migration: row.migration.clone(),
             request,

@@ -95,8 +95,7 @@ pub(super) async fn run_phase(
             "INSERT INTO {h} (migration, phase, checksum, down_checksum, snapshot_checksum)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (migration, phase) DO UPDATE SET checksum = EXCLUDED.checksum,
-               down_checksum = EXCLUDED.down_checksum, snapshot_checksum = EXCLUDED.snapshot_checksum,
-               request = NULLIF({h}.request, 'stop')"
+               down_checksum = EXCLUDED.down_checksum, snapshot_checksum = EXCLUDED.snapshot_checksum"
         )))
         .bind(run.migration)
         .bind(run.phase.as_str())
@@ -638,10 +637,20 @@ impl Ctx<'_, '_> {
         )
         .await?;
         match r.as_deref() {
-            Some("stop") => Err(ApplyError::Stopped {
-                migration: self.run.migration.to_owned(),
-                phase: self.run.phase,
-            }),
+            Some("stop") => {
+                // Spent by the run it stops: the next one goes on.
+                super::control::clear_stop(
+                    self.control,
+                    &self.history,
+                    self.run.migration,
+                    self.run.phase,
+                )
+                .await?;
+                Err(ApplyError::Stopped {
+                    migration: self.run.migration.to_owned(),
+                    phase: self.run.phase,
+                })
+            }
             Some(_) => Ok(Some(
                 "paused by `cargo migrate backfill pause`; `cargo migrate backfill resume` goes on"
                     .to_owned(),
