@@ -146,3 +146,48 @@ fn the_generated_plan_keeps_within_budget_and_a_naive_one_does_not() {
         "{text}"
     );
 }
+
+/// A uuid key the server defaults and a foreign key to it, and a small `numeric`: the
+/// generated rows find their parents and fit their columns.
+const KEYED_BY_UUID: &str = r#"
+#[derive(Schema)]
+#[schema(table = "accounts")]
+pub struct Account {
+    #[schema(primary_key, default = "gen_random_uuid()")]
+    pub id: Uuid,
+    #[schema(sql_type = "numeric(5,2)")]
+    pub balance: Decimal,
+}
+
+#[derive(Schema)]
+#[schema(table = "payments")]
+pub struct Payment {
+    #[schema(primary_key, identity)]
+    pub id: i64,
+    #[schema(references = "accounts(id)", index)]
+    pub account_id: Uuid,
+}
+"#;
+
+#[test]
+fn rows_are_generated_for_defaulted_keys_their_foreign_keys_and_small_numerics() {
+    let tmp = common::project();
+    let dir = tmp.path();
+    std::fs::write(dir.join("Migrate.toml"), "postgres = 15\n").unwrap();
+    generate(dir, KEYED_BY_UUID);
+    generate(
+        dir,
+        &KEYED_BY_UUID.replace(
+            "pub account_id: Uuid,",
+            "pub account_id: Uuid,\n    pub note: Option<String>,",
+        ),
+    );
+    let (code, json) = trace(dir, &["--forbid-rewrite"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(
+        statements(&json)
+            .iter()
+            .any(|s| s.1.contains("ADD COLUMN \"note\"")),
+        "{json:#}"
+    );
+}

@@ -2,8 +2,9 @@
 //! before the tables that reference them. Row `g` (1 to `n`) gets, in each column, a value
 //! of the column's type made from `g`, so keys are unique and a foreign key column takes
 //! its referenced column's value for the same `g` (a row of the parent that exists).
-//! Generated columns are left to the server; columns with a default (not identity) take
-//! it; a type it cannot make a value of is NULL where allowed, or an error naming the column.
+//! Generated columns are left to the server; columns with a default take it unless a
+//! foreign key references them (its rows must find theirs); a type it cannot make a value
+//! of is NULL where allowed, or an error naming the column.
 
 use super::ApplyError;
 use crate::model::{EnumType, Table};
@@ -35,9 +36,10 @@ pub(super) async fn seed(
                 table: t.name.clone(),
                 reason: e.to_string(),
             })?;
-        for c in t.columns.iter().filter(|c| c.identity) {
+        // A sequence behind the values given would hand them out again.
+        for c in &t.columns {
             let sql = format!(
-                "SELECT setval(pg_get_serial_sequence({}, {}), greatest({n}, 1))",
+                "SELECT setval(s, greatest({n}, 1)) FROM (SELECT pg_get_serial_sequence({}, {}) AS s) q WHERE s IS NOT NULL",
                 literal(&table),
                 literal(&c.name)
             );
@@ -74,7 +76,12 @@ fn row_of(t: &Table, tables: &[Table]) -> Result<(Vec<String>, Vec<String>), App
     let mut columns = Vec::new();
     let mut values = Vec::new();
     for c in &t.columns {
-        if c.generated.is_some() || (c.default.is_some() && !c.identity) {
+        let referenced = tables.iter().any(|o| {
+            o.foreign_keys
+                .iter()
+                .any(|fk| fk.ref_table == t.name && fk.ref_columns.contains(&c.name))
+        });
+        if c.generated.is_some() || (c.default.is_some() && !c.identity && !referenced) {
             continue;
         }
         let referenced = t.foreign_keys.iter().find_map(|fk| {
@@ -116,17 +123,25 @@ fn value_of(sql_type: &str, enums: &[EnumType]) -> Option<String> {
         return Some(format!("(enum_range(NULL::{}))[1 + g % {n}]", e.sql_type()));
     }
     let base = sql_type.split('(').next().unwrap_or(sql_type).trim();
-    let width = sql_type.split_once('(').and_then(|(_, r)| {
-        r.trim_end_matches(')')
-            .split(',')
-            .next()?
-            .trim()
-            .parse::<u32>()
-            .ok()
-    });
+    let modifiers: Vec<u32> = sql_type
+        .split_once('(')
+        .map(|(_, r)| {
+            r.trim_end_matches(')')
+                .split(',')
+                .filter_map(|m| m.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let width = modifiers.first().copied();
     Some(match base {
         "smallint" => "g % 32767".to_owned(),
-        "integer" | "bigint" | "numeric" | "real" | "double precision" | "oid" => "g".to_owned(),
+        "integer" | "bigint" | "real" | "double precision" | "oid" => "g".to_owned(),
+        // numeric(p, s) holds p - s digits before the point.
+        "numeric" => match modifiers[..] {
+            [p] => format!("g % 1e{}", p.min(30)),
+            [p, s] => format!("g % 1e{}", p.saturating_sub(s).min(30)),
+            _ => "g".to_owned(),
+        },
         "text" | "citext" | "character varying" | "character" | "varchar" | "char" => match width {
             Some(w) => format!("right('v' || g, {w})"),
             None => "'v' || g".to_owned(),
@@ -170,6 +185,7 @@ mod tests {
             Some("right('v' || g, 4)")
         );
         assert_eq!(value_of("tsvector", &[]), None);
+        assert_eq!(value_of("numeric(5,2)", &[]).as_deref(), Some("g % 1e3"));
         let status = EnumType {
             name: "post_status".into(),
             values: vec!["draft".into(), "live".into()],
