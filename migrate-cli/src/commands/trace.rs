@@ -24,25 +24,30 @@ pub fn run(dir: &Path, args: &TraceArgs) -> anyhow::Result<ExitCode> {
         through,
         ..ApplyOptions::default()
     };
+    if args.database_url.is_none() && args.server_url.is_none() {
+        anyhow::bail!(
+            "no server for the scratch database: pass --server-url URL or set DATABASE_URL (or trace on a database with --database-url)"
+        );
+    }
+    let stop = options.stop.clone();
     let migrator = Migrator::new(sources, options);
     let mut reporter = Reporter::new(false);
     let progress = Box::new(move |e: &migrate_core::apply::Event| reporter.event(e));
-    let rt = super::runtime()?;
-    let trace = match &args.database_url {
-        Some(url) => rt.block_on(migrator.trace_on(url.as_str().into(), progress))?,
-        None => {
-            let Some(server) = &args.server_url else {
-                anyhow::bail!(
-                    "no server for the scratch database: pass --server-url URL or set DATABASE_URL (or trace on a database with --database-url)"
-                );
-            };
-            rt.block_on(migrator.trace_scratch(
-                server,
-                args.migration.as_deref(),
-                args.rows,
-                progress,
-            ))?
+    let work = async {
+        match &args.database_url {
+            Some(url) => migrator.trace_on(url.as_str().into(), progress).await,
+            None => {
+                let server = args.server_url.as_deref().unwrap_or_default();
+                let id = args.migration.as_deref();
+                migrator
+                    .trace_scratch(server, id, args.rows, progress)
+                    .await
+            }
         }
+    };
+    // Ctrl-C ends the run after its statement or batch; the scratch database is dropped.
+    let Some(trace) = super::stoppable(stop, work)? else {
+        return Ok(ExitCode::from(130));
     };
     let budget = Budget {
         max_lock_ms: args.max_lock_ms.map(|ms| ms as f64),

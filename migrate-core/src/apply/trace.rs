@@ -336,6 +336,9 @@ impl super::Migrator {
             allow_dependents: true,
             force: true,
             history: self.options.history.clone(),
+            // Asked to stop (Ctrl-C), the run ends after its batch and the scratch
+            // database is still dropped.
+            stop: self.options.stop.clone(),
             ..super::ApplyOptions::default()
         };
         super::Migrator::new(self.sources[..index].to_vec(), options.clone())
