@@ -142,6 +142,8 @@ pub struct Resolved {
     pub url: String,
     /// The tenant schema it runs in (`None`: the database's `public`).
     pub schema: Option<String>,
+    /// The name of the target it comes from (its own name, without a schema).
+    pub target: String,
 }
 
 impl Fleet {
@@ -180,6 +182,7 @@ impl Fleet {
             }
             if t.schemas.is_empty() {
                 out.push(Resolved {
+                    target: name.clone(),
                     name,
                     url,
                     schema: None,
@@ -204,13 +207,12 @@ impl Fleet {
                     name: tenant,
                     url: url.clone(),
                     schema: Some(s.clone()),
+                    target: name.clone(),
                 });
             }
         }
         if let Some(canary) = &self.waves.canary
-            && !out
-                .iter()
-                .any(|r| &r.name == canary || r.name.split('/').next() == Some(canary))
+            && !out.iter().any(|r| &r.target == canary)
         {
             return Err(FleetError::UnknownCanary {
                 name: canary.clone(),
@@ -226,14 +228,8 @@ impl Fleet {
             .waves
             .canary
             .as_ref()
-            .and_then(|c| targets.iter().position(|t| &t.name == c))
-            .or_else(|| {
-                // A target with tenant schemas as the canary: its first schema.
-                let c = self.waves.canary.as_deref()?;
-                targets
-                    .iter()
-                    .position(|t| t.name.split('/').next() == Some(c))
-            })
+            // A target with tenant schemas as the canary: its first schema.
+            .and_then(|c| targets.iter().position(|t| &t.target == c))
             .unwrap_or(0);
         let Some(first) = targets.get(canary) else {
             return Vec::new();
