@@ -12,8 +12,10 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)] // fields are named after what they hold
 pub enum Change {
-    /// A table the old schema did not have.
-    CreateTable(Table),
+    /// A table the old schema did not have (the new schema holds it).
+    CreateTable {
+        table: String,
+    },
     /// A table the new schema no longer has.
     DropTable(Table),
     /// `renamed_from` on the struct, and the old name is in the old schema.
@@ -127,7 +129,8 @@ impl Change {
     /// The table the change is on (the new name for renames).
     pub fn table(&self) -> &str {
         match self {
-            Change::CreateTable(t) | Change::DropTable(t) => &t.name,
+            Change::CreateTable { table } => table,
+            Change::DropTable(t) => &t.name,
             Change::RenameTable { to, .. } => to,
             Change::AddColumn { table, .. }
             | Change::DropColumn { table, .. }
@@ -154,7 +157,7 @@ impl Change {
     /// A few words for a migration name: `create_users`, `add_posts_views`.
     pub fn slug(&self) -> String {
         let s = match self {
-            Change::CreateTable(t) => format!("create_{}", t.name),
+            Change::CreateTable { table } => format!("create_{table}"),
             Change::DropTable(t) => format!("drop_{}", t.name),
             Change::RenameTable { to, .. } => format!("rename_{to}"),
             Change::AddColumn { table, column } => format!("add_{table}_{}", column.name),
@@ -190,7 +193,7 @@ impl Change {
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Change::CreateTable(t) => write!(f, "new table \"{}\"", t.name),
+            Change::CreateTable { table } => write!(f, "new table \"{table}\""),
             Change::DropTable(t) => write!(f, "table \"{}\" removed from the models", t.name),
             Change::RenameTable { from, to } => write!(f, "table \"{from}\" renamed to \"{to}\""),
             Change::AddColumn { table, column } => write!(
@@ -340,26 +343,33 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
             (fresh && known).then_some((from, t.name.as_str()))
         })
         .collect();
-    let old: Vec<Table> = old
-        .iter()
-        .map(|t| {
-            let mut t = t.clone();
-            for fk in &mut t.foreign_keys {
-                if let Some((_, to)) = renamed.iter().find(|(from, _)| *from == fk.ref_table) {
-                    fk.ref_table = (*to).to_owned();
+    // Copied only when a table is renamed (rare); a schema of thousands of tables is
+    // otherwise compared as it is.
+    let rewritten: Vec<Table>;
+    let old: &[Table] = if renamed.is_empty() {
+        old
+    } else {
+        rewritten = old
+            .iter()
+            .map(|t| {
+                let mut t = t.clone();
+                for fk in &mut t.foreign_keys {
+                    if let Some((_, to)) = renamed.iter().find(|(from, _)| *from == fk.ref_table) {
+                        fk.ref_table = (*to).to_owned();
+                    }
                 }
-            }
-            t
-        })
-        .collect();
-    let old = old.as_slice();
+                t
+            })
+            .collect();
+        &rewritten
+    };
     let mut changes = new_extensions(old, new);
     let (enum_changes, enum_drops) = enums::changes(old, new);
     changes.extend(enum_changes);
     // By name: a schema may have thousands of tables.
     let old_by_name: HashMap<&str, &Table> = old.iter().map(|t| (t.name.as_str(), t)).collect();
     let new_names: HashSet<&str> = new.iter().map(|t| t.name.as_str()).collect();
-    let find_old = |name: &str| -> Option<Table> { old_by_name.get(name).map(|t| (*t).clone()) };
+    let find_old = |name: &str| -> Option<&Table> { old_by_name.get(name).copied() };
     let mut new_sorted: Vec<&Table> = new.iter().collect();
     new_sorted.sort_by(|a, b| a.name.cmp(&b.name));
     let mut consumed_old: HashSet<String> = HashSet::new();
@@ -377,10 +387,12 @@ pub fn diff(old: &[Table], new: &[Table]) -> Vec<Change> {
             },
         };
         match before {
-            None => changes.push(Change::CreateTable(t.schema_only())),
+            None => changes.push(Change::CreateTable {
+                table: t.name.clone(),
+            }),
             Some(b) => {
                 consumed_old.insert(b.name.clone());
-                diff_table(&b, t, &mut changes);
+                diff_table(b, t, &mut changes);
             }
         }
     }

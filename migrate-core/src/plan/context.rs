@@ -6,6 +6,7 @@ use super::settings::{PlanError, PlanOptions};
 use super::step::Step;
 use crate::diff::Change;
 use crate::model::{Column, ForeignKey, Table};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// The schemas and changes of one migration.
@@ -16,13 +17,15 @@ pub(super) struct Context<'a> {
     pub original: &'a [Table],
     /// The schema before with renamed tables under their new names: every other change on
     /// a renamed table names it by its new name.
-    pub old: Vec<Table>,
+    pub old: Vec<Cow<'a, Table>>,
     /// The schema after.
     pub new: &'a [Table],
     /// The planner's settings.
     pub opts: &'a PlanOptions,
     /// `old` by name.
     old_index: HashMap<String, usize>,
+    /// `new` by name.
+    new_index: HashMap<&'a str, usize>,
     /// The names of the tables this migration creates.
     created_names: HashSet<&'a str>,
 }
@@ -41,14 +44,15 @@ impl<'a> Context<'a> {
                 _ => None,
             })
             .collect();
-        let renamed: Vec<Table> = old
+        // Only a renamed table is copied, to carry its new name.
+        let renamed: Vec<Cow<'a, Table>> = old
             .iter()
-            .map(|t| {
-                let mut t = t.clone();
-                if let Some(to) = renames.get(t.name.as_str()) {
-                    t.name = (*to).to_owned();
-                }
-                t
+            .map(|t| match renames.get(t.name.as_str()) {
+                Some(to) => Cow::Owned(Table {
+                    name: (*to).to_owned(),
+                    ..t.clone()
+                }),
+                None => Cow::Borrowed(t),
             })
             .collect();
         let old_index = renamed
@@ -59,7 +63,7 @@ impl<'a> Context<'a> {
         let created_names = changes
             .iter()
             .filter_map(|c| match c {
-                Change::CreateTable(t) => Some(t.name.as_str()),
+                Change::CreateTable { table } => Some(table.as_str()),
                 _ => None,
             })
             .collect();
@@ -70,6 +74,11 @@ impl<'a> Context<'a> {
             new,
             opts,
             old_index,
+            new_index: new
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.name.as_str(), i))
+                .collect(),
             created_names,
         }
     }
@@ -81,13 +90,13 @@ impl<'a> Context<'a> {
 
     /// The table before this migration (under its new name if renamed).
     pub fn old_table(&self, table: &str) -> Option<&Table> {
-        self.old_index.get(table).map(|&i| &self.old[i])
+        self.old_index.get(table).map(|&i| &*self.old[i])
     }
 
-    /// The tables this migration creates.
-    pub fn created(&self) -> impl Iterator<Item = &'a Table> {
+    /// The tables this migration creates, as the new schema has them.
+    pub fn created(&self) -> impl Iterator<Item = &'a Table> + '_ {
         self.changes.iter().filter_map(|c| match c {
-            Change::CreateTable(t) => Some(t),
+            Change::CreateTable { table } => self.after(table),
             _ => None,
         })
     }
@@ -107,12 +116,12 @@ impl<'a> Context<'a> {
 
     /// `table` before this migration.
     pub fn before(&self, table: &str) -> Option<&Table> {
-        self.old.iter().find(|t| t.name == table)
+        self.old_table(table)
     }
 
     /// `table` after this migration.
     pub fn after(&self, table: &str) -> Option<&'a Table> {
-        self.new.iter().find(|t| t.name == table)
+        self.new_index.get(table).map(|&i| &self.new[i])
     }
 
     /// Column `name` of `table` before this migration.

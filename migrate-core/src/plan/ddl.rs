@@ -15,7 +15,10 @@ pub fn create_table(t: &Table) -> String {
             qualified_columns(&pk.columns)
         ));
     }
-    for c in &t.checks {
+    // By name, as a snapshot keeps them: the SQL does not depend on declaration order.
+    let mut checks: Vec<_> = t.checks.iter().collect();
+    checks.sort_by(|a, b| a.name.cmp(&b.name));
+    for c in checks {
         lines.push(format!("CONSTRAINT {} CHECK ({})", ident(&c.name), c.expr));
     }
     format!(

@@ -77,7 +77,7 @@ fn dispatch<'a>(
     let refused = |reason: String| ctx.unsupported(change, &reason);
     let steps = match change {
         // Planned whole, before (or, dropped, after) the changes on tables.
-        Change::CreateTable(_)
+        Change::CreateTable { .. }
         | Change::DropTable(_)
         | Change::CreateExtension { .. }
         | Change::CreateEnum { .. }

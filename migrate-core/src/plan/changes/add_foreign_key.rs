@@ -20,9 +20,18 @@ use std::collections::HashMap;
 
 /// Files the steps of every foreign key collected in `out` (those of new tables first).
 pub fn plan<'a>(ctx: &Context<'a>, out: &mut Planned<'a>) {
+    // A new table's by name, as a snapshot keeps them.
     let mut all: Vec<(&str, &ForeignKey)> = ctx
         .created()
-        .flat_map(|t| t.foreign_keys.iter().map(|f| (t.name.as_str(), f)))
+        .flat_map(|t| {
+            let mut fks: Vec<_> = t
+                .foreign_keys
+                .iter()
+                .map(|f| (t.name.as_str(), f))
+                .collect();
+            fks.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+            fks
+        })
         .collect();
     all.append(&mut out.foreign_keys);
     // Looked up once per foreign key: the keys this migration builds, the keys it drops.

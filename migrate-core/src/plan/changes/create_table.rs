@@ -65,7 +65,10 @@ pub fn plan(t: &Table) -> Vec<Step> {
             .into_iter()
             .map(|sql| crate::plan::recipes::comment::with_new(&t.name, sql)),
     );
-    for ix in &t.indexes {
+    // By name, as a snapshot keeps them: the SQL does not depend on declaration order.
+    let mut indexes: Vec<_> = t.indexes.iter().collect();
+    indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    for ix in indexes {
         steps.push(Step {
             // A constraint's index goes with the constraint.
             down: vec![if ix.constraint {
