@@ -1,20 +1,24 @@
 //! `generate` on a large schema: `--tables` structs of 20 columns each (an index, a
 //! foreign key to the previous table), 100 to a source file as a big crate keeps them,
-//! first from nothing, then again after one column was added to every tenth table, in a
-//! fresh process per size so peak memory is that size's.
+//! first from nothing, then again after one column was added to every tenth table; each
+//! `generate` in a process of its own, as the CLI runs it, so its peak memory is its own.
 //! Wall time of scanning the sources, diffing against the snapshot, planning and writing
 //! the migration, and the process's peak resident memory.
 //!
 //! ```text
 //! cargo bench -p migrate-tests --bench generate_scale -- [--tables N ...] [--json]
 //! ```
-//! Without `--tables`: 1,000 and 10,000, each in a child process of its own.
+//! Without `--tables`: 1,000 and 10,000.
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark fails loudly on setup errors"
 )]
 
 use migrate_core::project::{GenerateOptions, Project};
+
+// The allocator `cargo migrate` runs with, so the memory measured is the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -58,98 +62,107 @@ fn peak_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Generates for `n` tables in this process: (first migration, second migration).
-fn measure(n: usize) -> (Duration, Duration) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    let mut times = Vec::new();
-    for (grown, ts) in [(false, "29980101000000"), (true, "29990101000000")] {
-        for from in (0..n).step_by(PER_FILE) {
-            let file = dir
-                .path()
-                .join(format!("src/models_{}.rs", from / PER_FILE));
-            std::fs::write(&file, models(from, (from + PER_FILE).min(n), grown)).unwrap();
-        }
-        let started = Instant::now();
-        let pending = project
-            .pending(&GenerateOptions {
-                timestamp: Some(ts.to_owned()),
-                ..GenerateOptions::default()
-            })
-            .unwrap()
-            .expect("the models changed");
-        project.write(&pending).unwrap();
-        times.push(started.elapsed());
+/// One `generate` in this process, as the CLI runs it: in `dir`, the models of `n` tables
+/// (`grown`: every tenth with one column more) written first; its wall time.
+fn measure(dir: &std::path::Path, n: usize, grown: bool) -> Duration {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let project = Project::open(dir).unwrap();
+    let ts = if grown {
+        "29990101000000"
+    } else {
+        "29980101000000"
+    };
+    for from in (0..n).step_by(PER_FILE) {
+        let file = dir.join(format!("src/models_{}.rs", from / PER_FILE));
+        std::fs::write(&file, models(from, (from + PER_FILE).min(n), grown)).unwrap();
     }
-    (times[0], times[1])
+    let started = Instant::now();
+    let pending = project
+        .pending(&GenerateOptions {
+            timestamp: Some(ts.to_owned()),
+            ..GenerateOptions::default()
+        })
+        .unwrap()
+        .expect("the models changed");
+    project.write(&pending).unwrap();
+    started.elapsed()
+}
+
+/// Runs one step in a child process of its own: (seconds, peak MiB).
+fn child(me: &std::path::Path, dir: &std::path::Path, n: usize, step: &str) -> (f64, f64) {
+    let out = std::process::Command::new(me)
+        .args(["--tables", &n.to_string(), "--step", step, "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    (v[0], v[1])
 }
 
 fn main() {
     let mut sizes: Vec<usize> = Vec::new();
     let mut json = false;
+    let mut step: Option<String> = None;
+    let mut dir: Option<std::path::PathBuf> = None;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--tables" => sizes.push(it.next().and_then(|v| v.parse().ok()).expect("--tables N")),
+            "--step" => step = it.next(),
+            "--dir" => dir = it.next().map(Into::into),
             "--json" => json = true,
             "--bench" => {}
             other => panic!("unknown argument {other}; use --tables N, --json"),
         }
     }
-    if sizes.len() == 1 {
-        // A child: one size, its own peak memory.
-        let (first, second) = measure(sizes[0]);
-        println!(
-            "{} {} {} {}",
-            sizes[0],
-            first.as_secs_f64(),
-            second.as_secs_f64(),
-            peak_mib()
-        );
+    if let (Some(step), Some(dir), [n]) = (&step, &dir, &sizes[..]) {
+        // A child: one generate, its own peak memory.
+        let took = measure(dir, *n, step == "grown");
+        println!("{} {}", took.as_secs_f64(), peak_mib());
         return;
     }
     if sizes.is_empty() {
         sizes = vec![1_000, 10_000];
     }
     let me = std::env::current_exe().unwrap();
-    let rows: Vec<(usize, f64, f64, f64)> = sizes
+    // (tables, first s, first MiB, grown s, grown MiB)
+    let rows: Vec<(usize, f64, f64, f64, f64)> = sizes
         .iter()
         .map(|n| {
             eprintln!("generate for {n} tables …");
-            let out = std::process::Command::new(&me)
-                .args(["--tables", &n.to_string()])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let text = String::from_utf8(out.stdout).unwrap();
-            let v: Vec<f64> = text
-                .split_whitespace()
-                .map(|x| x.parse().unwrap())
-                .collect();
-            (*n, v[1], v[2], v[3])
+            let dir = tempfile::tempdir().unwrap();
+            let (a, am) = child(&me, dir.path(), *n, "first");
+            let (b, bm) = child(&me, dir.path(), *n, "grown");
+            (*n, a, am, b, bm)
         })
         .collect();
     if json {
         let out: Vec<serde_json::Value> = rows
             .iter()
-            .map(|(n, a, b, m)| {
-                serde_json::json!({"tables": n, "columns_per_table": 20, "first_s": a, "second_s": b, "peak_mib": m})
+            .map(|(n, a, am, b, bm)| {
+                serde_json::json!({"tables": n, "columns_per_table": 20, "first_s": a, "first_peak_mib": am, "second_s": b, "second_peak_mib": bm})
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&out).unwrap());
         return;
     }
-    println!("generate, 20 columns a table (an index, a foreign key each)\n");
     println!(
-        "{:>8} {:>16} {:>22} {:>10}",
-        "tables", "from nothing s", "one column in 10% s", "peak MiB"
+        "generate, 20 columns a table (an index, a foreign key each), each in a process of its own\n"
     );
-    for (n, a, b, m) in &rows {
-        println!("{n:>8} {a:>16.2} {b:>22.2} {m:>10.0}");
+    println!(
+        "{:>8} {:>16} {:>10} {:>22} {:>10}",
+        "tables", "from nothing s", "peak MiB", "one column in 10% s", "peak MiB"
+    );
+    for (n, a, am, b, bm) in &rows {
+        println!("{n:>8} {a:>16.2} {am:>10.0} {b:>22.2} {bm:>10.0}");
     }
 }

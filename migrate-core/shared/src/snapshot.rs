@@ -123,7 +123,16 @@ impl Snapshot {
             Ok(s) if u64::from(s.format_version) > u64::from(FORMAT_VERSION) => {
                 Err(newer(u64::from(s.format_version)))
             }
-            Ok(s) => Ok(s),
+            Ok(mut s) => {
+                // Read lists grow by doubling; a large schema keeps them for the whole run.
+                for t in &mut s.tables {
+                    t.columns.shrink_to_fit();
+                    t.indexes.shrink_to_fit();
+                    t.foreign_keys.shrink_to_fit();
+                }
+                s.tables.shrink_to_fit();
+                Ok(s)
+            }
             Err(e) => {
                 #[derive(serde::Deserialize)]
                 struct Version {
