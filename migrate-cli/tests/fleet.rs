@@ -72,6 +72,16 @@ fn fleet_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
     (code, json, err)
 }
 
+/// Runs a fleet `apply … --json`, asserting exit 0 and every target applied.
+fn applied_everywhere(dir: &Path, args: &[&str]) {
+    let (code, report, err) = fleet_json(dir, args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        outcomes(&report).iter().all(|(_, o)| o == "applied"),
+        "{report}"
+    );
+}
+
 fn outcomes(report: &serde_json::Value) -> Vec<(String, String)> {
     report["targets"]
         .as_array()
@@ -183,12 +193,7 @@ fn a_fleet_applies_in_waves_stops_at_a_failure_and_resumes_after_a_kill() {
         at_kill < 21,
         "killed before the end ({at_kill} targets backfilled)"
     );
-    let (code, report, err) = fleet_json(dir, &["apply", "--targets", file, "--json"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        outcomes(&report).iter().all(|(_, o)| o == "applied"),
-        "{report}"
-    );
+    applied_everywhere(dir, &["apply", "--targets", file, "--json"]);
     for (name, db) in &fleet.dbs {
         assert_eq!(
             db.value("SELECT count(*) FROM events WHERE doubled IS DISTINCT FROM n::int8 * 2"),
@@ -233,7 +238,7 @@ fn a_fleet_applies_in_waves_stops_at_a_failure_and_resumes_after_a_kill() {
         "{text}"
     );
 
-    let (code, report, err) = fleet_json(
+    applied_everywhere(
         dir,
         &[
             "apply",
@@ -243,11 +248,6 @@ fn a_fleet_applies_in_waves_stops_at_a_failure_and_resumes_after_a_kill() {
             "--through",
             "contract",
         ],
-    );
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        outcomes(&report).iter().all(|(_, o)| o == "applied"),
-        "{report}"
     );
     for (name, db) in &fleet.dbs {
         assert_eq!(
@@ -372,12 +372,7 @@ fn fifty_tenant_schemas_of_one_database_each_get_the_migrations_and_their_own_hi
     assert!(all[11..].iter().all(|(_, o)| o == "not_started"), "{all:?}");
     db.sql("ALTER TABLE tenant_07.events DROP COLUMN extra")
         .unwrap();
-    let (code, report, err) = fleet_json(dir, &through);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        outcomes(&report).iter().all(|(_, o)| o == "applied"),
-        "{report}"
-    );
+    applied_everywhere(dir, &through);
     for s in &schemas {
         assert_eq!(
             db.value(&format!(
